@@ -1,0 +1,26 @@
+package io.jsyd.oci.cli;
+
+import io.jsyd.oci.InvalidSpecException;
+import io.jsyd.oci.NotImplementedException;
+import io.jsyd.oci.OciException;
+import io.jsyd.oci.OciIoException;
+import io.jsyd.oci.UsageException;
+
+/** The one place that maps a failure to an exit status (usage 2, like picocli; else 1). */
+public final class ExitCodes {
+    public static final int OK = 0;
+    public static final int FAILURE = 1;
+    public static final int USAGE = 2;
+
+    private ExitCodes() {
+    }
+
+    public static int of(OciException e) {
+        return switch (e) {
+            case UsageException u -> USAGE;
+            case InvalidSpecException i -> FAILURE;
+            case NotImplementedException n -> FAILURE;
+            case OciIoException io -> FAILURE;
+        };
+    }
+}
