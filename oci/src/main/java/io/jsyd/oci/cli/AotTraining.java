@@ -31,7 +31,10 @@ public final class AotTraining {
     private AotTraining() {
     }
 
-    public static void main(String[] args) throws IOException {
+    public static void main(String[] args) throws IOException, ClassNotFoundException {
+        // The real entry point is not run here (it exits), but its class belongs
+        // in the cache with the rest.
+        Class.forName(Main.class.getName());
         Path scratch = Files.createTempDirectory("jsyd-oci-aot-");
         List<List<String>> commands = commands(scratch);
         int failures = 0;
