@@ -24,10 +24,12 @@ final class DeviceChecks {
                 continue; // a fifo has no device numbers
             }
             if (d.getMajor() == null) {
-                out.error(at + ".major", "is missing; a " + Json.quote(d.getType()) + " device needs major and minor numbers");
+                out.error(at + ".major", "is missing; a " + Json.quote(d.getType())
+                        + " device needs major and minor numbers");
             }
             if (d.getMinor() == null) {
-                out.error(at + ".minor", "is missing; a " + Json.quote(d.getType()) + " device needs major and minor numbers");
+                out.error(at + ".minor", "is missing; a " + Json.quote(d.getType())
+                        + " device needs major and minor numbers");
             }
             if (d.getMajor() != null && d.getMinor() != null) {
                 // c and u are both character devices.

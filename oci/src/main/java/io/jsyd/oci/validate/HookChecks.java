@@ -28,7 +28,8 @@ final class HookChecks {
             Hook hook = all.get(i);
             String at = Json.index("$.hooks." + name, i);
             if (hook.getPath() != null && !hook.getPath().startsWith("/")) {
-                out.error(at + ".path", Json.quote(hook.getPath()) + " is not an absolute path; hook paths must be absolute");
+                out.error(at + ".path", Json.quote(hook.getPath())
+                        + " is not an absolute path; hook paths must be absolute");
             }
             ProcessChecks.environment(at + ".env", hook.getEnv(), out);
         }

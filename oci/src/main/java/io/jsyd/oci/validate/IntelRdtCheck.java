@@ -40,7 +40,8 @@ final class IntelRdtCheck {
         List<String> schemata = Json.list(rdt.getSchemata());
         for (int i = 0; i < schemata.size(); i++) {
             if (schemata.get(i).indexOf('\n') >= 0) {
-                out.error(Json.index(base + ".schemata", i), "contains a newline; each entry is one line of the schemata file");
+                out.error(Json.index(base + ".schemata", i),
+                        "contains a newline; each entry is one line of the schemata file");
             }
         }
     }

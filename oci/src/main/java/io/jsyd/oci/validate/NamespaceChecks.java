@@ -151,33 +151,24 @@ final class NamespaceChecks {
         }
     }
 
-    /** As runc: masking and read-only remounts without a mount namespace would hit the host. */
-    static void mountNamespacePaths(Context c, Problems out) {
-        Linux linux = c.linux();
-        if (linux == null || c.hasNamespace(NamespaceType.MOUNT)) {
-            return;
-        }
-        if (!Json.list(linux.getMaskedPaths()).isEmpty()) {
-            out.error("$.linux.maskedPaths", "is set but linux.namespaces has no mount namespace;"
-                    + " it would mask the host's paths");
-        }
-        if (!Json.list(linux.getReadonlyPaths()).isEmpty()) {
-            out.error("$.linux.readonlyPaths", "is set but linux.namespaces has no mount namespace;"
-                    + " it would make the host's paths read-only");
-        }
-    }
-
-    static void absolutePaths(Context c, Problems out) {
+    /*
+     * maskedPaths and readonlyPaths: absolute paths in the container, and (as in
+     * runc) only with a mount namespace, or they would mask or remount the host's.
+     */
+    static void pathLists(Context c, Problems out) {
         Linux linux = c.linux();
         if (linux == null) {
             return;
         }
-        absolute("$.linux.maskedPaths", linux.getMaskedPaths(), out);
-        absolute("$.linux.readonlyPaths", linux.getReadonlyPaths(), out);
+        pathList(c, "$.linux.maskedPaths", linux.getMaskedPaths(), "mask the host's paths", out);
+        pathList(c, "$.linux.readonlyPaths", linux.getReadonlyPaths(), "make the host's paths read-only", out);
     }
 
-    private static void absolute(String base, List<String> paths, Problems out) {
+    private static void pathList(Context c, String base, List<String> paths, String harm, Problems out) {
         List<String> all = Json.list(paths);
+        if (!all.isEmpty() && !c.hasNamespace(NamespaceType.MOUNT)) {
+            out.error(base, "is set but linux.namespaces has no mount namespace; it would " + harm);
+        }
         for (int i = 0; i < all.size(); i++) {
             if (!all.get(i).startsWith("/")) {
                 out.error(Json.index(base, i), Json.quote(all.get(i))

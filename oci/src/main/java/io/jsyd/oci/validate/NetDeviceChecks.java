@@ -20,7 +20,8 @@ final class NetDeviceChecks {
             return;
         }
         if (!c.hasNamespace(NamespaceType.NETWORK)) {
-            out.error("$.linux.netDevices", "is set but linux.namespaces has no network namespace to move the devices into");
+            out.error("$.linux.netDevices",
+                    "is set but linux.namespaces has no network namespace to move the devices into");
         }
         for (Map.Entry<String, LinuxNetDevice> e : devices.getAdditionalProperties().entrySet()) {
             String at = Json.key("$.linux.netDevices", e.getKey());

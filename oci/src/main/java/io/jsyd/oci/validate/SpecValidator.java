@@ -50,8 +50,7 @@ public final class SpecValidator {
             MemoryPolicyCheck::memoryPolicy,
             SysctlCheck::sysctl,
             SeccompChecks::seccomp,
-            NamespaceChecks::mountNamespacePaths,
-            NamespaceChecks::absolutePaths,
+            NamespaceChecks::pathLists,
             PersonalityCheck::personality);
 
     private SpecValidator() {

@@ -45,7 +45,8 @@ final class SysctlCheck {
                     out.error(at, c.hasNamespace(NamespaceType.NETWORK)
                             ? "needs a network namespace of the container's own, but "
                                     + c.joinedNamespacePath(NamespaceType.NETWORK) + " is the host's"
-                            : "needs a network namespace in linux.namespaces; without one it would change the host's value");
+                            : "needs a network namespace in linux.namespaces;"
+                                    + " without one it would change the host's value");
                 }
             } else if (name.equals("kernel.hostname")) {
                 out.error(at, "conflicts with the hostname field; set the hostname there");
@@ -61,7 +62,8 @@ final class SysctlCheck {
 
     private static void require(Context c, NamespaceType type, String what, String at, Problems out) {
         if (!c.hasNamespace(type)) {
-            out.error(at, "needs " + what + " namespace in linux.namespaces; without one it would change the host's value");
+            out.error(at, "needs " + what + " namespace in linux.namespaces;"
+                    + " without one it would change the host's value");
         }
     }
 
