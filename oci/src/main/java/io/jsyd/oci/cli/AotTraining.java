@@ -32,9 +32,10 @@ public final class AotTraining {
     }
 
     public static void main(String[] args) throws IOException, ClassNotFoundException {
-        // The real entry point is not run here (it exits), but its class belongs
-        // in the cache with the rest.
+        // The real entry point is not run here (it exits), but its class and the
+        // request it builds from the process (environment, cwd) belong in the cache.
         Class.forName(Main.class.getName());
+        Request.ofProcess(args);
         Path scratch = Files.createTempDirectory("jsyd-oci-aot-");
         List<List<String>> commands = commands(scratch);
         int failures = 0;
