@@ -25,6 +25,9 @@ final class CommandTree {
         for (String name : STOP_AT_POSITIONAL) {
             root.getSubcommands().get(name).setStopAtPositional(true);
         }
+        // Go's flag package gives a flag that needs a value the next word, whatever it looks like.
+        root.setAllowSubcommandsAsOptionParameters(true);
+        root.setAllowOptionsAsOptionParameters(true);
         GoFlags.adapt(root);
         // The CLI may run in a server whose own terminal says nothing about the client's.
         root.setColorScheme(Help.defaultColorScheme(Help.Ansi.OFF));

@@ -1,6 +1,7 @@
 package io.jsyd.oci.cli;
 
 import java.math.BigDecimal;
+import java.math.RoundingMode;
 import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -43,10 +44,10 @@ public final class GoDuration implements ITypeConverter<Duration> {
             end = m.end();
         }
         try {
-            long n = nanos.longValueExact();
+            // Go drops fractions of a nanosecond and refuses more than ~292 years.
+            long n = nanos.setScale(0, RoundingMode.DOWN).longValueExact();
             return Duration.ofNanos(negative ? -n : n);
         } catch (ArithmeticException e) {
-            // A fraction of a nanosecond, or beyond Go's ~292 years: Go refuses both too.
             throw invalid(value);
         }
     }
