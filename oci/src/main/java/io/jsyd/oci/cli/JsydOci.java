@@ -43,6 +43,12 @@ public final class JsydOci {
         PrintWriter err = writer(request.err());
         try {
             return dispatch(request, clock, out, err);
+        } catch (RuntimeException e) {
+            // Past the command's own handler (a bug in parsing or set-up): still one line, never a trace.
+            out.flush();
+            request.err().println(NAME + ": internal error: " + e);
+            request.err().flush();
+            return ExitCodes.FAILURE;
         } finally {
             out.flush();
             err.flush();

@@ -168,6 +168,15 @@ class JsydOciTest {
     }
 
     @Test
+    void aBugBeforeTheCommandRunsIsStillOneLine() {
+        // No real argv holds a NUL byte; an in-process caller can, and the path code then throws.
+        Result r = Cli.run(cwd, "--root", "bad\0root", "state", "c1");
+        assertEquals(1, r.status());
+        assertEquals(1, r.err().lines().count(), r.err());
+        assertTrue(r.err().startsWith("jsyd-oci: internal error: java.nio.file.InvalidPathException: "), r.err());
+    }
+
+    @Test
     void aFailingCommandAlsoWritesRuncsJsonLogLine() throws IOException {
         Result r = Cli.run(cwd, "--log", "log.json", "--log-format", "json", "state", "c1");
         assertEquals(new Result(1, "", "jsyd-oci: state: not implemented yet\n"), r);
