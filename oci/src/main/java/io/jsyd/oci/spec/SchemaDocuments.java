@@ -19,18 +19,29 @@ import tools.jackson.databind.JsonNode;
  * has problems.
  */
 final class SchemaDocuments {
-    static final String RESOURCE_DIR = "io/jsyd/oci/spec/schema/";
-    static final String IRI_PREFIX = "classpath:" + RESOURCE_DIR;
+    /** Where the build puts the merged runtime-spec schemas. */
+    static final String SPEC_SCHEMAS = "io/jsyd/oci/spec/schema/";
 
     /** A sub-schema and the file its relative $refs resolve against. */
     record Node(String file, JsonNode schema) {
     }
 
+    private final String resourceDir;
     private final Map<String, JsonNode> files = new ConcurrentHashMap<>();
 
-    /** {@code classpath:io/jsyd/oci/spec/schema/defs.json#/definitions/uint32} -> that node. */
+    /** The schemas under {@code resourceDir} on the classpath, which the validator knows as {@link #iri}. */
+    SchemaDocuments(String resourceDir) {
+        this.resourceDir = resourceDir;
+    }
+
+    static String iri(String resourceDir, String file) {
+        return "classpath:" + resourceDir + file;
+    }
+
+    /** {@code classpath:DIR/defs.json#/definitions/uint32} -> that node. */
     Node at(String iri) {
-        String s = iri.startsWith(IRI_PREFIX) ? iri.substring(IRI_PREFIX.length()) : iri;
+        String prefix = iri(resourceDir, "");
+        String s = iri.startsWith(prefix) ? iri.substring(prefix.length()) : iri;
         int hash = s.indexOf('#');
         String file = hash < 0 ? s : s.substring(0, hash);
         String pointer = hash < 0 ? "" : s.substring(hash + 1);
@@ -40,9 +51,9 @@ final class SchemaDocuments {
 
     private JsonNode file(String name) {
         return files.computeIfAbsent(name, n -> {
-            try (InputStream in = SchemaDocuments.class.getClassLoader().getResourceAsStream(RESOURCE_DIR + n)) {
+            try (InputStream in = SchemaDocuments.class.getClassLoader().getResourceAsStream(resourceDir + n)) {
                 if (in == null) {
-                    throw new IllegalStateException("schema resource missing from the build: " + RESOURCE_DIR + n);
+                    throw new IllegalStateException("schema resource missing from the build: " + resourceDir + n);
                 }
                 return SpecJson.mapper().readTree(in);
             } catch (IOException e) {

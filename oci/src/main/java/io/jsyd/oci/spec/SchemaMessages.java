@@ -35,7 +35,10 @@ final class SchemaMessages {
     List<SpecProblem> translate(Path file, JsonNode root, List<Error> errors) {
         List<Item> items = new ArrayList<>();
         for (Error e : errors) {
-            items.add(new Item(elements(e.getInstanceLocation()), e));
+            // "valid against none of the oneOf branches" adds nothing to the branches' own errors.
+            if (!("oneOf".equals(e.getKeyword()) && validBranches(e) == 0)) {
+                items.add(new Item(elements(e.getInstanceLocation()), e));
+            }
         }
         items = dropUnmeantBranches(items);
 
@@ -54,7 +57,8 @@ final class SchemaMessages {
             }
         }
 
-        kept.sort((a, b) -> JsonPaths.documentOrder(root).compare(a.path(), b.path()));
+        var inDocumentOrder = JsonPaths.documentOrder(root);
+        kept.sort((a, b) -> inDocumentOrder.compare(a.path(), b.path()));
         Set<SpecProblem> problems = new LinkedHashSet<>();
         for (Item item : kept) {
             String message = "type".equals(item.error().getKeyword())
@@ -87,6 +91,19 @@ final class SchemaMessages {
             case "not" -> show(value) + " is not allowed here";
             default -> lowerFirst(e.getMessage());
         };
+    }
+
+    private static int validBranches(Error e) {
+        // The validator passes its message arguments as text.
+        Object[] args = e.getArguments();
+        if (args == null || args.length == 0) {
+            return -1;
+        }
+        try {
+            return Integer.parseInt(String.valueOf(args[0]).strip());
+        } catch (NumberFormatException notACount) {
+            return -1;
+        }
     }
 
     private static String requiredName(Error e) {
@@ -125,10 +142,12 @@ final class SchemaMessages {
         }
         Set<Item> drop = new HashSet<>();
         for (Map<Object, List<Item>> branches : byCombinator.values()) {
+            // The shallowest error stands for where the anyOf/oneOf applies.
+            int top = branches.values().stream().flatMap(List::stream)
+                    .mapToInt(i -> i.path().size()).min().orElse(0);
             List<List<Item>> typeMisses = new ArrayList<>();
             boolean someBranchGotFurther = false;
             for (List<Item> branch : branches.values()) {
-                int top = branch.stream().mapToInt(i -> i.path().size()).min().orElse(0);
                 boolean typeMiss = branch.stream().allMatch(
                         i -> "type".equals(i.error().getKeyword()) && i.path().size() == top);
                 if (typeMiss) {

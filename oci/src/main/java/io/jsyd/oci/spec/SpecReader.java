@@ -38,7 +38,7 @@ public final class SpecReader {
     private final Lazy<SchemaRegistry> registry = new Lazy<>(SpecReader::newRegistry);
     private final Lazy<Schema> configSchema = new Lazy<>(() -> compile("config-schema.json"));
     private final Lazy<Schema> processSchema = new Lazy<>(() -> compile("config-schema.json#/properties/process"));
-    private final Lazy<SchemaMessages> messages = new Lazy<>(() -> new SchemaMessages(new SchemaDocuments()));
+    private final Lazy<SchemaMessages> messages = new Lazy<>(() -> new SchemaMessages(new SchemaDocuments(SchemaDocuments.SPEC_SCHEMAS)));
 
     public SpecReader() {
     }
@@ -193,7 +193,7 @@ public final class SpecReader {
     }
 
     private Schema compile(String resource) {
-        Schema schema = registry.get().getSchema(SchemaLocation.of(SchemaDocuments.IRI_PREFIX + resource));
+        Schema schema = registry.get().getSchema(SchemaLocation.of(SchemaDocuments.iri(SchemaDocuments.SPEC_SCHEMAS, resource)));
         // Compile every keyword now rather than on first validation, so the cost is
         // paid once per instance and a broken schema fails here, not mid-request.
         schema.initializeValidators();

@@ -115,6 +115,40 @@ class SpecReaderProblemsTest {
     }
 
     @Test
+    void aPropertyCheckedByBothAnAllOfAndItsSiblingIsReportedOnce() {
+        // blockIODeviceWeight declares major both in allOf's blockIODevice and beside it.
+        assertOneProblem("$.linux.resources.blockIO.weightDevice[0].major",
+                "expected an integer from -9223372036854775808 to 9223372036854775807, found a string",
+                c -> obj(c, "linux").putObject("resources").putObject("blockIO").putArray("weightDevice")
+                        .addObject().put("major", "8").put("minor", 0).put("weight", 10));
+    }
+
+    @Test
+    void oneReaderServesConcurrentFirstCalls() throws Exception {
+        ObjectNode config = SpecFixtures.runcSpec();
+        obj(config, "process").put("args", "sh");
+        Path file = SpecFixtures.write(dir, "config.json", config);
+        SpecReader shared = new SpecReader();
+        List<SpecProblem> expected = List.of(
+                new SpecProblem(file, "$.process.args", "expected an array of strings, found a string"));
+
+        try (var pool = java.util.concurrent.Executors.newFixedThreadPool(4)) {
+            var start = new java.util.concurrent.CountDownLatch(1);
+            List<java.util.concurrent.Future<List<SpecProblem>>> results = new java.util.ArrayList<>();
+            for (int i = 0; i < 8; i++) {
+                results.add(pool.submit(() -> {
+                    start.await();
+                    return shared.schemaProblems(file, config);
+                }));
+            }
+            start.countDown();
+            for (var r : results) {
+                assertEquals(expected, r.get());
+            }
+        }
+    }
+
+    @Test
     void topLevelOfTheWrongType() {
         Path file = SpecFixtures.write(dir, "config.json", "[]");
         assertEquals(List.of(new SpecProblem(file, "$", "expected an object, found an array")),
