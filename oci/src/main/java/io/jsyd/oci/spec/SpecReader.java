@@ -38,7 +38,8 @@ public final class SpecReader {
     private final Lazy<SchemaRegistry> registry = new Lazy<>(SpecReader::newRegistry);
     private final Lazy<Schema> configSchema = new Lazy<>(() -> compile("config-schema.json"));
     private final Lazy<Schema> processSchema = new Lazy<>(() -> compile("config-schema.json#/properties/process"));
-    private final Lazy<SchemaMessages> messages = new Lazy<>(() -> new SchemaMessages(new SchemaDocuments(SchemaDocuments.SPEC_SCHEMAS)));
+    private final Lazy<SchemaMessages> messages =
+            new Lazy<>(() -> new SchemaMessages(new SchemaDocuments(SchemaDocuments.SPEC_SCHEMAS)));
 
     public SpecReader() {
     }
@@ -187,13 +188,16 @@ public final class SpecReader {
 
     private static SchemaRegistry newRegistry() {
         // The schemas are draft-04 and refer to each other by relative file names, which
-        // resolve against their classpath location; nothing is fetched from the network
-        // (the validator's loader does not fetch remote resources unless told to).
-        return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_4);
+        // resolve against their classpath location. Anything else is refused outright, so
+        // a stray absolute $ref can never make the runtime fetch from the network or read
+        // the build machine's /usr/share.
+        return SchemaRegistry.withDefaultDialect(SpecificationVersion.DRAFT_4, registry -> registry
+                .schemaLoader(loader -> loader.block(iri -> !iri.toString().startsWith("classpath:"))));
     }
 
     private Schema compile(String resource) {
-        Schema schema = registry.get().getSchema(SchemaLocation.of(SchemaDocuments.iri(SchemaDocuments.SPEC_SCHEMAS, resource)));
+        String iri = SchemaDocuments.iri(SchemaDocuments.SPEC_SCHEMAS, resource);
+        Schema schema = registry.get().getSchema(SchemaLocation.of(iri));
         // Compile every keyword now rather than on first validation, so the cost is
         // paid once per instance and a broken schema fails here, not mid-request.
         schema.initializeValidators();
