@@ -125,8 +125,8 @@ public final class DefaultSpec {
         process.setCapabilities(caps);
         Rlimit nofile = new Rlimit();
         nofile.setType("RLIMIT_NOFILE");
-        nofile.setHard(1024L);
-        nofile.setSoft(1024L);
+        nofile.setHard(java.math.BigInteger.valueOf(1024));
+        nofile.setSoft(java.math.BigInteger.valueOf(1024));
         process.setRlimits(new ArrayList<>(List.of(nofile)));
         process.setNoNewPrivileges(true);
         return process;

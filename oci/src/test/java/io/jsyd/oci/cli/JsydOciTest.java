@@ -62,8 +62,7 @@ class JsydOciTest {
                         "--leave-running", "c1")),
                 Arguments.of("restore", List.of("restore", "--image-path", "/i", "--work-path", "/w", "--bundle", "/b",
                         "--detach", "--pid-file", "/p", "--no-subreaper", "--no-pivot", "c1")),
-                Arguments.of("init", List.of("init")),
-                Arguments.of("check", List.of("check", "-b", "/b")));
+                Arguments.of("init", List.of("init")));
     }
 
     @ParameterizedTest(name = "{0}: {1}")
