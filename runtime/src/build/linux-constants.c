@@ -115,6 +115,149 @@ static const struct err errs[] = {
 	E(ENOKEY) E(EKEYEXPIRED) E(EKEYREVOKED) E(EKEYREJECTED) E(ENOSR) E(ENOSTR) E(ENOLINK)
 };
 
+static const struct err capabilities[] = {
+#ifdef CAP_CHOWN
+	{ CAP_CHOWN, "CAP_CHOWN" },
+#endif
+#ifdef CAP_DAC_OVERRIDE
+	{ CAP_DAC_OVERRIDE, "CAP_DAC_OVERRIDE" },
+#endif
+#ifdef CAP_DAC_READ_SEARCH
+	{ CAP_DAC_READ_SEARCH, "CAP_DAC_READ_SEARCH" },
+#endif
+#ifdef CAP_FOWNER
+	{ CAP_FOWNER, "CAP_FOWNER" },
+#endif
+#ifdef CAP_FSETID
+	{ CAP_FSETID, "CAP_FSETID" },
+#endif
+#ifdef CAP_KILL
+	{ CAP_KILL, "CAP_KILL" },
+#endif
+#ifdef CAP_SETGID
+	{ CAP_SETGID, "CAP_SETGID" },
+#endif
+#ifdef CAP_SETUID
+	{ CAP_SETUID, "CAP_SETUID" },
+#endif
+#ifdef CAP_SETPCAP
+	{ CAP_SETPCAP, "CAP_SETPCAP" },
+#endif
+#ifdef CAP_LINUX_IMMUTABLE
+	{ CAP_LINUX_IMMUTABLE, "CAP_LINUX_IMMUTABLE" },
+#endif
+#ifdef CAP_NET_BIND_SERVICE
+	{ CAP_NET_BIND_SERVICE, "CAP_NET_BIND_SERVICE" },
+#endif
+#ifdef CAP_NET_BROADCAST
+	{ CAP_NET_BROADCAST, "CAP_NET_BROADCAST" },
+#endif
+#ifdef CAP_NET_ADMIN
+	{ CAP_NET_ADMIN, "CAP_NET_ADMIN" },
+#endif
+#ifdef CAP_NET_RAW
+	{ CAP_NET_RAW, "CAP_NET_RAW" },
+#endif
+#ifdef CAP_IPC_LOCK
+	{ CAP_IPC_LOCK, "CAP_IPC_LOCK" },
+#endif
+#ifdef CAP_IPC_OWNER
+	{ CAP_IPC_OWNER, "CAP_IPC_OWNER" },
+#endif
+#ifdef CAP_SYS_MODULE
+	{ CAP_SYS_MODULE, "CAP_SYS_MODULE" },
+#endif
+#ifdef CAP_SYS_RAWIO
+	{ CAP_SYS_RAWIO, "CAP_SYS_RAWIO" },
+#endif
+#ifdef CAP_SYS_CHROOT
+	{ CAP_SYS_CHROOT, "CAP_SYS_CHROOT" },
+#endif
+#ifdef CAP_SYS_PTRACE
+	{ CAP_SYS_PTRACE, "CAP_SYS_PTRACE" },
+#endif
+#ifdef CAP_SYS_PACCT
+	{ CAP_SYS_PACCT, "CAP_SYS_PACCT" },
+#endif
+#ifdef CAP_SYS_ADMIN
+	{ CAP_SYS_ADMIN, "CAP_SYS_ADMIN" },
+#endif
+#ifdef CAP_SYS_BOOT
+	{ CAP_SYS_BOOT, "CAP_SYS_BOOT" },
+#endif
+#ifdef CAP_SYS_NICE
+	{ CAP_SYS_NICE, "CAP_SYS_NICE" },
+#endif
+#ifdef CAP_SYS_RESOURCE
+	{ CAP_SYS_RESOURCE, "CAP_SYS_RESOURCE" },
+#endif
+#ifdef CAP_SYS_TIME
+	{ CAP_SYS_TIME, "CAP_SYS_TIME" },
+#endif
+#ifdef CAP_SYS_TTY_CONFIG
+	{ CAP_SYS_TTY_CONFIG, "CAP_SYS_TTY_CONFIG" },
+#endif
+#ifdef CAP_MKNOD
+	{ CAP_MKNOD, "CAP_MKNOD" },
+#endif
+#ifdef CAP_LEASE
+	{ CAP_LEASE, "CAP_LEASE" },
+#endif
+#ifdef CAP_AUDIT_WRITE
+	{ CAP_AUDIT_WRITE, "CAP_AUDIT_WRITE" },
+#endif
+#ifdef CAP_AUDIT_CONTROL
+	{ CAP_AUDIT_CONTROL, "CAP_AUDIT_CONTROL" },
+#endif
+#ifdef CAP_SETFCAP
+	{ CAP_SETFCAP, "CAP_SETFCAP" },
+#endif
+#ifdef CAP_MAC_OVERRIDE
+	{ CAP_MAC_OVERRIDE, "CAP_MAC_OVERRIDE" },
+#endif
+#ifdef CAP_MAC_ADMIN
+	{ CAP_MAC_ADMIN, "CAP_MAC_ADMIN" },
+#endif
+#ifdef CAP_SYSLOG
+	{ CAP_SYSLOG, "CAP_SYSLOG" },
+#endif
+#ifdef CAP_WAKE_ALARM
+	{ CAP_WAKE_ALARM, "CAP_WAKE_ALARM" },
+#endif
+#ifdef CAP_BLOCK_SUSPEND
+	{ CAP_BLOCK_SUSPEND, "CAP_BLOCK_SUSPEND" },
+#endif
+#ifdef CAP_AUDIT_READ
+	{ CAP_AUDIT_READ, "CAP_AUDIT_READ" },
+#endif
+#ifdef CAP_PERFMON
+	{ CAP_PERFMON, "CAP_PERFMON" },
+#endif
+#ifdef CAP_BPF
+	{ CAP_BPF, "CAP_BPF" },
+#endif
+#ifdef CAP_CHECKPOINT_RESTORE
+	{ CAP_CHECKPOINT_RESTORE, "CAP_CHECKPOINT_RESTORE" },
+#endif
+};
+
+static void capability_enum(void)
+{
+	size_t i, n = sizeof(capabilities) / sizeof(capabilities[0]);
+	fprintf(out, "package io.jsyd.runtime.linux;\n\n"
+		     "// Generated at build time from the system headers by src/build/linux-constants.c.\n\n"
+		     "/** Linux capabilities the build machine's headers know, with their numbers. */\n"
+		     "public enum Capability {\n");
+	for (i = 0; i < n; i++)
+		fprintf(out, "    %s(%d)%s\n", capabilities[i].name, capabilities[i].no, i + 1 < n ? "," : ";");
+	fprintf(out, "\n    private final int number;\n\n    Capability(int number) {\n        this.number = number;\n    }\n\n"
+		     "    public int number() {\n        return number;\n    }\n\n"
+		     "    /** The capability named like \"CAP_SYS_ADMIN\", or null. */\n"
+		     "    public static Capability byName(String name) {\n        for (Capability c : values()) {\n"
+		     "            if (c.name().equals(name)) {\n                return c;\n            }\n        }\n"
+		     "        return null;\n    }\n}\n");
+}
+
 static void errnos(void)
 {
 	size_t i, n = sizeof(errs) / sizeof(errs[0]);
@@ -159,5 +302,11 @@ int main(int argc, char **argv)
 	if (!(out = fopen(path, "w")))
 		return perror(path), 1;
 	errnos();
+	if (fclose(out) != 0)
+		return 1;
+	snprintf(path, sizeof(path), "%s/Capability.java", argv[1]);
+	if (!(out = fopen(path, "w")))
+		return perror(path), 1;
+	capability_enum();
 	return fclose(out) != 0;
 }

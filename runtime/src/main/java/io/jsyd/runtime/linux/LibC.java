@@ -13,6 +13,8 @@ import com.sun.jna.ptr.IntByReference;
 interface LibC extends Library {
     LibC INSTANCE = Native.load("c", LibC.class);
 
+    int open(String path, int flags, int mode);
+
     int close(int fd);
 
     int fcntl(int fd, int cmd, long arg);
