@@ -216,7 +216,8 @@ public final class SpecConverter {
                 error("$.process.rlimits[" + i + "].type", "\"" + r.getType() + "\" is not a resource limit this kernel knows");
                 continue;
             }
-            rlimits.add(new Rlimit("process.rlimits[" + i + "] (" + r.getType() + ")", resource.intValue(), r.getSoft(), r.getHard()));
+            rlimits.add(new Rlimit("process.rlimits[" + i + "] (" + r.getType() + ")", resource.intValue(),
+                    r.getSoft().longValue(), r.getHard().longValue()));
         }
         Scheduler scheduler = null;
         if (p.getScheduler() != null) {
