@@ -281,9 +281,21 @@ public final class SpecConverter {
         if (c == null) {
             return new Capabilities(0, 0, 0, 0, 0);
         }
+        long permitted = mask("permitted", c.getPermitted());
+        long inheritable = mask("inheritable", c.getInheritable());
+        long ambient = mask("ambient", c.getAmbient());
+        // the kernel raises an ambient capability only when it is permitted and inheritable;
+        // runc skips the others without a word, we say so
+        long raisable = ambient & permitted & inheritable;
+        for (int i = 0; i < orEmpty(c.getAmbient()).size(); i++) {
+            Capability cap = Capability.byName(c.getAmbient().get(i));
+            if (cap != null && (raisable & (1L << cap.number())) == 0) {
+                warn("$.process.capabilities.ambient[" + i + "]", cap.name()
+                        + " is not in both the permitted and the inheritable set; the kernel cannot make it ambient, skipped");
+            }
+        }
         return new Capabilities(mask("bounding", c.getBounding()), mask("effective", c.getEffective()),
-                mask("permitted", c.getPermitted()), mask("inheritable", c.getInheritable()),
-                mask("ambient", c.getAmbient()));
+                permitted, inheritable, raisable);
     }
 
     private long mask(String set, List<String> names) {

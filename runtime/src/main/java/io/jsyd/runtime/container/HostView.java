@@ -55,7 +55,9 @@ public interface HostView {
             @Override
             public int lastCapability() {
                 try {
-                    return Integer.parseInt(Files.readString(Path.of("/proc/sys/kernel/cap_last_cap")).strip());
+                    // one large read: an integer sysctl answers a read at a non-zero offset with EOF,
+                    // and Files.readString probes with a one-byte read first
+                    return Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/kernel/cap_last_cap")).getFirst().strip());
                 } catch (IOException e) {
                     throw new UncheckedIOException("reading /proc/sys/kernel/cap_last_cap", e);
                 }

@@ -2,6 +2,8 @@ package io.jsyd.oci.cli.command;
 
 import io.jsyd.oci.NotImplementedException;
 import io.jsyd.oci.OciException;
+import io.jsyd.oci.UsageException;
+import io.jsyd.oci.lifecycle.ForegroundRun;
 import io.jsyd.oci.cli.Invocation;
 import io.jsyd.oci.cli.Verb;
 import picocli.CommandLine.Command;
@@ -45,6 +47,38 @@ public final class RunCommand implements Verb {
 
     @Override
     public int run(Invocation invocation) throws OciException {
-        throw new NotImplementedException("run");
+        if (detach) {
+            throw new NotImplementedException("run --detach");
+        }
+        if (consoleSocket != null) {
+            throw new NotImplementedException("run --console-socket");
+        }
+        if (keep) {
+            throw new NotImplementedException("run --keep");
+        }
+        if (preserveFds < 0) {
+            throw new UsageException("--preserve-fds must not be negative: " + preserveFds);
+        }
+        return ForegroundRun.run(invocation.request(), new ForegroundRun.Options(
+                invocation.flags().root(), id, invocation.bundle(bundle), noPivot,
+                listenFds(invocation) + preserveFds, pidFile == null ? null : invocation.resolve(pidFile),
+                !noSubreaper));
+    }
+
+    /** systemd socket activation: runc passes $LISTEN_FDS fds to the container. */
+    private static int listenFds(Invocation invocation) throws UsageException {
+        String v = invocation.request().env().get("LISTEN_FDS");
+        if (v == null || v.isEmpty()) {
+            return 0;
+        }
+        try {
+            int n = Integer.parseInt(v);
+            if (n < 0) {
+                throw new NumberFormatException();
+            }
+            return n;
+        } catch (NumberFormatException e) {
+            throw new UsageException("LISTEN_FDS is not a count of file descriptors: " + v);
+        }
     }
 }
