@@ -8,7 +8,8 @@ import java.util.List;
  * user reads, so it names the file, field or container it is about.
  */
 public abstract sealed class OciException extends Exception
-        permits InvalidSpecException, UsageException, NotImplementedException, OciIoException {
+        permits InvalidSpecException, UsageException, NotImplementedException, OciIoException,
+        ConflictException, ContainerFailedException {
 
     protected OciException(String message) {
         super(message);

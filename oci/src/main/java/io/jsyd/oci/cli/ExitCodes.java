@@ -1,5 +1,7 @@
 package io.jsyd.oci.cli;
 
+import io.jsyd.oci.ConflictException;
+import io.jsyd.oci.ContainerFailedException;
 import io.jsyd.oci.InvalidSpecException;
 import io.jsyd.oci.NotImplementedException;
 import io.jsyd.oci.OciException;
@@ -21,6 +23,8 @@ public final class ExitCodes {
             case InvalidSpecException i -> FAILURE;
             case NotImplementedException n -> FAILURE;
             case OciIoException io -> FAILURE;
+            case ConflictException c -> FAILURE;
+            case ContainerFailedException c -> FAILURE;
         };
     }
 }

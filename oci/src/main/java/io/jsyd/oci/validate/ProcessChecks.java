@@ -148,9 +148,9 @@ final class ProcessChecks {
                 }
             }
             if (r.getSoft() != null && r.getHard() != null
-                    && Long.compareUnsigned(r.getSoft(), r.getHard()) > 0) {
-                out.error(at + ".soft", Long.toUnsignedString(r.getSoft()) + " is above the hard limit "
-                        + Long.toUnsignedString(r.getHard()) + "; setrlimit refuses a soft limit above the hard one");
+                    && r.getSoft().compareTo(r.getHard()) > 0) {
+                out.error(at + ".soft", r.getSoft() + " is above the hard limit "
+                        + r.getHard() + "; setrlimit refuses a soft limit above the hard one");
             }
         }
     }

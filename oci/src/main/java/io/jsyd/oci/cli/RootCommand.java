@@ -1,0 +1,93 @@
+package io.jsyd.oci.cli;
+
+import io.jsyd.oci.cli.command.CheckCommand;
+import io.jsyd.oci.cli.command.CheckpointCommand;
+import io.jsyd.oci.cli.command.CreateCommand;
+import io.jsyd.oci.cli.command.DeleteCommand;
+import io.jsyd.oci.cli.command.EventsCommand;
+import io.jsyd.oci.cli.command.ExecCommand;
+import io.jsyd.oci.cli.command.FeaturesCommand;
+import io.jsyd.oci.cli.command.HelpCommand;
+import io.jsyd.oci.cli.command.InitCommand;
+import io.jsyd.oci.cli.command.KillCommand;
+import io.jsyd.oci.cli.command.ListCommand;
+import io.jsyd.oci.cli.command.PauseCommand;
+import io.jsyd.oci.cli.command.PsCommand;
+import io.jsyd.oci.cli.command.RestoreCommand;
+import io.jsyd.oci.cli.command.ResumeCommand;
+import io.jsyd.oci.cli.command.RunCommand;
+import io.jsyd.oci.cli.command.SpecCommand;
+import io.jsyd.oci.cli.command.StartCommand;
+import io.jsyd.oci.cli.command.StateCommand;
+import io.jsyd.oci.cli.command.UpdateCommand;
+import java.nio.file.Path;
+import java.util.Optional;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+
+/** runc's global flags and command list (runc 1.1), plus our own {@code check}. */
+@Command(name = "jsyd-oci",
+        synopsisSubcommandLabel = "<command>",
+        description = {"An OCI runtime with runc's command line and the Syd sandbox's confinement.",
+                "", "Run a bundle (a directory with config.json and a root filesystem):",
+                "    jsyd-oci run [-b <bundle>] <container-id>", ""},
+        subcommands = {
+            CheckpointCommand.class, CreateCommand.class, DeleteCommand.class, EventsCommand.class,
+            ExecCommand.class, InitCommand.class, KillCommand.class, ListCommand.class, PauseCommand.class,
+            PsCommand.class, RestoreCommand.class, ResumeCommand.class, RunCommand.class, SpecCommand.class,
+            StartCommand.class, StateCommand.class, UpdateCommand.class, FeaturesCommand.class,
+            CheckCommand.class, HelpCommand.class})
+final class RootCommand {
+    @Option(names = "--debug", description = "enable debug logging")
+    boolean debug;
+
+    @Option(names = "--log", paramLabel = "<file>",
+            description = "also write log lines (and the error that ends a command) to this file")
+    String log;
+
+    @Option(names = "--log-format", paramLabel = "text|json", defaultValue = "text", converter = LogFormat.Converter.class,
+            description = "format of the --log lines; default: text")
+    LogFormat logFormat;
+
+    @Option(names = "--root", paramLabel = "<dir>", defaultValue = GlobalFlags.DEFAULT_ROOT,
+            description = "directory of the containers' state (best on tmpfs); default: ${DEFAULT-VALUE}")
+    String root;
+
+    @Option(names = "--criu", paramLabel = "<path>", defaultValue = "criu",
+            description = "the criu binary for checkpoint and restore; default: ${DEFAULT-VALUE}")
+    String criu;
+
+    @Option(names = "--systemd-cgroup",
+            description = "manage cgroups through systemd; cgroupsPath is then slice:prefix:name")
+    boolean systemdCgroup;
+
+    @Option(names = "--rootless", paramLabel = "true|false|auto", defaultValue = "auto",
+            converter = Rootless.Converter.class,
+            description = "ignore cgroup permission errors; default: auto")
+    Rootless rootless;
+
+    @Option(names = {"-h", "--help"}, usageHelp = true, description = "show help")
+    boolean help;
+
+    @Option(names = {"-v", "--version"}, versionHelp = true, description = "print the version")
+    boolean version;
+
+    /** The parsed flags; call only after a successful parse (defaults are applied then). */
+    GlobalFlags flags(Request request) {
+        return new GlobalFlags(request.resolve(root), logFile(request), logFormat, debug, systemdCgroup,
+                rootless, criu);
+    }
+
+    /** The --log file, if one was parsed; safe after a failed parse too (runc logs usage errors there). */
+    Optional<Path> logFile(Request request) {
+        return log == null || log.isEmpty() ? Optional.empty() : Optional.of(request.resolve(log));
+    }
+
+    LogFormat logFormatOrDefault() {
+        return logFormat == null ? LogFormat.TEXT : logFormat;
+    }
+
+    boolean debug() {
+        return debug;
+    }
+}

@@ -1,0 +1,19 @@
+package io.jsyd.oci.cli.command;
+
+import io.jsyd.oci.NotImplementedException;
+import io.jsyd.oci.OciException;
+import io.jsyd.oci.cli.Invocation;
+import io.jsyd.oci.cli.Verb;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+@Command(name = "start", description = "run the process of a created container")
+public final class StartCommand implements Verb {
+    @Parameters(index = "0", paramLabel = "<container-id>")
+    String id;
+
+    @Override
+    public int run(Invocation invocation) throws OciException {
+        throw new NotImplementedException("start");
+    }
+}

@@ -1,0 +1,889 @@
+/*
+ * jsyd-init: the container init stub of jsyd-oci.
+ *
+ * It interprets a plan of primitive operations that Java built, one op after the
+ * other, and makes no decisions of its own: what to mount, which ids and
+ * capabilities to use, when to wait for the parent, all of it is in the plan.
+ * On failure it reports (op index, errno, short text) over the sync socket and
+ * exits with the number of the step it was in. protocol.def has the messages,
+ * ops.def the operations.
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <linux/capability.h>
+#include <linux/filter.h>
+#include <linux/mount.h>
+#include <linux/openat2.h>
+#include <linux/seccomp.h>
+#include <sys/mount.h>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/types.h>
+#include <sys/uio.h>
+#include <grp.h>
+
+#define JSYD_PROTOCOL_VERSION "1"
+#define PLAN_MAGIC "JSYDPLAN"
+#define PLAN_VERSION 1u
+#define MAX_PLAN_BYTES (64u << 20)
+
+/* Exit statuses: the step the stub was in when it failed. */
+enum { STEP_PROTOCOL = 121, STEP_SETUP = 122, STEP_INIT = 123 };
+
+enum op_code {
+#define OP(code, name, ni, ns, doc) OP_##name = code,
+#include "ops.def"
+#undef OP
+};
+
+enum msg_type {
+#define MSG(code, name, doc) MSG_##name = code,
+#include "protocol.def"
+#undef MSG
+};
+
+struct jsyd_msg {
+	uint32_t type;
+	int32_t op;
+	int32_t err;
+	int32_t pad;
+	int64_t value;
+	char text[232];
+};
+
+struct op {
+	uint32_t code;
+	uint32_t nints;
+	uint32_t nstrs;
+	const int64_t *ints; /* unaligned-safe: copied out in decode */
+	const char **strs;
+	uint32_t *lens;
+};
+
+static int sync_fd = -1;
+static int root_fd = -1;
+static int step = STEP_PROTOCOL;
+static int cur_op = -1;
+
+static void send_msg(uint32_t type, int err, int64_t value, const char *text)
+{
+	struct jsyd_msg m;
+	memset(&m, 0, sizeof(m));
+	m.type = type;
+	m.op = cur_op;
+	m.err = err;
+	m.value = value;
+	if (text)
+		snprintf(m.text, sizeof(m.text), "%s", text);
+	while (send(sync_fd, &m, sizeof(m), MSG_NOSIGNAL) < 0 && errno == EINTR)
+		;
+}
+
+__attribute__((noreturn, format(printf, 2, 3)))
+static void fail(int err, const char *fmt, ...)
+{
+	char text[232];
+	va_list ap;
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof(text), fmt, ap);
+	va_end(ap);
+	if (sync_fd >= 0)
+		send_msg(MSG_ERROR, err, 0, text);
+	else
+		fprintf(stderr, "jsyd-init: %s: %s\n", text, strerror(err));
+	_exit(step);
+}
+
+static void wait_ack(void)
+{
+	struct jsyd_msg m;
+	ssize_t n;
+	do {
+		n = recv(sync_fd, &m, sizeof(m), 0);
+	} while (n < 0 && errno == EINTR);
+	if (n == 0)
+		_exit(step); /* the parent is gone: nobody is left to set us up */
+	if (n != (ssize_t)sizeof(m))
+		fail(n < 0 ? errno : EPROTO, "sync: reading the answer");
+	if (m.type == MSG_ABORT)
+		_exit(0);
+	if (m.type != MSG_ACK)
+		fail(EPROTO, "sync: unexpected message %u", m.type);
+}
+
+static void send_fd(int fd, int64_t value)
+{
+	struct jsyd_msg m;
+	char cbuf[CMSG_SPACE(sizeof(int))];
+	struct iovec iov = { .iov_base = &m, .iov_len = sizeof(m) };
+	struct msghdr mh = { .msg_iov = &iov, .msg_iovlen = 1,
+			     .msg_control = cbuf, .msg_controllen = sizeof(cbuf) };
+	struct cmsghdr *c;
+
+	memset(&m, 0, sizeof(m));
+	memset(cbuf, 0, sizeof(cbuf));
+	m.type = MSG_FD;
+	m.op = cur_op;
+	m.value = value;
+	c = CMSG_FIRSTHDR(&mh);
+	c->cmsg_level = SOL_SOCKET;
+	c->cmsg_type = SCM_RIGHTS;
+	c->cmsg_len = CMSG_LEN(sizeof(int));
+	memcpy(CMSG_DATA(c), &fd, sizeof(int));
+	while (sendmsg(sync_fd, &mh, MSG_NOSIGNAL) < 0)
+		if (errno != EINTR)
+			fail(errno, "sendmsg of fd %d", fd);
+}
+
+/* ---- the plan ---------------------------------------------------------- */
+
+static uint32_t rd32(const unsigned char **p, const unsigned char *end)
+{
+	uint32_t v;
+	if ((size_t)(end - *p) < sizeof(v))
+		fail(EPROTO, "plan: truncated");
+	memcpy(&v, *p, sizeof(v));
+	*p += sizeof(v);
+	return v;
+}
+
+static const int min_ints[] = {
+#define OP(code, name, ni, ns, doc) [code] = ni,
+#include "ops.def"
+#undef OP
+};
+static const int min_strs[] = {
+#define OP(code, name, ni, ns, doc) [code] = ns,
+#include "ops.def"
+#undef OP
+};
+static const char known[] = {
+#define OP(code, name, ni, ns, doc) [code] = 1,
+#include "ops.def"
+#undef OP
+};
+#define MAX_OP_CODE ((int)(sizeof(min_ints) / sizeof(min_ints[0])) - 1)
+
+static struct op *decode(const unsigned char *buf, size_t len, uint32_t *count)
+{
+	const unsigned char *p = buf, *end = buf + len;
+	struct op *ops;
+	uint32_t version, n, i, j;
+
+	if (len < 8 || memcmp(p, PLAN_MAGIC, 8) != 0)
+		fail(EPROTO, "plan: bad magic");
+	p += 8;
+	version = rd32(&p, end);
+	if (version != PLAN_VERSION)
+		fail(EPROTO, "plan: version %u, stub speaks %u", version, PLAN_VERSION);
+	n = rd32(&p, end);
+	if (n > 1u << 20)
+		fail(EPROTO, "plan: %u ops", n);
+	ops = calloc(n ? n : 1, sizeof(*ops));
+	if (!ops)
+		fail(ENOMEM, "plan: allocating %u ops", n);
+	for (i = 0; i < n; i++) {
+		struct op *o = &ops[i];
+		int64_t *ints;
+		cur_op = (int)i;
+		o->code = rd32(&p, end);
+		o->nints = rd32(&p, end);
+		o->nstrs = rd32(&p, end);
+		if ((int)o->code > MAX_OP_CODE || !known[o->code])
+			fail(EPROTO, "plan: unknown op code %u", o->code);
+		if (o->nints < (uint32_t)min_ints[o->code] || o->nstrs < (uint32_t)min_strs[o->code])
+			fail(EPROTO, "plan: op code %u has %u ints and %u strings", o->code, o->nints, o->nstrs);
+		if (o->nints > 4096 || o->nstrs > 65536)
+			fail(EPROTO, "plan: op code %u is too large", o->code);
+		if ((size_t)(end - p) / sizeof(int64_t) < o->nints)
+			fail(EPROTO, "plan: truncated ints");
+		ints = malloc((o->nints ? o->nints : 1) * sizeof(int64_t));
+		o->strs = calloc(o->nstrs + 1, sizeof(char *));
+		o->lens = calloc(o->nstrs + 1, sizeof(uint32_t));
+		if (!ints || !o->strs || !o->lens)
+			fail(ENOMEM, "plan: allocating op %u", i);
+		memcpy(ints, p, o->nints * sizeof(int64_t));
+		p += o->nints * sizeof(int64_t);
+		o->ints = ints;
+		for (j = 0; j < o->nstrs; j++) {
+			uint32_t l = rd32(&p, end);
+			if (l == 0 || (size_t)(end - p) < l || p[l - 1] != '\0')
+				fail(EPROTO, "plan: bad string %u of op %u", j, i);
+			o->strs[j] = (const char *)p;
+			o->lens[j] = l - 1;
+			p += l;
+		}
+	}
+	if (p != end)
+		fail(EPROTO, "plan: %zu trailing bytes", (size_t)(end - p));
+	cur_op = -1;
+	*count = n;
+	return ops;
+}
+
+static unsigned char *read_plan(int fd, size_t *len)
+{
+	struct stat st;
+	unsigned char *buf;
+	size_t off = 0;
+
+	if (fstat(fd, &st) < 0)
+		fail(errno, "plan fd %d", fd);
+	if (!S_ISREG(st.st_mode) || st.st_size <= 0 || (uint64_t)st.st_size > MAX_PLAN_BYTES)
+		fail(EPROTO, "plan fd %d is not a plan", fd);
+	buf = malloc((size_t)st.st_size);
+	if (!buf)
+		fail(ENOMEM, "plan: %lld bytes", (long long)st.st_size);
+	while (off < (size_t)st.st_size) {
+		ssize_t n = pread(fd, buf + off, (size_t)st.st_size - off, (off_t)off);
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n <= 0)
+			fail(n < 0 ? errno : EPROTO, "reading the plan");
+		off += (size_t)n;
+	}
+	*len = off;
+	return buf;
+}
+
+/* ---- paths below the container root ----------------------------------- */
+
+static int open_in_root(const char *path, int flags)
+{
+	struct open_how how = {
+		.flags = (uint64_t)(flags | O_CLOEXEC),
+		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
+	};
+	int fd;
+	if (root_fd < 0)
+		fail(EBADF, "%s: no OPEN_ROOT before this op", path);
+	do {
+		fd = (int)syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
+	} while (fd < 0 && (errno == EINTR || errno == EAGAIN));
+	return fd;
+}
+
+static void fdpath(char *out, size_t n, int fd)
+{
+	snprintf(out, n, "/proc/self/fd/%d", fd);
+}
+
+/* Splits "a/b/c" at the last slash: *name points at "c", returns the parent fd. */
+static int mkdirs_in_root(const char *path, mode_t mode);
+
+static int open_parent_in_root(const char *path, const char **name, mode_t mode)
+{
+	char parent[4096];
+	const char *slash;
+	size_t plen;
+	int fd;
+
+	while (*path == '/')
+		path++;
+	slash = strrchr(path, '/');
+	if (!slash) {
+		*name = path;
+		return open_in_root("/", O_PATH | O_DIRECTORY);
+	}
+	plen = (size_t)(slash - path);
+	if (plen >= sizeof(parent))
+		fail(ENAMETOOLONG, "%s", path);
+	memcpy(parent, path, plen);
+	parent[plen] = '\0';
+	*name = slash + 1;
+	fd = mkdirs_in_root(parent, mode);
+	return fd;
+}
+
+/* mkdir -p below the root: every prefix is resolved in the root, so a symlink
+ * planted in the rootfs can never lead out of it. Returns an O_PATH fd. */
+static int mkdirs_in_root(const char *path, mode_t mode)
+{
+	char prefix[4096];
+	size_t i, len = strlen(path);
+	int fd = open_in_root("/", O_PATH | O_DIRECTORY);
+
+	if (fd < 0)
+		fail(errno, "opening the root");
+	if (len >= sizeof(prefix))
+		fail(ENAMETOOLONG, "%s", path);
+	for (i = 0; i <= len; i++) {
+		int next;
+		const char *name;
+		if (i < len && path[i] != '/')
+			continue;
+		if (i == 0 || path[i - 1] == '/')
+			continue;
+		memcpy(prefix, path, i);
+		prefix[i] = '\0';
+		name = strrchr(prefix, '/');
+		name = name ? name + 1 : prefix;
+		next = open_in_root(prefix, O_PATH | O_DIRECTORY);
+		if (next < 0 && errno == ENOENT) {
+			if (mkdirat(fd, name, mode) < 0 && errno != EEXIST)
+				fail(errno, "mkdir %s", prefix);
+			next = open_in_root(prefix, O_PATH | O_DIRECTORY);
+		}
+		if (next < 0)
+			fail(errno, "open %s", prefix);
+		close(fd);
+		fd = next;
+	}
+	return fd;
+}
+
+/* ---- the ops ----------------------------------------------------------- */
+
+static const char *opt(const struct op *o, uint32_t i)
+{
+	return o->strs[i][0] ? o->strs[i] : NULL;
+}
+
+static void do_mount_in_root(const struct op *o)
+{
+	char target[64];
+	int fd = open_in_root(o->strs[1], O_PATH);
+	if (fd < 0)
+		fail(errno, "open %s", o->strs[1]);
+	fdpath(target, sizeof(target), fd);
+	if (mount(opt(o, 0), target, opt(o, 2), (unsigned long)o->ints[0], opt(o, 3)) < 0)
+		fail(errno, "mount %s", o->strs[1]);
+	close(fd);
+}
+
+static void do_setattr_in_root(const struct op *o)
+{
+	struct mount_attr attr = {
+		.attr_set = (uint64_t)o->ints[0],
+		.attr_clr = (uint64_t)o->ints[1],
+		.propagation = (uint64_t)o->ints[2],
+	};
+	int userns = -1;
+	int fd = open_in_root(o->strs[0], O_PATH);
+	if (fd < 0)
+		fail(errno, "open %s", o->strs[0]);
+	if (o->strs[1][0]) {
+		userns = open(o->strs[1], O_RDONLY | O_CLOEXEC);
+		if (userns < 0)
+			fail(errno, "open %s", o->strs[1]);
+		attr.userns_fd = (uint64_t)userns;
+	}
+	if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | (o->ints[3] ? AT_RECURSIVE : 0),
+		    &attr, sizeof(attr)) < 0)
+		fail(errno, "mount_setattr %s", o->strs[0]);
+	if (userns >= 0)
+		close(userns);
+	close(fd);
+}
+
+static void do_mkfile_in_root(const struct op *o)
+{
+	const char *name;
+	int dir = open_parent_in_root(o->strs[0], &name, 0755);
+	int fd;
+	char dpath[64];
+	int real;
+
+	/* the parent was opened O_PATH; reopen it as a directory to create in it */
+	fdpath(dpath, sizeof(dpath), dir);
+	real = open(dpath, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (real < 0)
+		fail(errno, "open parent of %s", o->strs[0]);
+	fd = openat(real, name, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, (mode_t)o->ints[0]);
+	if (fd < 0 && errno != ELOOP && errno != EISDIR)
+		fail(errno, "create %s", o->strs[0]);
+	if (fd >= 0)
+		close(fd);
+	close(real);
+	close(dir);
+}
+
+static int dirfd_of(int pathfd, const char *what)
+{
+	char p[64];
+	int fd;
+	fdpath(p, sizeof(p), pathfd);
+	fd = open(p, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		fail(errno, "open %s", what);
+	close(pathfd);
+	return fd;
+}
+
+static void do_mknod_in_root(const struct op *o)
+{
+	const char *name;
+	int dir = dirfd_of(open_parent_in_root(o->strs[0], &name, 0755), o->strs[0]);
+	dev_t dev = makedev((unsigned)o->ints[1], (unsigned)o->ints[2]);
+	if (mknodat(dir, name, (mode_t)o->ints[0], dev) < 0) {
+		if (errno != EEXIST)
+			fail(errno, "mknod %s", o->strs[0]);
+	} else if (fchownat(dir, name, (uid_t)o->ints[3], (gid_t)o->ints[4], AT_SYMLINK_NOFOLLOW) < 0) {
+		fail(errno, "chown %s", o->strs[0]);
+	}
+	close(dir);
+}
+
+static void do_symlink_in_root(const struct op *o)
+{
+	const char *name;
+	int dir = dirfd_of(open_parent_in_root(o->strs[1], &name, 0755), o->strs[1]);
+	if (symlinkat(o->strs[0], dir, name) < 0 && errno != EEXIST)
+		fail(errno, "symlink %s -> %s", o->strs[1], o->strs[0]);
+	close(dir);
+}
+
+static void do_mask_path(const struct op *o)
+{
+	struct stat st;
+	const char *path = o->strs[0];
+	if (lstat(path, &st) < 0) {
+		if (errno == ENOENT)
+			return;
+		fail(errno, "stat %s", path);
+	}
+	if (S_ISDIR(st.st_mode)) {
+		if (mount("tmpfs", path, "tmpfs", MS_RDONLY, NULL) < 0)
+			fail(errno, "mask %s", path);
+	} else if (mount("/dev/null", path, NULL, MS_BIND, NULL) < 0) {
+		fail(errno, "mask %s", path);
+	}
+}
+
+static void do_readonly_path(const struct op *o)
+{
+	struct statvfs sv;
+	const char *path = o->strs[0];
+	unsigned long keep = 0;
+	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0) {
+		if (errno == ENOENT)
+			return;
+		fail(errno, "bind %s", path);
+	}
+	/* a remount inside a user namespace must keep the flags it cannot clear */
+	if (statvfs(path, &sv) < 0)
+		fail(errno, "statvfs %s", path);
+	keep = sv.f_flag & (MS_NOSUID | MS_NODEV | MS_NOEXEC);
+	if (mount(path, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC | keep, NULL) < 0)
+		fail(errno, "remount %s read-only", path);
+}
+
+static void do_pivot_root(const struct op *o)
+{
+	int oldroot = open("/", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (oldroot < 0)
+		fail(errno, "open /");
+	if (chdir(o->strs[0]) < 0)
+		fail(errno, "chdir %s", o->strs[0]);
+	if (syscall(SYS_pivot_root, ".", ".") < 0)
+		fail(errno, "pivot_root %s", o->strs[0]);
+	if (fchdir(oldroot) < 0)
+		fail(errno, "fchdir to the old root");
+	/* keep the unmount of the old root from reaching the host */
+	if (mount(NULL, ".", NULL, MS_SLAVE | MS_REC, NULL) < 0)
+		fail(errno, "make the old root a slave");
+	if (umount2(".", MNT_DETACH) < 0)
+		fail(errno, "detach the old root");
+	if (chdir("/") < 0)
+		fail(errno, "chdir /");
+	close(oldroot);
+}
+
+static void do_move_root(const struct op *o)
+{
+	if (chdir(o->strs[0]) < 0)
+		fail(errno, "chdir %s", o->strs[0]);
+	if (mount(o->strs[0], "/", NULL, MS_MOVE, NULL) < 0)
+		fail(errno, "move %s onto /", o->strs[0]);
+	if (chroot(".") < 0)
+		fail(errno, "chroot %s", o->strs[0]);
+	if (chdir("/") < 0)
+		fail(errno, "chdir /");
+}
+
+static void do_write_file(const struct op *o)
+{
+	int fd = open(o->strs[0], O_WRONLY | O_CLOEXEC);
+	ssize_t n;
+	if (fd < 0) {
+		if (errno == ENOENT && o->ints[0])
+			return;
+		fail(errno, "open %s", o->strs[0]);
+	}
+	do {
+		n = write(fd, o->strs[1], o->lens[1]);
+	} while (n < 0 && errno == EINTR);
+	if (n < 0)
+		fail(errno, "write %s", o->strs[0]);
+	if ((size_t)n != o->lens[1])
+		fail(EIO, "short write to %s", o->strs[0]);
+	close(fd);
+}
+
+static void do_capset(const struct op *o)
+{
+	struct __user_cap_header_struct h = { .version = _LINUX_CAPABILITY_VERSION_3, .pid = 0 };
+	struct __user_cap_data_struct d[2];
+	int i;
+	for (i = 0; i < 2; i++) {
+		d[i].effective = (uint32_t)((uint64_t)o->ints[0] >> (32 * i));
+		d[i].permitted = (uint32_t)((uint64_t)o->ints[1] >> (32 * i));
+		d[i].inheritable = (uint32_t)((uint64_t)o->ints[2] >> (32 * i));
+	}
+	if (syscall(SYS_capset, &h, d) < 0)
+		fail(errno, "capset");
+}
+
+struct jsyd_sched_attr {
+	uint32_t size;
+	uint32_t sched_policy;
+	uint64_t sched_flags;
+	int32_t sched_nice;
+	uint32_t sched_priority;
+	uint64_t sched_runtime;
+	uint64_t sched_deadline;
+	uint64_t sched_period;
+};
+
+static void do_sched_setattr(const struct op *o)
+{
+	struct jsyd_sched_attr a = {
+		.size = sizeof(a),
+		.sched_policy = (uint32_t)o->ints[0],
+		.sched_flags = (uint64_t)o->ints[1],
+		.sched_nice = (int32_t)o->ints[2],
+		.sched_priority = (uint32_t)o->ints[3],
+		.sched_runtime = (uint64_t)o->ints[4],
+		.sched_deadline = (uint64_t)o->ints[5],
+		.sched_period = (uint64_t)o->ints[6],
+	};
+	if (syscall(SYS_sched_setattr, 0, &a, 0) < 0)
+		fail(errno, "sched_setattr");
+}
+
+static void do_seccomp_load(const struct op *o)
+{
+	struct sock_fprog prog = {
+		.len = (unsigned short)(o->lens[0] / sizeof(struct sock_filter)),
+		.filter = (struct sock_filter *)(uintptr_t)o->strs[0],
+	};
+	long fd;
+	if (o->lens[0] % sizeof(struct sock_filter) != 0 || prog.len == 0)
+		fail(EINVAL, "seccomp: program of %u bytes", o->lens[0]);
+	fd = syscall(SYS_seccomp, SECCOMP_SET_MODE_FILTER, (unsigned)o->ints[0], &prog);
+	if (fd < 0)
+		fail(errno, "seccomp");
+	if (o->ints[1]) {
+		send_fd((int)fd, cur_op);
+		close((int)fd);
+	}
+}
+
+static void do_clone_init(const struct op *o)
+{
+	pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)o->ints[0] | CLONE_PARENT | SIGCHLD,
+				   NULL, NULL, NULL, NULL);
+	if (pid < 0)
+		fail(errno, "clone");
+	if (pid > 0) {
+		send_msg(MSG_PID, 0, pid, NULL);
+		_exit(0);
+	}
+	step = STEP_INIT;
+}
+
+/* execve with a PATH search in the container's environment, like runc: no
+ * shell fallback for files without a #! line. */
+static void do_execve(const struct op *o)
+{
+	uint32_t argc = (uint32_t)o->ints[0];
+	const char *file = o->strs[0];
+	char *const *argv;
+	char *const *envp;
+	const char *path = NULL;
+	uint32_t i;
+	int err = ENOENT;
+
+	if (argc + 1 > o->nstrs)
+		fail(EPROTO, "execve: %u args but %u strings", argc, o->nstrs);
+	/* strs: file, argv[0..argc), env...; both lists need a NULL end */
+	{
+		char **a = calloc(argc + 1, sizeof(char *));
+		char **e = calloc(o->nstrs - argc, sizeof(char *));
+		if (!a || !e)
+			fail(ENOMEM, "execve");
+		for (i = 0; i < argc; i++)
+			a[i] = (char *)o->strs[1 + i];
+		for (i = 1 + argc; i < o->nstrs; i++)
+			e[i - 1 - argc] = (char *)o->strs[i];
+		argv = a;
+		envp = e;
+	}
+	if (strchr(file, '/')) {
+		execve(file, argv, envp);
+		fail(errno, "exec %s", file);
+	}
+	for (i = 0; envp[i]; i++)
+		if (strncmp(envp[i], "PATH=", 5) == 0)
+			path = envp[i] + 5;
+	if (!path)
+		path = "/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
+	while (*path) {
+		char full[4096];
+		size_t dl = strcspn(path, ":");
+		if (dl == 0) {
+			snprintf(full, sizeof(full), "%s", file);
+		} else {
+			snprintf(full, sizeof(full), "%.*s/%s", (int)dl, path, file);
+		}
+		execve(full, argv, envp);
+		if (errno != ENOENT && errno != ENOTDIR)
+			err = errno;
+		if (errno == EACCES)
+			err = EACCES;
+		path += dl;
+		if (*path == ':')
+			path++;
+	}
+	fail(err, "exec %s: not found in $PATH", file);
+}
+
+static void run_op(const struct op *o)
+{
+	const int64_t *v = o->ints;
+	switch ((enum op_code)o->code) {
+	case OP_SETNS: {
+		int fd = open(o->strs[0], O_RDONLY | O_CLOEXEC);
+		if (fd < 0)
+			fail(errno, "open %s", o->strs[0]);
+		if (setns(fd, (int)v[0]) < 0)
+			fail(errno, "setns %s", o->strs[0]);
+		close(fd);
+		break;
+	}
+	case OP_UNSHARE:
+		if (unshare((int)v[0]) < 0)
+			fail(errno, "unshare");
+		break;
+	case OP_SYNC:
+		send_msg(MSG_SYNC, 0, v[0], NULL);
+		wait_ack();
+		break;
+	case OP_WRITE_FILE:
+		do_write_file(o);
+		break;
+	case OP_CLONE_INIT:
+		do_clone_init(o);
+		break;
+	case OP_SETSID:
+		if (setsid() < 0)
+			fail(errno, "setsid");
+		break;
+	case OP_OPEN_ROOT:
+		if (root_fd >= 0)
+			close(root_fd);
+		root_fd = open(o->strs[0], O_PATH | O_DIRECTORY | O_CLOEXEC);
+		if (root_fd < 0)
+			fail(errno, "open %s", o->strs[0]);
+		break;
+	case OP_MKDIR_IN_ROOT:
+		close(mkdirs_in_root(o->strs[0], (mode_t)v[0]));
+		break;
+	case OP_MKFILE_IN_ROOT:
+		do_mkfile_in_root(o);
+		break;
+	case OP_MOUNT_IN_ROOT:
+		do_mount_in_root(o);
+		break;
+	case OP_MOUNT:
+		if (mount(opt(o, 0), o->strs[1], opt(o, 2), (unsigned long)v[0], opt(o, 3)) < 0)
+			fail(errno, "mount %s", o->strs[1]);
+		break;
+	case OP_SETATTR_IN_ROOT:
+		do_setattr_in_root(o);
+		break;
+	case OP_MKNOD_IN_ROOT:
+		do_mknod_in_root(o);
+		break;
+	case OP_SYMLINK_IN_ROOT:
+		do_symlink_in_root(o);
+		break;
+	case OP_MASK_PATH:
+		do_mask_path(o);
+		break;
+	case OP_READONLY_PATH:
+		do_readonly_path(o);
+		break;
+	case OP_PIVOT_ROOT:
+		do_pivot_root(o);
+		break;
+	case OP_MOVE_ROOT:
+		do_move_root(o);
+		break;
+	case OP_CHDIR:
+		if (chdir(o->strs[0]) < 0)
+			fail(errno, "chdir %s", o->strs[0]);
+		break;
+	case OP_SETHOSTNAME:
+		if (sethostname(o->strs[0], o->lens[0]) < 0)
+			fail(errno, "sethostname");
+		break;
+	case OP_SETDOMAINNAME:
+		if (setdomainname(o->strs[0], o->lens[0]) < 0)
+			fail(errno, "setdomainname");
+		break;
+	case OP_SETRLIMIT: {
+		struct rlimit rl = { .rlim_cur = (rlim_t)v[1], .rlim_max = (rlim_t)v[2] };
+		if (setrlimit((int)v[0], &rl) < 0)
+			fail(errno, "setrlimit %d", (int)v[0]);
+		break;
+	}
+	case OP_PRCTL:
+		if (prctl((int)v[0], (unsigned long)v[1], (unsigned long)v[2], (unsigned long)v[3],
+			  (unsigned long)v[4]) < 0)
+			fail(errno, "prctl %d", (int)v[0]);
+		break;
+	case OP_SETGROUPS: {
+		gid_t *g = calloc(o->nints ? o->nints : 1, sizeof(gid_t));
+		uint32_t i;
+		if (!g)
+			fail(ENOMEM, "setgroups");
+		for (i = 0; i < o->nints; i++)
+			g[i] = (gid_t)v[i];
+		if (setgroups(o->nints, g) < 0)
+			fail(errno, "setgroups");
+		free(g);
+		break;
+	}
+	case OP_SETRESGID:
+		if (setresgid((gid_t)v[0], (gid_t)v[0], (gid_t)v[0]) < 0)
+			fail(errno, "setresgid %lld", (long long)v[0]);
+		break;
+	case OP_SETRESUID:
+		if (setresuid((uid_t)v[0], (uid_t)v[0], (uid_t)v[0]) < 0)
+			fail(errno, "setresuid %lld", (long long)v[0]);
+		break;
+	case OP_UMASK:
+		umask((mode_t)v[0]);
+		break;
+	case OP_CAPSET:
+		do_capset(o);
+		break;
+	case OP_CAPBSET_DROP: {
+		uint32_t i;
+		for (i = 0; i < o->nints; i++)
+			if (prctl(PR_CAPBSET_DROP, (unsigned long)v[i], 0, 0, 0) < 0 && errno != EINVAL)
+				fail(errno, "drop capability %lld from the bounding set", (long long)v[i]);
+		break;
+	}
+	case OP_AMBIENT_RAISE: {
+		uint32_t i;
+		for (i = 0; i < o->nints; i++)
+			if (prctl(PR_CAP_AMBIENT, PR_CAP_AMBIENT_RAISE, (unsigned long)v[i], 0, 0) < 0)
+				fail(errno, "raise ambient capability %lld", (long long)v[i]);
+		break;
+	}
+	case OP_SCHED_SETATTR:
+		do_sched_setattr(o);
+		break;
+	case OP_IOPRIO_SET:
+		if (syscall(SYS_ioprio_set, 1 /* IOPRIO_WHO_PROCESS */, 0, (int)v[0]) < 0)
+			fail(errno, "ioprio_set");
+		break;
+	case OP_SETAFFINITY: {
+		size_t sz = (o->nints ? o->nints : 1) * sizeof(uint64_t);
+		if (sched_setaffinity(0, sz, (const cpu_set_t *)(const void *)v) < 0)
+			fail(errno, "sched_setaffinity");
+		break;
+	}
+	case OP_SET_MEMPOLICY:
+		if (syscall(SYS_set_mempolicy, (int)v[0], o->nints > 1 ? (const void *)(v + 1) : NULL,
+			    (unsigned long)(o->nints - 1) * 64 + (o->nints > 1 ? 1 : 0)) < 0)
+			fail(errno, "set_mempolicy");
+		break;
+	case OP_PERSONALITY:
+		if (personality((unsigned long)v[0]) < 0)
+			fail(errno, "personality");
+		break;
+	case OP_SECCOMP_LOAD:
+		do_seccomp_load(o);
+		break;
+	case OP_CLOSE_FDS:
+		if (syscall(SYS_close_range, (unsigned)v[0], ~0U, CLOSE_RANGE_CLOEXEC) < 0)
+			fail(errno, "close_range from %lld", (long long)v[0]);
+		break;
+	case OP_WAIT_FIFO: {
+		int fd = open(o->strs[0], O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			fail(errno, "open %s", o->strs[0]);
+		if (write(fd, "0", 1) != 1)
+			fail(errno, "write %s", o->strs[0]);
+		close(fd);
+		break;
+	}
+	case OP_EXECVE:
+		do_execve(o);
+		break;
+	case OP_DUP2:
+		if (dup2((int)v[0], (int)v[1]) < 0)
+			fail(errno, "dup2 %lld to %lld", (long long)v[0], (long long)v[1]);
+		break;
+	default:
+		fail(EPROTO, "unknown op code %u", o->code);
+	}
+}
+
+static int parse_fd(const char *s)
+{
+	char *end;
+	long v = strtol(s, &end, 10);
+	if (*s == '\0' || *end != '\0' || v < 3 || v > 1 << 20)
+		return -1;
+	return (int)v;
+}
+
+int main(int argc, char **argv)
+{
+	struct op *ops;
+	unsigned char *plan;
+	size_t len;
+	uint32_t n, i;
+	int plan_fd;
+	struct stat st;
+
+	if (argc != 4 || strcmp(argv[1], JSYD_PROTOCOL_VERSION) != 0) {
+		fprintf(stderr, "jsyd-init: this is the init stub of jsyd-oci, run only by it "
+				"(protocol %s)\n", JSYD_PROTOCOL_VERSION);
+		return STEP_PROTOCOL;
+	}
+	sync_fd = parse_fd(argv[2]);
+	plan_fd = parse_fd(argv[3]);
+	if (sync_fd < 0 || plan_fd < 0 || fstat(sync_fd, &st) < 0 || !S_ISSOCK(st.st_mode)) {
+		sync_fd = -1;
+		fail(EBADF, "protocol fds %s %s", argv[2], argv[3]);
+	}
+	plan = read_plan(plan_fd, &len);
+	close(plan_fd);
+	ops = decode(plan, len, &n);
+	step = STEP_SETUP;
+	for (i = 0; i < n; i++) {
+		cur_op = (int)i;
+		run_op(&ops[i]);
+	}
+	fail(EPROTO, "the plan ended without EXECVE");
+}

@@ -1,0 +1,39 @@
+package io.jsyd.runtime.container;
+
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the kernel needs to make a container, decided by the front end.
+ *
+ * @param rootPropagation MS_* propagation for "/" (with MS_REC); 0 for runc's default (rslave)
+ * @param keepFds         fds above stderr passed through unchanged (LISTEN_FDS, --preserve-fds)
+ */
+public record ContainerConfig(String id, Path rootfs, boolean readonlyRoot, List<Namespace> namespaces,
+                              List<IdMapping> uidMappings, List<IdMapping> gidMappings,
+                              List<TimeOffset> timeOffsets, List<MountEntry> mounts, List<DeviceNode> devices,
+                              List<String> maskedPaths, List<String> readonlyPaths, String hostname,
+                              String domainname, Map<String, String> sysctl, long rootPropagation,
+                              boolean noPivot, ProcessConfig process, int keepFds) {
+    public ContainerConfig {
+        namespaces = List.copyOf(namespaces);
+        uidMappings = List.copyOf(uidMappings);
+        gidMappings = List.copyOf(gidMappings);
+        timeOffsets = List.copyOf(timeOffsets);
+        mounts = List.copyOf(mounts);
+        devices = List.copyOf(devices);
+        maskedPaths = List.copyOf(maskedPaths);
+        readonlyPaths = List.copyOf(readonlyPaths);
+        sysctl = java.util.Collections.unmodifiableSortedMap(new java.util.TreeMap<>(sysctl));
+    }
+
+    public Namespace namespace(NamespaceKind kind) {
+        return namespaces.stream().filter(n -> n.kind() == kind).findFirst().orElse(null);
+    }
+
+    public boolean creates(NamespaceKind kind) {
+        Namespace n = namespace(kind);
+        return n != null && n.isNew();
+    }
+}

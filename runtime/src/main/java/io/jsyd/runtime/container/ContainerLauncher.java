@@ -1,0 +1,45 @@
+package io.jsyd.runtime.container;
+
+import io.jsyd.runtime.linux.KernelFiles;
+import io.jsyd.runtime.spawn.InitStub;
+import io.jsyd.runtime.spawn.Launched;
+import io.jsyd.runtime.spawn.Plan;
+import io.jsyd.runtime.spawn.StubLauncher;
+
+/**
+ * Makes a container init from a config: plans it, runs the plan through the stub
+ * and does the parent's part at each sync point.
+ */
+public final class ContainerLauncher {
+    private final InitStub stub;
+    private final InitPlanner planner;
+
+    public ContainerLauncher(InitStub stub, HostView host) {
+        this.stub = stub;
+        this.planner = new InitPlanner(host);
+    }
+
+    public Plan plan(ContainerConfig config) {
+        return planner.plan(config);
+    }
+
+    /** Starts the init and returns once it exec'd the container process (or failed). */
+    public Launched launch(ContainerConfig config) {
+        Plan plan = planner.plan(config);
+        return StubLauncher.launch(stub, plan, config.keepFds(), (id, pid) -> {
+            switch (SyncPoint.of(id)) {
+                case USERNS_MAPS -> IdMapWriter.write(pid, config.uidMappings(), config.gidMappings());
+                case INIT_CREATED -> {
+                    Integer adj = config.process().oomScoreAdj();
+                    if (adj != null) {
+                        KernelFiles.writeOnce("/proc/" + pid + "/oom_score_adj", adj.toString(), "process.oomScoreAdj");
+                    }
+                }
+                case READY -> {
+                    return false;
+                }
+            }
+            return true;
+        });
+    }
+}

@@ -1,0 +1,293 @@
+package io.jsyd.runtime.container;
+
+import static io.jsyd.runtime.linux.LinuxConstants.MS_BIND;
+import static io.jsyd.runtime.linux.LinuxConstants.MS_PRIVATE;
+import static io.jsyd.runtime.linux.LinuxConstants.MS_RDONLY;
+import static io.jsyd.runtime.linux.LinuxConstants.MS_REC;
+import static io.jsyd.runtime.linux.LinuxConstants.MS_REMOUNT;
+import static io.jsyd.runtime.linux.LinuxConstants.MS_SLAVE;
+import static io.jsyd.runtime.linux.LinuxConstants.PR_SET_KEEPCAPS;
+import static io.jsyd.runtime.linux.LinuxConstants.PR_SET_NO_NEW_PRIVS;
+import static io.jsyd.runtime.linux.LinuxConstants.S_IFBLK;
+import static io.jsyd.runtime.linux.LinuxConstants.S_IFCHR;
+import static io.jsyd.runtime.linux.LinuxConstants.S_IFIFO;
+
+import io.jsyd.runtime.spawn.OpCode;
+import io.jsyd.runtime.spawn.Plan;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Turns a {@link ContainerConfig} into the plan the init stub runs. Every choice
+ * is made here; the stub only carries the ops out. The order follows runc's init:
+ * namespaces, id maps, the init process, the rootfs, then the process's identity.
+ */
+public final class InitPlanner {
+    private static final int DIR_MODE = 0755;
+    private static final int FILE_MODE = 0644;
+
+    private final HostView host;
+
+    public InitPlanner(HostView host) {
+        this.host = host;
+    }
+
+    /** The devices every container gets unless the config names the same path. */
+    static List<DeviceNode> defaultDevices() {
+        return List.of(
+                new DeviceNode("default device /dev/null", "/dev/null", 'c', 1, 3, 0666, 0, 0),
+                new DeviceNode("default device /dev/zero", "/dev/zero", 'c', 1, 5, 0666, 0, 0),
+                new DeviceNode("default device /dev/full", "/dev/full", 'c', 1, 7, 0666, 0, 0),
+                new DeviceNode("default device /dev/random", "/dev/random", 'c', 1, 8, 0666, 0, 0),
+                new DeviceNode("default device /dev/urandom", "/dev/urandom", 'c', 1, 9, 0666, 0, 0),
+                new DeviceNode("default device /dev/tty", "/dev/tty", 'c', 5, 0, 0666, 0, 0));
+    }
+
+    public Plan plan(ContainerConfig c) {
+        Plan.Builder b = new Plan.Builder();
+        joinAndCreateNamespaces(c, b);
+        if (c.process().oomScoreAdj() != null) {
+            b.add(OpCode.SYNC, "process.oomScoreAdj", new long[] {SyncPoint.INIT_CREATED.id()});
+        }
+        if (c.creates(NamespaceKind.CGROUP)) {
+            b.add(OpCode.UNSHARE, origin(c, NamespaceKind.CGROUP), new long[] {NamespaceKind.CGROUP.cloneFlag()});
+        }
+        b.add(OpCode.SETSID, "");
+        if (c.creates(NamespaceKind.MOUNT)) {
+            rootfs(c, b);
+        } else {
+            throw new IllegalArgumentException("a container needs a new mount namespace");
+        }
+        if (!c.hostname().isEmpty()) {
+            b.add(OpCode.SETHOSTNAME, "hostname", c.hostname());
+        }
+        if (!c.domainname().isEmpty()) {
+            b.add(OpCode.SETDOMAINNAME, "domainname", c.domainname());
+        }
+        for (Map.Entry<String, String> s : c.sysctl().entrySet()) {
+            b.add(OpCode.WRITE_FILE, "linux.sysctl[" + s.getKey() + "]", new long[] {0},
+                    "/proc/sys/" + s.getKey().replace('.', '/'), s.getValue());
+        }
+        for (int i = 0; i < c.readonlyPaths().size(); i++) {
+            b.add(OpCode.READONLY_PATH, "linux.readonlyPaths[" + i + "]", c.readonlyPaths().get(i));
+        }
+        for (int i = 0; i < c.maskedPaths().size(); i++) {
+            b.add(OpCode.MASK_PATH, "linux.maskedPaths[" + i + "]", c.maskedPaths().get(i));
+        }
+        if (c.readonlyRoot()) {
+            b.add(OpCode.MOUNT, "root.readonly", new long[] {MS_BIND | MS_REMOUNT | MS_RDONLY}, "", "/", "", "");
+        }
+        process(c, b);
+        return b.build();
+    }
+
+    private static String origin(ContainerConfig c, NamespaceKind kind) {
+        Namespace n = c.namespace(kind);
+        return n == null ? "" : n.origin();
+    }
+
+    private void joinAndCreateNamespaces(ContainerConfig c, Plan.Builder b) {
+        c.namespaces().stream().filter(n -> !n.isNew())
+                .sorted(Comparator.comparing(Namespace::kind))
+                .forEach(n -> b.add(OpCode.SETNS, n.origin(), new long[] {n.kind().cloneFlag()}, n.join().toString()));
+        if (c.creates(NamespaceKind.USER)) {
+            b.add(OpCode.UNSHARE, origin(c, NamespaceKind.USER), new long[] {NamespaceKind.USER.cloneFlag()});
+            b.add(OpCode.SYNC, "linux.uidMappings", new long[] {SyncPoint.USERNS_MAPS.id()});
+            if (mapsZero(c.uidMappings()) && mapsZero(c.gidMappings())) {
+                b.add(OpCode.SETRESGID, "linux.gidMappings", new long[] {0});
+                b.add(OpCode.SETRESUID, "linux.uidMappings", new long[] {0});
+            }
+        }
+        long flags = 0;
+        String what = "linux.namespaces";
+        for (Namespace n : c.namespaces()) {
+            if (n.isNew() && n.kind() != NamespaceKind.USER && n.kind() != NamespaceKind.CGROUP) {
+                flags |= n.kind().cloneFlag();
+            }
+        }
+        if (flags != 0) {
+            b.add(OpCode.UNSHARE, what, new long[] {flags});
+        }
+        if (c.creates(NamespaceKind.TIME) && !c.timeOffsets().isEmpty()) {
+            StringBuilder offsets = new StringBuilder();
+            for (TimeOffset t : c.timeOffsets()) {
+                offsets.append(t.clock()).append(' ').append(t.seconds()).append(' ').append(t.nanoseconds()).append('\n');
+            }
+            b.add(OpCode.WRITE_FILE, "linux.timeOffsets", new long[] {0}, "/proc/self/timens_offsets", offsets.toString());
+        }
+        b.add(OpCode.CLONE_INIT, "", new long[] {0});
+    }
+
+    private static boolean mapsZero(List<IdMapping> maps) {
+        return maps.stream().anyMatch(m -> m.containerId() == 0);
+    }
+
+    private void rootfs(ContainerConfig c, Plan.Builder b) {
+        String rootfs = c.rootfs().toString();
+        long rootFlags = c.rootPropagation() != 0 ? c.rootPropagation() : MS_SLAVE | MS_REC;
+        b.add(OpCode.MOUNT, "linux.rootfsPropagation", new long[] {rootFlags}, "", "/", "", "");
+        // pivot_root refuses a new root whose parent mount is shared
+        HostView.MountInfo parent = mountOf(rootfs);
+        if (parent != null && parent.shared()) {
+            b.add(OpCode.MOUNT, "root.path", new long[] {MS_PRIVATE}, "", parent.mountPoint(), "", "");
+        }
+        b.add(OpCode.MOUNT, "root.path", new long[] {MS_BIND | MS_REC}, rootfs, rootfs, "", "");
+        b.add(OpCode.OPEN_ROOT, "root.path", rootfs);
+        boolean devIsBind = false;
+        for (MountEntry m : c.mounts()) {
+            mount(c, m, b);
+            devIsBind |= m.bind() && m.destination().equals("/dev");
+        }
+        if (!devIsBind) {
+            devices(c, b);
+        }
+        if (c.noPivot()) {
+            b.add(OpCode.MOVE_ROOT, "--no-pivot", rootfs);
+        } else {
+            b.add(OpCode.PIVOT_ROOT, "root.path", rootfs);
+        }
+    }
+
+    private HostView.MountInfo mountOf(String path) {
+        HostView.MountInfo best = null;
+        for (HostView.MountInfo m : host.mounts()) {
+            String mp = m.mountPoint();
+            boolean contains = path.equals(mp) || mp.equals("/") || path.startsWith(mp + "/");
+            if (contains && (best == null || mp.length() >= best.mountPoint().length())) {
+                best = m;
+            }
+        }
+        return best;
+    }
+
+    private void mount(ContainerConfig c, MountEntry m, Plan.Builder b) {
+        String dest = m.destination();
+        if (m.type().equals("cgroup") && !m.bind()) {
+            new CgroupMountPlanner(host).plan(c, m, b);
+            return;
+        }
+        if (m.bind()) {
+            if (host.isDirectory(m.source())) {
+                b.add(OpCode.MKDIR_IN_ROOT, m.origin(), new long[] {DIR_MODE}, dest);
+            } else {
+                b.add(OpCode.MKFILE_IN_ROOT, m.origin(), new long[] {FILE_MODE}, dest);
+            }
+            b.add(OpCode.MOUNT_IN_ROOT, m.origin(), new long[] {MS_BIND | (m.recursive() ? MS_REC : 0)},
+                    m.source(), dest, "", "");
+            if (m.flags() != 0) {
+                // bind(2) ignores the other flags: they take a remount
+                b.add(OpCode.MOUNT_IN_ROOT, m.origin(), new long[] {MS_BIND | MS_REMOUNT | m.flags()}, "", dest, "", "");
+            }
+        } else {
+            b.add(OpCode.MKDIR_IN_ROOT, m.origin(), new long[] {DIR_MODE}, dest);
+            b.add(OpCode.MOUNT_IN_ROOT, m.origin(), new long[] {m.flags()}, m.source(), dest, m.type(), m.data());
+        }
+        for (long p : m.propagation()) {
+            b.add(OpCode.MOUNT_IN_ROOT, m.origin(), new long[] {p}, "", dest, "", "");
+        }
+        if (m.recursiveAttrSet() != 0 || m.recursiveAttrClr() != 0) {
+            b.add(OpCode.SETATTR_IN_ROOT, m.origin(), new long[] {m.recursiveAttrSet(), m.recursiveAttrClr(), 0, 1}, dest, "");
+        }
+    }
+
+    private void devices(ContainerConfig c, Plan.Builder b) {
+        Map<String, DeviceNode> nodes = new LinkedHashMap<>();
+        for (DeviceNode d : defaultDevices()) {
+            nodes.put(d.path(), d);
+        }
+        for (DeviceNode d : c.devices()) {
+            nodes.put(d.path(), d);
+        }
+        boolean inUserNs = c.creates(NamespaceKind.USER) || c.namespace(NamespaceKind.USER) != null;
+        for (DeviceNode d : nodes.values()) {
+            if (inUserNs) {
+                // mknod is refused in a user namespace: bind the host's node instead
+                b.add(OpCode.MKFILE_IN_ROOT, d.origin(), new long[] {FILE_MODE}, d.path());
+                b.add(OpCode.MOUNT_IN_ROOT, d.origin(), new long[] {MS_BIND}, d.path(), d.path(), "", "");
+            } else {
+                long type = switch (d.type()) {
+                    case 'b' -> S_IFBLK;
+                    case 'p' -> S_IFIFO;
+                    default -> S_IFCHR;
+                };
+                b.add(OpCode.MKNOD_IN_ROOT, d.origin(),
+                        new long[] {type | (d.mode() & 07777), d.major(), d.minor(), d.uid(), d.gid()}, d.path());
+            }
+        }
+        Map<String, String> links = new LinkedHashMap<>();
+        links.put("/dev/fd", "/proc/self/fd");
+        links.put("/dev/stdin", "/proc/self/fd/0");
+        links.put("/dev/stdout", "/proc/self/fd/1");
+        links.put("/dev/stderr", "/proc/self/fd/2");
+        links.put("/dev/ptmx", "pts/ptmx");
+        if (host.exists("/proc/kcore")) {
+            links.put("/dev/core", "/proc/kcore");
+        }
+        links.forEach((link, target) -> b.add(OpCode.SYMLINK_IN_ROOT, "default link " + link, target, link));
+    }
+
+    private void process(ContainerConfig c, Plan.Builder b) {
+        ProcessConfig p = c.process();
+        for (Rlimit r : p.rlimits()) {
+            b.add(OpCode.SETRLIMIT, r.origin(), new long[] {r.resource(), r.soft(), r.hard()});
+        }
+        if (p.personality() != null) {
+            b.add(OpCode.PERSONALITY, "linux.personality", new long[] {p.personality()});
+        }
+        if (p.scheduler() != null) {
+            Scheduler s = p.scheduler();
+            b.add(OpCode.SCHED_SETATTR, "process.scheduler",
+                    new long[] {s.policy(), s.flags(), s.nice(), s.priority(), s.runtime(), s.deadline(), s.period()});
+        }
+        if (p.ioPriority() != null) {
+            b.add(OpCode.IOPRIO_SET, "process.ioPriority", new long[] {p.ioPriority()});
+        }
+        b.add(OpCode.CHDIR, "process.cwd", p.cwd());
+        b.add(OpCode.CLOSE_FDS, "", new long[] {3 + c.keepFds()});
+        Capabilities caps = p.capabilities();
+        List<Long> drop = new ArrayList<>();
+        for (int cap = 0; cap <= host.lastCapability(); cap++) {
+            if (!has(caps.bounding(), cap)) {
+                drop.add((long) cap);
+            }
+        }
+        b.add(OpCode.CAPBSET_DROP, "process.capabilities.bounding", longs(drop));
+        b.add(OpCode.PRCTL, "", new long[] {PR_SET_KEEPCAPS, 1, 0, 0, 0});
+        b.add(OpCode.SETGROUPS, "process.user.additionalGids", longs(p.additionalGids()));
+        b.add(OpCode.SETRESGID, "process.user.gid", new long[] {p.gid()});
+        b.add(OpCode.SETRESUID, "process.user.uid", new long[] {p.uid()});
+        b.add(OpCode.PRCTL, "", new long[] {PR_SET_KEEPCAPS, 0, 0, 0, 0});
+        if (p.umask() != null) {
+            b.add(OpCode.UMASK, "process.user.umask", new long[] {p.umask()});
+        }
+        b.add(OpCode.CAPSET, "process.capabilities", new long[] {caps.effective(), caps.permitted(), caps.inheritable()});
+        List<Long> ambient = new ArrayList<>();
+        for (int cap = 0; cap < 64; cap++) {
+            if (has(caps.ambient(), cap)) {
+                ambient.add((long) cap);
+            }
+        }
+        if (!ambient.isEmpty()) {
+            b.add(OpCode.AMBIENT_RAISE, "process.capabilities.ambient", longs(ambient));
+        }
+        if (p.noNewPrivileges()) {
+            b.add(OpCode.PRCTL, "process.noNewPrivileges", new long[] {PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0});
+        }
+        List<String> exec = new ArrayList<>();
+        exec.add(p.args().getFirst());
+        exec.addAll(p.args());
+        exec.addAll(p.env());
+        b.add(OpCode.EXECVE, "process.args", new long[] {p.args().size()}, exec.toArray(String[]::new));
+    }
+
+    private static boolean has(long mask, int cap) {
+        return cap < 64 && (mask & (1L << cap)) != 0;
+    }
+
+    private static long[] longs(List<Long> values) {
+        return values.stream().mapToLong(Long::longValue).toArray();
+    }
+}

@@ -1,0 +1,27 @@
+package io.jsyd.runtime.container;
+
+import java.util.List;
+
+/**
+ * One mount of the container, already decoded from its options by the front end.
+ *
+ * @param destination      absolute path inside the container
+ * @param source           host path of a bind mount, or the fs source ("proc", "tmpfs")
+ * @param type             filesystem type; ignored for binds
+ * @param bind             a bind mount; {@code recursive} makes it rbind
+ * @param flags            MS_* flags other than bind and propagation
+ * @param propagation      MS_SHARED/MS_SLAVE/MS_PRIVATE/MS_UNBINDABLE, each maybe with MS_REC, in order
+ * @param recursiveAttrSet MOUNT_ATTR_* to set on the whole tree (rro, rnosuid ...)
+ * @param recursiveAttrClr MOUNT_ATTR_* to clear on the whole tree (rrw, rsuid ...)
+ * @param data             fs-specific options, comma-separated
+ */
+public record MountEntry(String origin, String destination, String source, String type, boolean bind,
+                         boolean recursive, long flags, List<Long> propagation, long recursiveAttrSet,
+                         long recursiveAttrClr, String data) {
+    public MountEntry {
+        propagation = List.copyOf(propagation);
+        data = data == null ? "" : data;
+        source = source == null ? "" : source;
+        type = type == null ? "" : type;
+    }
+}

@@ -1,0 +1,30 @@
+package io.jsyd.runtime.container;
+
+/** Where the init stub waits for the parent, and what the parent does there. */
+public enum SyncPoint {
+    /** The stub is in its new user namespace: write uid_map and gid_map. */
+    USERNS_MAPS(1),
+    /** The init exists (host pid known): oom_score_adj, cgroup placement. */
+    INIT_CREATED(2),
+    /** Setup is done, right before the init waits for `start` or execs. */
+    READY(3);
+
+    private final int id;
+
+    SyncPoint(int id) {
+        this.id = id;
+    }
+
+    public int id() {
+        return id;
+    }
+
+    public static SyncPoint of(int id) {
+        for (SyncPoint p : values()) {
+            if (p.id == id) {
+                return p;
+            }
+        }
+        throw new IllegalArgumentException("unknown sync point " + id);
+    }
+}

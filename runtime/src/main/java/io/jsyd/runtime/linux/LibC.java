@@ -1,0 +1,49 @@
+package io.jsyd.runtime.linux;
+
+import com.sun.jna.Library;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLong;
+import com.sun.jna.Pointer;
+import com.sun.jna.ptr.IntByReference;
+
+/**
+ * The raw C library calls. Package-private: everything outside goes through the
+ * checked wrappers of this package, which turn errno into a SyscallException.
+ */
+interface LibC extends Library {
+    LibC INSTANCE = Native.load("c", LibC.class);
+
+    int open(String path, int flags, int mode);
+
+    int close(int fd);
+
+    int fcntl(int fd, int cmd, long arg);
+
+    NativeLong write(int fd, Pointer buf, NativeLong count);
+
+    int memfd_create(String name, int flags);
+
+    int socketpair(int domain, int type, int protocol, int[] sv);
+
+    NativeLong sendmsg(int fd, Pointer msghdr, int flags);
+
+    NativeLong recvmsg(int fd, Pointer msghdr, int flags);
+
+    int posix_spawn_file_actions_init(Pointer actions);
+
+    int posix_spawn_file_actions_destroy(Pointer actions);
+
+    int posix_spawn_file_actions_adddup2(Pointer actions, int fd, int newfd);
+
+    int posix_spawn_file_actions_addclosefrom_np(Pointer actions, int from);
+
+    int posix_spawn(IntByReference pid, String path, Pointer actions, Pointer attr, String[] argv, String[] envp);
+
+    int waitpid(int pid, int[] status, int options);
+
+    int kill(int pid, int sig);
+
+    int getpid();
+
+    int prctl(int option, long arg2, long arg3, long arg4, long arg5);
+}

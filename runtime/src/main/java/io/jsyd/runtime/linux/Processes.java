@@ -1,0 +1,71 @@
+package io.jsyd.runtime.linux;
+
+import com.sun.jna.Native;
+import io.jsyd.runtime.SyscallException;
+
+/** Waiting for, signalling and adopting processes. */
+public final class Processes {
+    private Processes() {
+    }
+
+    /** How a process ended: exited with a status, or killed by a signal. */
+    public record WaitStatus(int pid, boolean exited, int code) {
+        /** The shell convention runc follows: the status, or 128 + signal. */
+        public int exitCode() {
+            return exited ? code : 128 + code;
+        }
+    }
+
+    public static int self() {
+        return Sys.C.getpid();
+    }
+
+    /** Blocks until {@code pid} (a child of this process) ends; EINTR is retried. */
+    public static WaitStatus waitFor(int pid) {
+        int[] status = new int[1];
+        while (true) {
+            int rc = Sys.C.waitpid(pid, status, 0);
+            if (rc == pid) {
+                return decode(pid, status[0]);
+            }
+            int errno = Native.getLastError();
+            if (errno != Errno.EINTR.number()) {
+                throw new SyscallException("waitpid", errno, "pid " + pid);
+            }
+        }
+    }
+
+    /** The status when {@code pid} has ended, else null; never blocks. */
+    public static WaitStatus poll(int pid) {
+        int[] status = new int[1];
+        int rc = Sys.check(Sys.C.waitpid(pid, status, (int) LinuxConstants.WNOHANG), "waitpid", "pid " + pid);
+        return rc == 0 ? null : decode(pid, status[0]);
+    }
+
+    private static WaitStatus decode(int pid, int status) {
+        int sig = status & 0x7f;
+        return sig == 0 ? new WaitStatus(pid, true, (status >> 8) & 0xff) : new WaitStatus(pid, false, sig);
+    }
+
+    public static void kill(int pid, int signal) {
+        Sys.check(Sys.C.kill(pid, signal), "kill", "pid " + pid + " with signal " + signal);
+    }
+
+    /** Sends a signal unless the process is already gone; true when it was delivered. */
+    public static boolean signalIfAlive(int pid, int signal) {
+        if (Sys.C.kill(pid, signal) == 0) {
+            return true;
+        }
+        int errno = Native.getLastError();
+        if (errno == Errno.ESRCH.number()) {
+            return false;
+        }
+        throw new SyscallException("kill", errno, "pid " + pid + " with signal " + signal);
+    }
+
+    /** Orphans of our descendants come to us to be reaped (PR_SET_CHILD_SUBREAPER). */
+    public static void becomeSubreaper() {
+        Sys.check(Sys.C.prctl((int) LinuxConstants.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0),
+                "prctl(PR_SET_CHILD_SUBREAPER)", "");
+    }
+}

@@ -1,0 +1,101 @@
+package io.jsyd.runtime.linux;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import com.sun.jna.NativeLong;
+import com.sun.jna.Pointer;
+import io.jsyd.runtime.SyscallException;
+
+/**
+ * One end of an AF_UNIX socket, with messages that may carry one file descriptor.
+ */
+public final class UnixSocket implements AutoCloseable {
+    private final Fd fd;
+
+    private UnixSocket(Fd fd) {
+        this.fd = fd;
+    }
+
+    /** A close-on-exec SOCK_SEQPACKET pair: message boundaries are kept. */
+    public static UnixSocket[] seqpacketPair() {
+        int[] sv = new int[2];
+        Sys.check(Sys.C.socketpair((int) LinuxConstants.AF_UNIX,
+                (int) (LinuxConstants.SOCK_SEQPACKET | LinuxConstants.SOCK_CLOEXEC), 0, sv), "socketpair", "");
+        return new UnixSocket[] {new UnixSocket(Fd.adopt(sv[0])), new UnixSocket(Fd.adopt(sv[1]))};
+    }
+
+    public Fd fd() {
+        return fd;
+    }
+
+    /** A received message: its bytes and, when it carried one, a descriptor. */
+    public record Received(byte[] data, Fd fd) {
+    }
+
+    public void send(byte[] data) {
+        try (Memory buf = new Memory(Math.max(1, data.length)); Memory iov = iovec(buf, data.length);
+             Memory msg = msghdr(iov, Pointer.NULL, 0)) {
+            buf.write(0, data, 0, data.length);
+            while (true) {
+                long n = Sys.C.sendmsg(fd.get(), msg, (int) LinuxConstants.MSG_NOSIGNAL).longValue();
+                if (n != -1) {
+                    return;
+                }
+                int errno = Native.getLastError();
+                if (errno != Errno.EINTR.number()) {
+                    throw new SyscallException("sendmsg", errno, fd.toString());
+                }
+            }
+        }
+    }
+
+    /** Blocks for one message of at most {@code max} bytes; an empty array at EOF. */
+    public Received receive(int max) {
+        try (Memory buf = new Memory(max); Memory iov = iovec(buf, max);
+             Memory control = new Memory(LinuxConstants.CMSG_SPACE_ONE_FD);
+             Memory msg = msghdr(iov, control, LinuxConstants.CMSG_SPACE_ONE_FD)) {
+            control.clear();
+            long n;
+            while (true) {
+                n = Sys.C.recvmsg(fd.get(), msg, (int) LinuxConstants.MSG_CMSG_CLOEXEC).longValue();
+                if (n != -1) {
+                    break;
+                }
+                int errno = Native.getLastError();
+                if (errno != Errno.EINTR.number()) {
+                    throw new SyscallException("recvmsg", errno, fd.toString());
+                }
+            }
+            Fd passed = null;
+            long controlLen = msg.getNativeLong(LinuxConstants.MSGHDR_CONTROLLEN).longValue();
+            if (controlLen >= LinuxConstants.CMSG_LEN_ONE_FD
+                    && control.getInt(LinuxConstants.CMSG_LEVEL) == LinuxConstants.SOL_SOCKET
+                    && control.getInt(LinuxConstants.CMSG_TYPE) == LinuxConstants.SCM_RIGHTS) {
+                passed = Fd.adopt(control.getInt(LinuxConstants.CMSG_DATA_OFFSET));
+            }
+            return new Received(buf.getByteArray(0, (int) n), passed);
+        }
+    }
+
+    private static Memory iovec(Pointer base, long len) {
+        Memory iov = new Memory(LinuxConstants.SIZEOF_IOVEC);
+        iov.setPointer(0, base);
+        iov.setNativeLong(LinuxConstants.IOVEC_LEN, new NativeLong(len));
+        return iov;
+    }
+
+    private static Memory msghdr(Pointer iov, Pointer control, long controlLen) {
+        Memory m = new Memory(LinuxConstants.SIZEOF_MSGHDR);
+        m.clear();
+        m.setPointer(LinuxConstants.MSGHDR_IOV, iov);
+        m.setNativeLong(LinuxConstants.MSGHDR_IOVLEN, new NativeLong(1));
+        m.setPointer(LinuxConstants.MSGHDR_CONTROL, control);
+        m.setNativeLong(LinuxConstants.MSGHDR_CONTROLLEN, new NativeLong(controlLen));
+        return m;
+    }
+
+    @Override
+    public void close() {
+        fd.close();
+    }
+}

@@ -1,0 +1,103 @@
+package io.jsyd.runtime.spawn;
+
+import io.jsyd.runtime.InitStubException;
+import io.jsyd.runtime.StubProtocolException;
+import io.jsyd.runtime.linux.Fd;
+import io.jsyd.runtime.linux.LinuxConstants;
+import io.jsyd.runtime.linux.Memfd;
+import io.jsyd.runtime.linux.Processes;
+import io.jsyd.runtime.linux.Spawn;
+import io.jsyd.runtime.linux.UnixSocket;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Runs a plan: starts the stub from its memfd with the sync socket and the sealed
+ * plan, answers its SYNC requests, collects the init pid and any fds, and turns a
+ * reported failure into an InitStubException naming the op's origin. On any
+ * failure nothing it started is left running.
+ */
+public final class StubLauncher {
+    private StubLauncher() {
+    }
+
+    /**
+     * @param keepFds how many fds above stderr the container inherits (LISTEN_FDS,
+     *                --preserve-fds): fds 3 .. 3+keepFds-1 pass through unchanged
+     */
+    public static Launched launch(InitStub stub, Plan plan, int keepFds, SyncHandler handler) {
+        int syncTarget = 3 + keepFds;
+        int planTarget = syncTarget + 1;
+        UnixSocket[] pair = UnixSocket.seqpacketPair();
+        UnixSocket ours = pair[0];
+        int stubPid = -1;
+        int initPid = -1;
+        List<Fd> fds = new ArrayList<>();
+        boolean ok = false;
+        try {
+            try (UnixSocket theirs = pair[1];
+                 Fd planFd = Memfd.sealed("jsyd-plan", plan.encode());
+                 Fd syncHigh = theirs.fd().dupAtLeast(planTarget + 1);
+                 Fd planHigh = planFd.dupAtLeast(planTarget + 1)) {
+                stubPid = Spawn.spawn(stub.execPath(),
+                        List.of("jsyd-init", MessageType.PROTOCOL_VERSION,
+                                Integer.toString(syncTarget), Integer.toString(planTarget)),
+                        List.of(), syncTarget,
+                        List.of(new Spawn.FdMove(syncHigh, syncTarget), new Spawn.FdMove(planHigh, planTarget)));
+            }
+            while (true) {
+                UnixSocket.Received r = ours.receive(StubMessage.SIZE);
+                if (r.data().length == 0) {
+                    // every copy of the stub's end is closed: the init exec'd (CLOEXEC) or died
+                    if (initPid < 0) {
+                        throw new StubProtocolException("the init stub exited before it made the container init ("
+                                + Processes.waitFor(stubPid) + ")");
+                    }
+                    ok = true;
+                    return new Launched(initPid, fds);
+                }
+                StubMessage m = StubMessage.decode(r.data());
+                switch (m.type()) {
+                    case PID -> {
+                        initPid = (int) m.value();
+                        Processes.waitFor(stubPid);
+                        stubPid = -1;
+                    }
+                    case SYNC -> {
+                        boolean more;
+                        try {
+                            more = handler.onSync((int) m.value(), initPid > 0 ? initPid : stubPid);
+                        } catch (RuntimeException e) {
+                            ours.send(StubMessage.answer(MessageType.ABORT).encode());
+                            throw e;
+                        }
+                        ours.send(StubMessage.answer(MessageType.ACK).encode());
+                        if (!more) {
+                            ok = true;
+                            return new Launched(initPid, fds);
+                        }
+                    }
+                    case FD -> {
+                        if (r.fd() == null) {
+                            throw new StubProtocolException("init stub announced an fd but sent none");
+                        }
+                        fds.add(r.fd());
+                    }
+                    case ERROR -> throw new InitStubException(m.op(), plan.originOf(m.op()), m.errno(), m.text());
+                    case ACK, ABORT -> throw new StubProtocolException("init stub sent " + m.type());
+                }
+            }
+        } finally {
+            ours.close();
+            if (!ok) {
+                for (int pid : new int[] {initPid, stubPid}) {
+                    if (pid > 0) {
+                        Processes.signalIfAlive(pid, (int) LinuxConstants.SIGKILL);
+                        Processes.waitFor(pid);
+                    }
+                }
+                fds.forEach(Fd::close);
+            }
+        }
+    }
+}

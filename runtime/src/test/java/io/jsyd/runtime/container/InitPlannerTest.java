@@ -1,0 +1,116 @@
+package io.jsyd.runtime.container;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import io.jsyd.runtime.linux.LinuxConstants;
+import io.jsyd.runtime.spawn.OpCode;
+import io.jsyd.runtime.spawn.Plan;
+import io.jsyd.runtime.spawn.PlanOp;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Arrays;
+import java.util.List;
+import java.util.Map;
+import java.util.stream.LongStream;
+import org.junit.jupiter.api.Test;
+
+/** Plans against a made-up host: order and content of ops, without root. */
+class InitPlannerTest {
+    private static HostView host(List<HostView.MountInfo> mounts, int lastCap) {
+        return new HostView() {
+            @Override
+            public boolean isDirectory(String hostPath) {
+                return !hostPath.endsWith(".file");
+            }
+
+            @Override
+            public boolean exists(String hostPath) {
+                return false;
+            }
+
+            @Override
+            public List<MountInfo> mounts() {
+                return mounts;
+            }
+
+            @Override
+            public int lastCapability() {
+                return lastCap;
+            }
+        };
+    }
+
+    private static ContainerConfig config(List<Namespace> ns, List<MountEntry> mounts, long bounding) {
+        ProcessConfig p = new ProcessConfig(List.of("sh"), List.of("PATH=/bin"), "/", 1000, 1000, List.of(10L), null,
+                new Capabilities(bounding, 0, 0, 0, 0), List.of(), true, null, null, null, null);
+        return new ContainerConfig("c", Path.of("/b/rootfs"), false, ns, List.of(new IdMapping(0, 1000, 1)),
+                List.of(new IdMapping(0, 1000, 1)), List.of(), mounts, List.of(), List.of(), List.of(), "", "",
+                Map.of(), 0, false, p, 0);
+    }
+
+    private static List<OpCode> codes(Plan plan) {
+        return plan.ops().stream().map(PlanOp::code).toList();
+    }
+
+    private static PlanOp first(Plan plan, OpCode code) {
+        return plan.ops().stream().filter(o -> o.code() == code).findFirst().orElseThrow();
+    }
+
+    @Test
+    void theUserNamespaceComesFirstAndItsMapsAreWrittenBeforeTheOthers() {
+        Plan plan = new InitPlanner(host(List.of(), 40)).plan(config(List.of(
+                new Namespace(NamespaceKind.MOUNT, null, "ns[0]"),
+                new Namespace(NamespaceKind.NETWORK, Path.of("/proc/1/ns/net"), "ns[1]"),
+                new Namespace(NamespaceKind.USER, null, "ns[2]"),
+                new Namespace(NamespaceKind.PID, null, "ns[3]")), List.of(), 0));
+        List<OpCode> c = codes(plan);
+        assertEquals(List.of(OpCode.SETNS, OpCode.UNSHARE, OpCode.SYNC, OpCode.SETRESGID, OpCode.SETRESUID,
+                OpCode.UNSHARE, OpCode.CLONE_INIT), c.subList(0, 7));
+        assertEquals(LinuxConstants.CLONE_NEWUSER, plan.ops().get(1).ints()[0]);
+        assertEquals(LinuxConstants.CLONE_NEWNS | LinuxConstants.CLONE_NEWPID, plan.ops().get(5).ints()[0]);
+        assertEquals(SyncPoint.USERNS_MAPS.id(), plan.ops().get(2).ints()[0]);
+        assertEquals(OpCode.EXECVE, c.getLast());
+    }
+
+    @Test
+    void everyCapabilityOutsideTheBoundingSetIsDropped() {
+        long bounding = (1L << 5) | (1L << 10) | (1L << 29);
+        Plan plan = new InitPlanner(host(List.of(), 40)).plan(config(
+                List.of(new Namespace(NamespaceKind.MOUNT, null, "ns[0]")), List.of(), bounding));
+        long[] expected = LongStream.rangeClosed(0, 40).filter(c -> c != 5 && c != 10 && c != 29).toArray();
+        assertEquals(Arrays.toString(expected), Arrays.toString(first(plan, OpCode.CAPBSET_DROP).ints()));
+    }
+
+    @Test
+    void theHostsLastCapabilityIsReadWhole() throws Exception {
+        // an integer sysctl answers a second read with EOF: a byte-wise reader would see "4" for 40
+        int expected = Integer.parseInt(Files.readAllLines(Path.of("/proc/sys/kernel/cap_last_cap")).getFirst().strip());
+        assertEquals(expected, HostView.system().lastCapability());
+        assertTrue(expected >= 36, "every kernel since 5.9 knows at least 40 capabilities");
+    }
+
+    @Test
+    void aBindOfAFileGetsAFileTargetAndItsFlagsAsARemount() {
+        MountEntry m = new MountEntry("mounts[0]", "/etc/hosts", "/host/hosts.file", "", true, false,
+                LinuxConstants.MS_RDONLY, List.of(LinuxConstants.MS_PRIVATE), 0, 0, "");
+        Plan plan = new InitPlanner(host(List.of(), 40)).plan(config(
+                List.of(new Namespace(NamespaceKind.MOUNT, null, "ns[0]")), List.of(m), 0));
+        List<PlanOp> ops = plan.ops().stream().filter(o -> o.origin().equals("mounts[0]")).toList();
+        assertEquals(List.of(OpCode.MKFILE_IN_ROOT, OpCode.MOUNT_IN_ROOT, OpCode.MOUNT_IN_ROOT, OpCode.MOUNT_IN_ROOT),
+                ops.stream().map(PlanOp::code).toList());
+        assertEquals(LinuxConstants.MS_BIND, ops.get(1).ints()[0]);
+        assertEquals(LinuxConstants.MS_BIND | LinuxConstants.MS_REMOUNT | LinuxConstants.MS_RDONLY, ops.get(2).ints()[0]);
+        assertEquals(LinuxConstants.MS_PRIVATE, ops.get(3).ints()[0]);
+    }
+
+    @Test
+    void aSharedParentOfTheRootfsIsMadePrivateBeforeThePivot() {
+        HostView h = host(List.of(new HostView.MountInfo("/", "ext4", "/dev/vda", "shared:1", "rw"),
+                new HostView.MountInfo("/b", "tmpfs", "tmpfs", "shared:5", "rw")), 40);
+        Plan plan = new InitPlanner(h).plan(config(List.of(new Namespace(NamespaceKind.MOUNT, null, "ns[0]")), List.of(), 0));
+        PlanOp priv = plan.ops().stream().filter(o -> o.code() == OpCode.MOUNT && o.ints()[0] == LinuxConstants.MS_PRIVATE)
+                .findFirst().orElseThrow();
+        assertEquals("/b", priv.texts().get(1));
+    }
+}
