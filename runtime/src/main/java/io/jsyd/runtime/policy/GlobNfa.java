@@ -129,10 +129,15 @@ final class GlobNfa {
                 case GlobSyntax.OneChar c -> cur = oneChar(cur, c);
                 case GlobSyntax.Star s -> edge(cur, ByteSet.NOT_SLASH, cur);
                 case GlobSyntax.DoubleStar d -> {
-                    edge(cur, ByteSet.ALL, cur);
                     if (k > 0 && isSlash(tokens.get(k - 1)) && k + 1 < tokens.size() && isSlash(tokens.get(k + 1))) {
+                        // The loop gets a state of its own: the skip must leave from before
+                        // it, or "/**/" could also match "/x" without its second slash.
+                        int loop = newState();
+                        epsilon(cur, loop);
                         skipFrom = cur;
+                        cur = loop;
                     }
+                    edge(cur, ByteSet.ALL, cur);
                 }
             }
         }

@@ -22,7 +22,7 @@ public record NetAddress(InetAddress network, int prefixLength, List<PortRange> 
     public NetAddress {
         int bits = network.getAddress().length * 8;
         if (prefixLength < 0 || prefixLength > bits) {
-            throw new IllegalArgumentException("expected a prefix length 0-" + bits + ", got " + prefixLength);
+            throw new IllegalArgumentException("expected a prefix length (0-" + bits + "), got " + prefixLength);
         }
         if (ports.isEmpty()) {
             throw new IllegalArgumentException("expected at least one port or range");

@@ -224,6 +224,9 @@ public final class PolicyParser {
         }
         char operation = rest.charAt(op);
         String text = rest.substring(op + 1);
+        if (text.isEmpty()) {
+            throw new IllegalArgumentException("expected a pattern after '" + operation + "'");
+        }
         for (Category category : categories) {
             for (Pattern pattern : patterns(category, text)) {
                 List<Rule> list = rules.get(category);
