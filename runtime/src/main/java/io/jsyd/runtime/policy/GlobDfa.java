@@ -139,8 +139,41 @@ final class GlobDfa implements PathMatcher {
         return id;
     }
 
-    /** The states reachable through epsilon edges, sorted: a canonical name for the set. */
+    /**
+     * The states reachable through epsilon edges, sorted: a canonical name for the
+     * set. States of rules that can no longer win are dropped: when some rule is
+     * certain to match whatever follows, only later rules can still override it.
+     * This keeps trees carved out of trees ({@code allow/read+/usr/***} then
+     * {@code deny/read+/usr/lib/secret/***}) from multiplying states.
+     */
     static int[] closure(GlobNfa nfa, int[] states) {
+        int[] all = epsilonClosure(nfa, states);
+        int certain = -1;
+        for (int s : all) {
+            if (nfa.acceptsAnyRest(s)) {
+                certain = Math.max(certain, nfa.owner(s));
+            }
+        }
+        if (certain < 0) {
+            return all;
+        }
+        int keep = 0;
+        for (int s : all) {
+            if (nfa.owner(s) >= certain) {
+                keep++;
+            }
+        }
+        int[] pruned = new int[keep];
+        int k = 0;
+        for (int s : all) {
+            if (nfa.owner(s) >= certain) {
+                pruned[k++] = s;
+            }
+        }
+        return pruned;
+    }
+
+    private static int[] epsilonClosure(GlobNfa nfa, int[] states) {
         BitSet in = new BitSet(nfa.size());
         ArrayDeque<Integer> todo = new ArrayDeque<>();
         for (int s : states) {

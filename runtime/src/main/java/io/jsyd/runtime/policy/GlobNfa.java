@@ -58,6 +58,9 @@ final class GlobNfa {
     private final List<List<Edge>> edges = new ArrayList<>();
     private final List<int[]> epsilons = new ArrayList<>();
     private int[] accept = new int[16];
+    /** The rule each state belongs to. */
+    private int[] owner = new int[16];
+    private int currentRule = -1;
     private final List<Integer> starts = new ArrayList<>();
 
     int size() {
@@ -81,14 +84,38 @@ final class GlobNfa {
         return starts.stream().mapToInt(Integer::intValue).toArray();
     }
 
+    /** The rule a state belongs to. */
+    int owner(int state) {
+        return owner[state];
+    }
+
+    /**
+     * Whether a state accepts whatever follows: it accepts and loops on every byte
+     * (the inside of {@code /***}, a trailing {@code **}). Once a rule is in such a
+     * state it is going to match, so no earlier rule can win any more.
+     */
+    boolean acceptsAnyRest(int state) {
+        if (accept[state] < 0) {
+            return false;
+        }
+        for (Edge e : edges.get(state)) {
+            if (e.to() == state && e.bytes().equals(ByteSet.ALL)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private int newState() {
         edges.add(new ArrayList<>());
         epsilons.add(new int[0]);
         int id = edges.size() - 1;
         if (id == accept.length) {
             accept = Arrays.copyOf(accept, id * 2);
+            owner = Arrays.copyOf(owner, id * 2);
         }
         accept[id] = -1;
+        owner[id] = currentRule;
         return id;
     }
 
@@ -107,6 +134,7 @@ final class GlobNfa {
     void add(PathGlob glob, int rule) {
         GlobSyntax.Parsed parsed = GlobSyntax.parse(glob.text());
         List<GlobSyntax.Token> tokens = parsed.tokens();
+        currentRule = rule;
         int start = newState();
         starts.add(start);
         int cur = start;

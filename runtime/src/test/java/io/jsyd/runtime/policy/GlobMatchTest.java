@@ -348,6 +348,23 @@ class GlobMatchTest {
     }
 
     @Test
+    void treesCarvedOutOfTreesStayASmallAutomaton() {
+        List<PathGlob> globs = new ArrayList<>();
+        StringBuilder dir = new StringBuilder();
+        for (int i = 0; i < 100; i++) {
+            dir.append("/d").append(i % 10);
+            globs.add(PathGlob.ofPath(dir + "/***"));
+        }
+        PathMatcher m = PathMatcher.compile(globs, IntStream.range(0, 100).toArray(), PolicyMatcher.MAX_DFA_STATES);
+        GlobDfa dfa = assertInstanceOf(GlobDfa.class, m);
+        assertTrue(dfa.states() < 1000, "states: " + dfa.states());
+        byte[] deep = (dir + "/file").getBytes(StandardCharsets.UTF_8);
+        assertEquals(99, dfa.match(deep, 0, deep.length));
+        byte[] mid = "/d0/d1/d2/x".getBytes(StandardCharsets.UTF_8);
+        assertEquals(2, dfa.match(mid, 0, mid.length));
+    }
+
+    @Test
     void tooLargeAnAutomatonFallsBackToTheNfaAndStillDecides() {
         PolicyParser parser = new PolicyParser();
         StringBuilder text = new StringBuilder("sandbox/read:on\n");
