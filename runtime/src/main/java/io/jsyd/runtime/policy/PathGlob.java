@@ -22,6 +22,10 @@ package io.jsyd.runtime.policy;
 public record PathGlob(String text) implements Pattern {
     public PathGlob {
         GlobSyntax.parse(text);
+        if (text.charAt(0) != '/' && text.charAt(0) != '@') {
+            throw new IllegalArgumentException("expected a path ('/...') or an abstract socket name ('@...'), got '"
+                    + GlobSyntax.shorten(text) + "'");
+        }
     }
 
     /** A glob for file paths: it must start with {@code /}. */

@@ -89,13 +89,6 @@ public final class PolicyParser {
         return this;
     }
 
-    /** Adds the commands of a file that must lie under {@code root}; its includes must too. */
-    public PolicyParser addConfinedFile(Path file, Path root) {
-        Path absolute = file.toAbsolutePath().normalize();
-        readFile(absolute, Optional.empty(), new IncludeScope.Confined(root, absolute.getParent()));
-        return this;
-    }
-
     /** The policy, or every problem found in all the texts added. */
     public Policy build() throws PolicyException {
         if (!problems.isEmpty()) {

@@ -362,6 +362,27 @@ class PolicyParserTest {
     }
 
     @Test
+    void actionsMeanWhatSydMeans() {
+        assertEquals(List.of(Action.ALLOW, Action.WARN),
+                java.util.Arrays.stream(Action.values()).filter(Action::permits).toList());
+        assertEquals(List.of(Action.WARN, Action.DENY, Action.STOP, Action.KILL, Action.EXIT),
+                java.util.Arrays.stream(Action.values()).filter(Action::logged).toList());
+        assertEquals(Optional.of(Action.FILTER), Action.ofSpelling("filter"));
+        assertEquals(Optional.empty(), Action.ofSpelling("FILTER"));
+    }
+
+    @Test
+    void globsAreAbsoluteOrAbstractEvenWhenBuiltDirectly() {
+        assertThrows(IllegalArgumentException.class, () -> new PathGlob("relative/*"));
+        assertThrows(IllegalArgumentException.class, () -> PathGlob.ofPath("@abstract"));
+        assertTrue(PathGlob.ofSocket("@abstract").isAbstract());
+        assertThrows(IllegalArgumentException.class,
+                () -> new Rule(Action.ALLOW, Category.READ, PathGlob.ofSocket("@x"), new Origin("t", 1)));
+        assertThrows(IllegalArgumentException.class, () -> new Rule(Action.ALLOW, Category.NET_SENDFD,
+                NetAddress.parse("1.2.3.4!1").getFirst(), new Origin("t", 1)));
+    }
+
+    @Test
     void includeWithoutADirectoryIsRefused() {
         assertProblem("include base.jsyd", "include is not available here");
     }
