@@ -62,7 +62,7 @@ public final class RunCommand implements Verb {
         return ForegroundRun.run(invocation.request(), new ForegroundRun.Options(
                 invocation.flags().root(), id, invocation.bundle(bundle), noPivot,
                 listenFds(invocation) + preserveFds, pidFile == null ? null : invocation.resolve(pidFile),
-                !noSubreaper));
+                !noSubreaper, invocation.flags().systemdCgroup()));
     }
 
     /** systemd socket activation: runc passes $LISTEN_FDS fds to the container. */
