@@ -23,9 +23,22 @@ final class Conversions {
         if (shares >= 262144) {
             return 10000;
         }
-        double l = Math.log(shares) / Math.log(2);
+        double l = log2(shares);
         double exponent = (l * l + 125 * l) / 612.0 - 7.0 / 34.0;
         return (long) Math.ceil(Math.pow(10, exponent));
+    }
+
+    /**
+     * log2 as Go computes it (exact for powers of two), so 1024 shares give
+     * exactly weight 100, not 101 through a rounding error in log(x)/log(2).
+     */
+    static double log2(double x) {
+        int exp = Math.getExponent(x) + 1;
+        double frac = x / Math.scalb(1.0, exp);
+        if (frac == 0.5) {
+            return exp - 1;
+        }
+        return Math.log(frac) * (1 / Math.log(2)) + exp;
     }
 
     /** blkio.weight [10, 1000] -> io.weight [1, 10000], linearly. */

@@ -63,8 +63,11 @@ final class OomWatches {
             public boolean await(long timeoutMillis) {
                 long deadline = System.nanoTime() + timeoutMillis * 1_000_000L;
                 while (watch.isOpen()) {
-                    long now = files.keyValues(dir, "memory.events").getOrDefault("oom", 0L);
-                    if (now != seen[0]) {
+                    if (!files.fs().exists(events)) {
+                        return false;
+                    }
+                    Long now = files.keyValues(dir, "memory.events").get("oom");
+                    if (now != null && now > seen[0]) {
                         seen[0] = now;
                         return true;
                     }

@@ -177,6 +177,8 @@ final class V2Resources {
             return;
         }
         boolean bfq = (zero(io.weight()) != 0 || !io.weightDevices().isEmpty()) && files.exists(dir, "io.bfq.weight");
+        // io.bfq.weight reads "default N" (plus "MAJ:MIN N" lines) when it takes per-device weights
+        boolean perDevice = bfq && !files.read(dir, "io.bfq.weight").strip().matches("\\d+");
         if (zero(io.weight()) != 0) {
             if (bfq) {
                 // BFQ takes the v1 range [1, 1000] as it is
@@ -186,8 +188,6 @@ final class V2Resources {
             }
         }
         if (!io.weightDevices().isEmpty()) {
-            // io.bfq.weight reads "default N" (plus "MAJ:MIN N" lines) when it takes per-device weights
-            boolean perDevice = bfq && !files.read(dir, "io.bfq.weight").strip().matches("\\d+");
             if (!perDevice) {
                 throw new CgroupException(CgroupFiles.FIELD_PREFIX + "blockIO.weightDevice: per-device weights need"
                         + " the BFQ I/O scheduler (io.bfq.weight), which " + dir + " does not offer");
