@@ -88,9 +88,14 @@ public final class ResourcesConverter {
             }
             return null;
         }
-        CgroupPath where = path.isEmpty() ? new CgroupPath.Relative(id)
-                : path.startsWith("/") ? new CgroupPath.Absolute(path) : new CgroupPath.Relative(path);
-        if (where.path().isEmpty() || where.path().equals("/")) {
+        CgroupPath where;
+        try {
+            where = path.isEmpty() ? new CgroupPath.Relative(id)
+                    : path.startsWith("/") ? new CgroupPath.Absolute(path) : new CgroupPath.Relative(path);
+        } catch (IllegalArgumentException e) {
+            where = new CgroupPath.Absolute("/"); // "." or "..": no cgroup of its own either
+        }
+        if (where.path().equals("/")) {
             error.accept("$.linux.cgroupsPath", "\"" + path + "\" names the root cgroup, which no container can own");
             return null;
         }
