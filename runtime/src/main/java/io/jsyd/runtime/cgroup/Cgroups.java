@@ -53,6 +53,37 @@ public final class Cgroups {
         }
     }
 
+    /**
+     * The manager of a container made earlier (pause, update, stats, delete from
+     * another process): {@code saved} is the {@link CgroupManager#paths()} it had, as
+     * the state store kept them, since a relative path depends on where the creating
+     * process sat. Removal then takes the container's own directories only.
+     */
+    public static CgroupManager existing(CgroupConfig config, Map<String, Path> saved, CgroupHost host, CgroupFs fs) {
+        CgroupFiles files = new CgroupFiles(fs);
+        Resources r = config.resources();
+        if (host.mode() == CgroupHost.Mode.UNIFIED) {
+            return new V2Manager(files, host.unified().mountPoint(), require(saved, ""), r, host.hugePageSizes());
+        }
+        Map<CgroupHost.Hierarchy, Path> dirs = new LinkedHashMap<>();
+        for (CgroupHost.Hierarchy h : host.hierarchies()) {
+            h.controllers().stream().map(saved::get).filter(java.util.Objects::nonNull).findFirst()
+                    .ifPresent(d -> dirs.put(h, d));
+        }
+        V2Manager unified = host.unified() != null && saved.containsKey("")
+                ? new V2Manager(files, host.unified().mountPoint(), saved.get(""), Resources.NONE, host.hugePageSizes())
+                : null;
+        return new V1Manager(files, host, dirs, unified, r);
+    }
+
+    private static Path require(Map<String, Path> saved, String key) {
+        Path p = saved.get(key);
+        if (p == null) {
+            throw new CgroupException("the saved cgroup paths have no " + (key.isEmpty() ? "cgroup v2" : key) + " entry");
+        }
+        return p;
+    }
+
     /** Which cgroup versions the host runs its controllers on, for messages and features. */
     public static List<Integer> versions(CgroupHost host) {
         return switch (host.mode()) {

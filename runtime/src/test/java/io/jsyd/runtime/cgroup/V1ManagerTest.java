@@ -242,4 +242,17 @@ class V1ManagerTest {
         m.signalAll(9);
         assertEquals(List.of("sys/fs/cgroup/unified/a/cgroup.kill=1"), fs.writesTo("cgroup.kill"));
     }
+
+    @Test
+    void aManagerFromSavedPathsActsOnTheSameDirectories() {
+        CgroupManager first = manager("c1", Resources.NONE);
+        first.create();
+        CgroupManager later = Cgroups.existing(new CgroupConfig(CgroupPath.of("ignored"), Resources.NONE),
+                first.paths(), host, fs);
+        assertEquals(first.paths(), later.paths());
+        later.update(new Resources(null, null, null, List.of(), null, 9L, null, null, null));
+        assertEquals(List.of("sys/fs/cgroup/pids/c1/pids.max=9"), fs.writesTo("pids.max"));
+        later.destroy();
+        assertFalse(Files.exists(dir("memory/session/x/c1")));
+    }
 }
