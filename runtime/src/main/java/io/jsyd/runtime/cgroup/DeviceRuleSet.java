@@ -128,7 +128,7 @@ final class DeviceRuleSet {
             out.add(new DeviceRule(target.defaultAllow, 'a', DeviceRule.WILDCARD, DeviceRule.WILDCARD, "rwm"));
             old = Map.of();
         }
-        for (Map.Entry<Key, Integer> e : new TreeMap<>(sorted(old)).entrySet()) {
+        for (Map.Entry<Key, Integer> e : sorted(old).entrySet()) {
             int dropped = e.getValue() & ~target.exceptions.getOrDefault(e.getKey(), 0);
             if (dropped != 0) {
                 out.add(rule(target.defaultAllow, e.getKey(), dropped));

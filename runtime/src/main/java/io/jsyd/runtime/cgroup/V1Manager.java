@@ -156,7 +156,11 @@ final class V1Manager implements CgroupManager {
             throw new CgroupException("cannot freeze " + dir + ": it stayed FREEZING");
         } finally {
             if (!ok) {
-                files.tryWrite(dir, "freezer.state", "THAWED", "", io.jsyd.runtime.linux.Errno.values());
+                try {
+                    files.write(dir, "freezer.state", "THAWED", "");
+                } catch (CgroupException e) {
+                    // the first failure is the one to report
+                }
             }
         }
     }
