@@ -43,7 +43,7 @@ class FeatureSetTest {
               "linux": {
                 "namespaces": [],
                 "capabilities": [],
-                "cgroup": {"v1": false, "v2": false, "systemd": false, "systemdUser": false, "rdma": false},
+                "cgroup": {"v1": true, "v2": true, "systemd": false, "systemdUser": false, "rdma": true},
                 "seccomp": {"enabled": false, "actions": [], "operators": [], "archs": [],
                             "knownFlags": [], "supportedFlags": []},
                 "apparmor": {"enabled": false},

@@ -46,7 +46,7 @@ public final class RunCommand implements Verb {
                 invocation.flags().root(), id, invocation.bundle(options.bundle), options.noPivot,
                 listenFds(invocation) + options.preserveFds,
                 options.pidFile == null ? null : invocation.resolve(options.pidFile),
-                !noSubreaper));
+                !noSubreaper, invocation.flags().systemdCgroup()));
     }
 
     /** systemd socket activation: runc passes $LISTEN_FDS fds to the container. */
