@@ -81,23 +81,21 @@ public final class BundleCreator {
             }
         }, "jsyd-oci bundle cleanup");
         Runtime.getRuntime().addShutdownHook(hook);
-        boolean done = false;
         try {
-            Result r = build(o, bundle, work, progress, warn, cancelled, started);
-            done = true;
-            return r;
-        } finally {
+            return build(o, bundle, work, progress, warn, cancelled, started);
+        } catch (OciException | RuntimeException | Error e) {
             try {
-                if (!done) {
-                    Tree.removeAll(work);
-                }
-            } finally {
-                finished.countDown();
-                try {
-                    Runtime.getRuntime().removeShutdownHook(hook);
-                } catch (IllegalStateException shuttingDown) {
-                    // the hook is running and waits for the countDown above
-                }
+                Tree.removeAll(work);
+            } catch (RuntimeException cleanup) {
+                e.addSuppressed(cleanup);
+            }
+            throw e;
+        } finally {
+            finished.countDown();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook is running and waits for the countDown above
             }
         }
     }

@@ -236,8 +236,9 @@ public final class DirFd implements AutoCloseable {
                     }
                     return entries;
                 }
-                int len = (int) e.indexOf(LinuxConstants.DIRENT_NAME, (byte) 0) - LinuxConstants.DIRENT_NAME;
-                byte[] name = e.getByteArray(LinuxConstants.DIRENT_NAME, len);
+                Pointer namePtr = e.share(LinuxConstants.DIRENT_NAME);
+                byte[] name = namePtr.getByteArray(0, (int) namePtr.indexOf(0, (byte) 0));
+                int len = name.length;
                 if ((len == 1 && name[0] == '.') || (len == 2 && name[0] == '.' && name[1] == '.')) {
                     continue;
                 }
