@@ -128,6 +128,10 @@ public final class BundleCreator {
                     warn.accept("not root: left out " + s.devices() + " device nodes and " + s.xattrs()
                             + " extended attributes outside user.*; files are owned by you, not by the image's ids");
                 }
+                if (s.overlayXattrs() > 0) {
+                    warn.accept("left out " + s.overlayXattrs() + " trusted.overlay.* extended attributes: overlayfs "
+                            + "would act on them if the rootfs became one of its layers");
+                }
                 UserLookup.Resolved user = UserLookup.resolve(resolved.config().user(), etcFile(root, "etc/passwd"),
                         etcFile(root, "etc/group"));
                 spec = RuntimeConfig.convert(resolved.config(), user, o.rootless(), warn);

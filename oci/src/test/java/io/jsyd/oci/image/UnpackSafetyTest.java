@@ -161,6 +161,18 @@ class UnpackSafetyTest {
     }
 
     @Test
+    void overlayXattrsAreLeftOut() throws Exception {
+        byte[] tar = new TarBuilder().xattr("trusted.overlay.redirect", "/etc".getBytes())
+                .xattr("user.kept", "v".getBytes()).file("f", 0644, "f").build();
+        Cli.Result r = create(layout().layer(tar, Compression.NONE));
+        assertEquals(0, r.status(), r.err());
+        assertTrue(r.err().contains("trusted.overlay"), r.err());
+        try (io.jsyd.runtime.linux.DirFd d = io.jsyd.runtime.linux.DirFd.open(bundle.resolve("rootfs"))) {
+            assertEquals(java.util.Set.of("user.kept"), d.xattrs("f".getBytes()).keySet());
+        }
+    }
+
+    @Test
     void sizeBombIsStoppedAtTheLimit() throws Exception {
         byte[] tar = new TarBuilder().file("zeros", 0644, new byte[8 << 20]).build();
         Cli.Result r = create(layout().layer(tar, Compression.GZIP), "--max-size", "1M");

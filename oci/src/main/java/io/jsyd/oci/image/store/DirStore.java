@@ -28,7 +28,8 @@ public final class DirStore implements BlobStore {
 
     @Override
     public boolean exists(String path) throws IOException {
-        try (Fd f = openFd(path)) {
+        try {
+            openFd(path).close();
             return true;
         } catch (NoSuchFileException e) {
             return false;

@@ -51,15 +51,23 @@ public final class TarReader {
 
     /**
      * The next member, after skipping what is left of the current one; null at
-     * the end of the archive (two zero blocks, or the end of the stream at a
-     * block boundary, as Go accepts).
+     * the end of the archive (two zero blocks; or, as Go's reader accepts, the
+     * end of the stream at a block boundary or right after a member's data).
      */
     public TarEntry next() throws IOException {
         if (done) {
             return null;
         }
         if (current != null) {
-            skip(remaining + padding, current);
+            skip(remaining, current);
+            // umoci 0.4.7's insert ends its layers right after the last member's data, with no
+            // padding and no end blocks; Go's reader (and so umoci unpack) takes that as the end.
+            if (padding > 0 && atEnd()) {
+                done = true;
+                current = null;
+                return null;
+            }
+            skip(padding, null);
             current = null;
         }
         byte[] longName = null;
@@ -278,6 +286,14 @@ public final class TarReader {
             consumed += k;
             n -= k;
         }
+    }
+
+    private boolean atEnd() throws IOException {
+        if (pos < limit) {
+            return false;
+        }
+        fill();
+        return pos == limit;
     }
 
     private int readFully(byte[] b, int off, int len) throws IOException {

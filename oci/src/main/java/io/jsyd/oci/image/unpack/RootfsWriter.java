@@ -46,8 +46,11 @@ public final class RootfsWriter implements AutoCloseable {
         ROOT, UNPRIVILEGED
     }
 
-    /** Counts of what an unprivileged unpack had to leave out. */
-    public record Skipped(int owners, int devices, int xattrs) {
+    /**
+     * Counts of what was left out: owners, devices and privileged xattrs in an
+     * unprivileged unpack; overlayfs's own xattrs always.
+     */
+    public record Skipped(int owners, int devices, int xattrs, int overlayXattrs) {
     }
 
     private record DirMeta(int mode, Instant atime, Instant mtime) {
@@ -65,6 +68,7 @@ public final class RootfsWriter implements AutoCloseable {
     private int skippedOwners;
     private int skippedDevices;
     private int skippedXattrs;
+    private int skippedOverlayXattrs;
 
     public RootfsWriter(DirFd root, Privilege privilege) {
         this.root = root;
@@ -76,7 +80,7 @@ public final class RootfsWriter implements AutoCloseable {
     }
 
     public Skipped skipped() {
-        return new Skipped(skippedOwners, skippedDevices, skippedXattrs);
+        return new Skipped(skippedOwners, skippedDevices, skippedXattrs, skippedOverlayXattrs);
     }
 
     /**
@@ -283,6 +287,11 @@ public final class RootfsWriter implements AutoCloseable {
     }
 
     private boolean xattrAllowed(String key) {
+        // overlayfs acts on these (redirects, metacopy, opaque) if the rootfs ever becomes a layer of one
+        if (key.startsWith("trusted.overlay.")) {
+            skippedOverlayXattrs++;
+            return false;
+        }
         if (privilege == Privilege.ROOT || key.startsWith("user.")) {
             return true;
         }

@@ -145,6 +145,20 @@ class TarReaderTest {
         assertThrows(TarFormatException.class, () -> all(half));
     }
 
+    /** What umoci 0.4.7's insert writes: the last member's data, then nothing. */
+    @Test
+    void streamEndingRightAfterTheLastDataIsComplete() throws Exception {
+        byte[] tar = gnuTar("u", "x".repeat(700));
+        byte[] cut = Arrays.copyOf(tar, 512 + 700);
+        TarReader r = new TarReader(new ByteArrayInputStream(cut));
+        assertEquals("u", r.next().displayName());
+        assertEquals("x".repeat(700), read(r));
+        assertNull(r.next());
+        TarReader skipped = new TarReader(new ByteArrayInputStream(cut));
+        skipped.next();
+        assertNull(skipped.next());
+    }
+
     @Test
     void dataIsSkippedWhenNotRead() throws Exception {
         byte[] tar = gnuTar("a", "x".repeat(100_000));
