@@ -26,15 +26,54 @@
 #include <linux/mount.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
+#include <dirent.h>
 #include <linux/bpf.h>
+#include <linux/openat2.h>
 #include <poll.h>
 #include <sys/eventfd.h>
 #include <sys/inotify.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <time.h>
 
 static FILE *out;
 
 #define C(name) fprintf(out, "    public static final long %s = %lldL;\n", #name, (long long)(name))
+
+#define F(jname, value) fprintf(out, "    public static final int %s = %lld;\n", jname, (long long)(value))
+
+/* Files, directories and their metadata (image unpacking): flags, and the layouts of
+ * struct stat, struct dirent and struct open_how as this machine's headers give them. */
+static void file_constants(void)
+{
+	C(AT_FDCWD); C(AT_SYMLINK_NOFOLLOW); C(AT_REMOVEDIR); C(AT_EMPTY_PATH);
+	C(O_CREAT); C(O_EXCL); C(O_TRUNC); C(O_NONBLOCK);
+	C(S_IFLNK); C(S_IFSOCK);
+	C(RESOLVE_IN_ROOT); C(RESOLVE_BENEATH); C(RESOLVE_NO_MAGICLINKS); C(RESOLVE_NO_SYMLINKS);
+	C(RESOLVE_NO_XDEV); C(SYS_openat2); C(UTIME_OMIT); C(XATTR_CREATE); C(RENAME_NOREPLACE);
+	C(DT_DIR); C(DT_LNK); C(DT_UNKNOWN);
+	F("SIZEOF_OPEN_HOW", sizeof(struct open_how));
+	F("OPEN_HOW_FLAGS", offsetof(struct open_how, flags));
+	F("OPEN_HOW_MODE", offsetof(struct open_how, mode));
+	F("OPEN_HOW_RESOLVE", offsetof(struct open_how, resolve));
+	F("SIZEOF_STAT", sizeof(struct stat));
+	F("STAT_MODE", offsetof(struct stat, st_mode));
+	F("SIZEOF_STAT_MODE", sizeof(((struct stat *)0)->st_mode));
+	F("STAT_UID", offsetof(struct stat, st_uid));
+	F("STAT_GID", offsetof(struct stat, st_gid));
+	F("STAT_NLINK", offsetof(struct stat, st_nlink));
+	F("SIZEOF_STAT_NLINK", sizeof(((struct stat *)0)->st_nlink));
+	F("STAT_INO", offsetof(struct stat, st_ino));
+	F("STAT_DEV", offsetof(struct stat, st_dev));
+	F("STAT_RDEV", offsetof(struct stat, st_rdev));
+	F("STAT_SIZE", offsetof(struct stat, st_size));
+	F("STAT_MTIM", offsetof(struct stat, st_mtim));
+	F("SIZEOF_TIMESPEC", sizeof(struct timespec));
+	F("TIMESPEC_NSEC", offsetof(struct timespec, tv_nsec));
+	F("DIRENT_NAME", offsetof(struct dirent, d_name));
+	F("DIRENT_TYPE", offsetof(struct dirent, d_type));
+}
 
 static void constants(void)
 {
@@ -127,6 +166,7 @@ static void constants(void)
 	fprintf(out, "    public static final int CMSG_TYPE = %zu;\n", offsetof(struct cmsghdr, cmsg_type));
 	fprintf(out, "    public static final int SIZEOF_POSIX_SPAWN_FILE_ACTIONS = %zu;\n", sizeof(posix_spawn_file_actions_t));
 	fprintf(out, "    public static final int SIZEOF_POSIX_SPAWNATTR = %zu;\n", sizeof(posix_spawnattr_t));
+	file_constants();
 	fprintf(out, "}\n");
 }
 
