@@ -354,14 +354,54 @@ static const char *opt(const struct op *o, uint32_t i)
 	return o->strs[i][0] ? o->strs[i] : NULL;
 }
 
+/* The flags a user namespace locks on a mount it did not make: a bind remount
+ * that would clear one fails with EPERM, so it keeps them, as runc does. */
+static unsigned long locked_flags(const char *path, unsigned long wanted)
+{
+	struct statvfs sv;
+	unsigned long keep = 0;
+	if (statvfs(path, &sv) < 0)
+		return wanted;
+	keep |= sv.f_flag & ST_RDONLY ? MS_RDONLY : 0;
+	keep |= sv.f_flag & ST_NOSUID ? MS_NOSUID : 0;
+	keep |= sv.f_flag & ST_NODEV ? MS_NODEV : 0;
+	keep |= sv.f_flag & ST_NOEXEC ? MS_NOEXEC : 0;
+	if (!(wanted & (MS_NOATIME | MS_RELATIME | MS_STRICTATIME))) {
+		/* no atime wish: keep the mount's own (the kernel would pick relatime) */
+		if (sv.f_flag & ST_NOATIME)
+			keep |= MS_NOATIME;
+		else if (sv.f_flag & ST_RELATIME)
+			keep |= MS_RELATIME;
+		else
+			keep |= MS_STRICTATIME;
+		keep |= sv.f_flag & ST_NODIRATIME ? MS_NODIRATIME : 0;
+	}
+	return wanted | keep;
+}
+
+static int bind_remount(const char *target, unsigned long flags)
+{
+	if (mount(NULL, target, NULL, flags, NULL) == 0)
+		return 0;
+	if (errno != EPERM)
+		return -1;
+	return mount(NULL, target, NULL, locked_flags(target, flags), NULL);
+}
+
 static void do_mount_in_root(const struct op *o)
 {
 	char target[64];
+	unsigned long flags = (unsigned long)o->ints[0];
 	int fd = open_in_root(o->strs[1], O_PATH);
+	int rc;
 	if (fd < 0)
 		fail(errno, "open %s", o->strs[1]);
 	fdpath(target, sizeof(target), fd);
-	if (mount(opt(o, 0), target, opt(o, 2), (unsigned long)o->ints[0], opt(o, 3)) < 0)
+	if ((flags & (MS_REMOUNT | MS_BIND)) == (MS_REMOUNT | MS_BIND))
+		rc = bind_remount(target, flags);
+	else
+		rc = mount(opt(o, 0), target, opt(o, 2), flags, opt(o, 3));
+	if (rc < 0)
 		fail(errno, "mount %s", o->strs[1]);
 	close(fd);
 }
@@ -430,7 +470,10 @@ static void do_mknod_in_root(const struct op *o)
 	const char *name;
 	int dir = dirfd_of(open_parent_in_root(o->strs[0], &name, 0755), o->strs[0]);
 	dev_t dev = makedev((unsigned)o->ints[1], (unsigned)o->ints[2]);
-	if (mknodat(dir, name, (mode_t)o->ints[0], dev) < 0) {
+	mode_t old = umask(0); /* the plan's mode is the node's mode, as runc makes it */
+	int rc = mknodat(dir, name, (mode_t)o->ints[0], dev);
+	umask(old);
+	if (rc < 0) {
 		if (errno != EEXIST)
 			fail(errno, "mknod %s", o->strs[0]);
 	} else if (fchownat(dir, name, (uid_t)o->ints[3], (gid_t)o->ints[4], AT_SYMLINK_NOFOLLOW) < 0) {
@@ -467,19 +510,13 @@ static void do_mask_path(const struct op *o)
 
 static void do_readonly_path(const struct op *o)
 {
-	struct statvfs sv;
 	const char *path = o->strs[0];
-	unsigned long keep = 0;
 	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0) {
 		if (errno == ENOENT)
 			return;
 		fail(errno, "bind %s", path);
 	}
-	/* a remount inside a user namespace must keep the flags it cannot clear */
-	if (statvfs(path, &sv) < 0)
-		fail(errno, "statvfs %s", path);
-	keep = sv.f_flag & (MS_NOSUID | MS_NODEV | MS_NOEXEC);
-	if (mount(path, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC | keep, NULL) < 0)
+	if (bind_remount(path, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC) < 0)
 		fail(errno, "remount %s read-only", path);
 }
 
@@ -533,6 +570,40 @@ static void do_write_file(const struct op *o)
 	if ((size_t)n != o->lens[1])
 		fail(EIO, "short write to %s", o->strs[0]);
 	close(fd);
+}
+
+/* Joins namespaces by path in runc's order: every path is opened first (joining
+ * the mount or user namespace can make the others unreachable); namespaces the
+ * runtime may join as it is come first, then the user namespace, whose root the
+ * stub becomes, then those only its root may join (they are owned by it). */
+static void do_setns(const struct op *o)
+{
+	uint32_t n = o->nints < o->nstrs ? o->nints : o->nstrs, i, pass;
+	int *fds = calloc(n ? n : 1, sizeof(int));
+	if (!fds)
+		fail(ENOMEM, "setns");
+	for (i = 0; i < n; i++) {
+		fds[i] = open(o->strs[i], O_RDONLY | O_CLOEXEC);
+		if (fds[i] < 0)
+			fail(errno, "open %s", o->strs[i]);
+	}
+	for (pass = 0; pass < 3; pass++) {
+		for (i = 0; i < n; i++) {
+			int user = o->ints[i] == CLONE_NEWUSER;
+			if (fds[i] < 0 || (pass == 1) != user)
+				continue;
+			if (setns(fds[i], (int)o->ints[i]) < 0) {
+				if (errno == EPERM && pass == 0)
+					continue;
+				fail(errno, "setns %s", o->strs[i]);
+			}
+			close(fds[i]);
+			fds[i] = -1;
+			if (user && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+				fail(errno, "become root (0:0) in the user namespace %s", o->strs[i]);
+		}
+	}
+	free(fds);
 }
 
 static void do_capset(const struct op *o)
@@ -596,8 +667,16 @@ static void do_seccomp_load(const struct op *o)
 
 static void do_clone_init(const struct op *o)
 {
-	pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)o->ints[0] | CLONE_PARENT | SIGCHLD,
-				   NULL, NULL, NULL, NULL);
+	int gate[2];
+	char c;
+	pid_t pid;
+
+	/* The init waits for this pipe to close, so that the parent reads the PID
+	 * message before any message of the init (a SYNC must reach the init). */
+	if (pipe2(gate, O_CLOEXEC) < 0)
+		fail(errno, "pipe");
+	pid = (pid_t)syscall(SYS_clone, (unsigned long)o->ints[0] | CLONE_PARENT | SIGCHLD,
+			     NULL, NULL, NULL, NULL);
 	if (pid < 0)
 		fail(errno, "clone");
 	if (pid > 0) {
@@ -605,6 +684,42 @@ static void do_clone_init(const struct op *o)
 		_exit(0);
 	}
 	step = STEP_INIT;
+	close(gate[1]);
+	while (read(gate[0], &c, 1) < 0 && errno == EINTR)
+		;
+	close(gate[0]);
+}
+
+/* The home directory of uid in the container's /etc/passwd, "/" when it is not
+ * there: what runc gives HOME when the config's env has none. */
+static void passwd_home(uid_t uid, char *out, size_t n)
+{
+	char line[4096];
+	FILE *f = fopen("/etc/passwd", "re");
+	snprintf(out, n, "/");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *field[7] = { 0 };
+		char *p = line, *end;
+		int i;
+		line[strcspn(line, "\n")] = '\0';
+		for (i = 0; i < 7 && p; i++) {
+			field[i] = p;
+			p = strchr(p, ':');
+			if (p)
+				*p++ = '\0';
+		}
+		if (i < 6 || !field[2][0])
+			continue;
+		errno = 0;
+		if (strtoul(field[2], &end, 10) != uid || *end || errno)
+			continue;
+		if (field[5][0])
+			snprintf(out, n, "%s", field[5]);
+		break;
+	}
+	fclose(f);
 }
 
 /* execve with a PATH search in the container's environment, like runc: no
@@ -624,13 +739,23 @@ static void do_execve(const struct op *o)
 	/* strs: file, argv[0..argc), env...; both lists need a NULL end */
 	{
 		char **a = calloc(argc + 1, sizeof(char *));
-		char **e = calloc(o->nstrs - argc, sizeof(char *));
+		char **e = calloc(o->nstrs - argc + 1, sizeof(char *));
+		uint32_t ne = 0;
+		int home = 0;
 		if (!a || !e)
 			fail(ENOMEM, "execve");
 		for (i = 0; i < argc; i++)
 			a[i] = (char *)o->strs[1 + i];
-		for (i = 1 + argc; i < o->nstrs; i++)
-			e[i - 1 - argc] = (char *)o->strs[i];
+		for (i = 1 + argc; i < o->nstrs; i++) {
+			e[ne++] = (char *)o->strs[i];
+			home |= strncmp(o->strs[i], "HOME=", 5) == 0;
+		}
+		if (!home && o->ints[1] >= 0) {
+			static char buf[4096 + 5];
+			memcpy(buf, "HOME=", 5);
+			passwd_home((uid_t)o->ints[1], buf + 5, sizeof(buf) - 5);
+			e[ne++] = buf;
+		}
 		argv = a;
 		envp = e;
 	}
@@ -663,19 +788,25 @@ static void do_execve(const struct op *o)
 	fail(err, "exec %s: not found in $PATH", file);
 }
 
+static int setgroups_denied(void)
+{
+	char buf[16] = { 0 };
+	int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (read(fd, buf, sizeof(buf) - 1) < 0)
+		buf[0] = '\0';
+	close(fd);
+	return strncmp(buf, "deny", 4) == 0;
+}
+
 static void run_op(const struct op *o)
 {
 	const int64_t *v = o->ints;
 	switch ((enum op_code)o->code) {
-	case OP_SETNS: {
-		int fd = open(o->strs[0], O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			fail(errno, "open %s", o->strs[0]);
-		if (setns(fd, (int)v[0]) < 0)
-			fail(errno, "setns %s", o->strs[0]);
-		close(fd);
+	case OP_SETNS:
+		do_setns(o);
 		break;
-	}
 	case OP_UNSHARE:
 		if (unshare((int)v[0]) < 0)
 			fail(errno, "unshare");
@@ -711,7 +842,9 @@ static void run_op(const struct op *o)
 		do_mount_in_root(o);
 		break;
 	case OP_MOUNT:
-		if (mount(opt(o, 0), o->strs[1], opt(o, 2), (unsigned long)v[0], opt(o, 3)) < 0)
+		if (((unsigned long)v[0] & (MS_REMOUNT | MS_BIND)) == (MS_REMOUNT | MS_BIND)
+			    ? bind_remount(o->strs[1], (unsigned long)v[0]) < 0
+			    : mount(opt(o, 0), o->strs[1], opt(o, 2), (unsigned long)v[0], opt(o, 3)) < 0)
 			fail(errno, "mount %s", o->strs[1]);
 		break;
 	case OP_SETATTR_IN_ROOT:
@@ -765,7 +898,9 @@ static void run_op(const struct op *o)
 			fail(ENOMEM, "setgroups");
 		for (i = 0; i < o->nints; i++)
 			g[i] = (gid_t)v[i];
-		if (setgroups(o->nints, g) < 0)
+		/* a user namespace with setgroups "deny" keeps the groups it has: fine when
+		 * none were asked for (runc skips the call there too) */
+		if (setgroups(o->nints, g) < 0 && !(errno == EPERM && o->nints == 0 && setgroups_denied()))
 			fail(errno, "setgroups");
 		free(g);
 		break;

@@ -2,6 +2,8 @@ package io.jsyd.oci.convert;
 
 import io.jsyd.oci.InvalidSpecException;
 import io.jsyd.oci.spec.SpecProblem;
+import io.jsyd.oci.spec.model.Hook;
+import io.jsyd.oci.spec.model.Hooks;
 import io.jsyd.oci.spec.model.IOPriority;
 import io.jsyd.oci.spec.model.Linux;
 import io.jsyd.oci.spec.model.LinuxDevice;
@@ -14,6 +16,7 @@ import io.jsyd.oci.spec.model.Spec;
 import io.jsyd.oci.spec.model.User;
 import io.jsyd.runtime.container.Capabilities;
 import io.jsyd.runtime.container.ContainerConfig;
+import io.jsyd.runtime.container.CpuAffinity;
 import io.jsyd.runtime.container.DeviceNode;
 import io.jsyd.runtime.container.IdMapping;
 import io.jsyd.runtime.container.MountEntry;
@@ -38,8 +41,19 @@ import java.util.Map;
  * kernel does not know), each reported with its JSON path.
  */
 public final class SpecConverter {
-    /** What the command line adds to the spec. */
-    public record Options(String id, Path bundle, Path configFile, boolean noPivot, int keepFds) {
+    /**
+     * What the command line adds to the spec.
+     *
+     * @param extraEnv added to process.env (LISTEN_FDS and LISTEN_PID for passed sockets)
+     */
+    public record Options(String id, Path bundle, Path configFile, boolean noPivot, int keepFds, List<String> extraEnv) {
+        public Options {
+            extraEnv = List.copyOf(extraEnv);
+        }
+
+        public Options(String id, Path bundle, Path configFile, boolean noPivot, int keepFds) {
+            this(id, bundle, configFile, noPivot, keepFds, List.of());
+        }
     }
 
     /** The kernel's config and the warnings conversion gave (e.g. unknown capabilities). */
@@ -82,11 +96,12 @@ public final class SpecConverter {
         List<MountEntry> mounts = mounts(spec.getMounts());
         List<DeviceNode> devices = devices(linux.getDevices());
         ProcessConfig process = process(spec.getProcess(), linux);
+        // the container's "/" alone, not its submounts: runc maps the four names without MS_REC
         long rootPropagation = linux.getRootfsPropagation() == null ? 0 : switch (linux.getRootfsPropagation()) {
-            case PRIVATE -> LinuxConstants.MS_PRIVATE | LinuxConstants.MS_REC;
-            case SHARED -> LinuxConstants.MS_SHARED | LinuxConstants.MS_REC;
-            case SLAVE -> LinuxConstants.MS_SLAVE | LinuxConstants.MS_REC;
-            case UNBINDABLE -> LinuxConstants.MS_UNBINDABLE | LinuxConstants.MS_REC;
+            case PRIVATE -> LinuxConstants.MS_PRIVATE;
+            case SHARED -> LinuxConstants.MS_SHARED;
+            case SLAVE -> LinuxConstants.MS_SLAVE;
+            case UNBINDABLE -> LinuxConstants.MS_UNBINDABLE;
         };
         List<TimeOffset> offsets = new ArrayList<>();
         if (linux.getTimeOffsets() != null) {
@@ -98,7 +113,7 @@ public final class SpecConverter {
                 offsets.add(new TimeOffset("boottime", zero(t.getBoottime().getSecs()), zero(t.getBoottime().getNanosecs())));
             }
         }
-        notYet(linux);
+        notYet(spec, linux);
         if (!errors.isEmpty()) {
             throw new InvalidSpecException(errors);
         }
@@ -113,7 +128,22 @@ public final class SpecConverter {
     }
 
     /** Fields the spec defines whose behaviour has not landed: an error, never silently ignored. */
-    private void notYet(Linux linux) {
+    private void notYet(Spec spec, Linux linux) {
+        Hooks hooks = spec.getHooks();
+        if (hooks != null) {
+            Map<String, List<Hook>> lists = new LinkedHashMap<>();
+            lists.put("prestart", hooks.getPrestart());
+            lists.put("createRuntime", hooks.getCreateRuntime());
+            lists.put("createContainer", hooks.getCreateContainer());
+            lists.put("startContainer", hooks.getStartContainer());
+            lists.put("poststart", hooks.getPoststart());
+            lists.put("poststop", hooks.getPoststop());
+            lists.forEach((name, list) -> {
+                if (list != null && !list.isEmpty()) {
+                    error("$.hooks." + name, "hooks are not supported by jsyd-oci yet");
+                }
+            });
+        }
         if (linux.getSeccomp() != null) {
             error("$.linux.seccomp", "seccomp is not supported by jsyd-oci yet");
         }
@@ -271,10 +301,18 @@ public final class SpecConverter {
         if (args.isEmpty()) {
             error("$.process.args", "at least one argument (the program) is required");
         }
-        return new ProcessConfig(args, orEmpty(p.getEnv()), p.getCwd(), zero(user.getUid()), zero(user.getGid()),
+        CpuAffinity affinity = null;
+        if (p.getExecCPUAffinity() != null) {
+            affinity = new CpuAffinity(CpuAffinity.parse(p.getExecCPUAffinity().getInitial()),
+                    CpuAffinity.parse(p.getExecCPUAffinity().getFinal()));
+        }
+        List<String> env = new ArrayList<>(orEmpty(p.getEnv()));
+        env.addAll(options.extraEnv());
+        return new ProcessConfig(args, env, p.getCwd(), zero(user.getUid()), zero(user.getGid()),
                 orEmpty(user.getAdditionalGids()), user.getUmask() == null ? null : user.getUmask().intValue(),
                 capabilities(p.getCapabilities()), rlimits, Boolean.TRUE.equals(p.getNoNewPrivileges()),
-                p.getOomScoreAdj() == null ? null : p.getOomScoreAdj().intValue(), scheduler, ioPriority, personality);
+                p.getOomScoreAdj() == null ? null : p.getOomScoreAdj().intValue(), scheduler, ioPriority, personality,
+                affinity);
     }
 
     private Capabilities capabilities(io.jsyd.oci.spec.model.Capabilities c) {

@@ -48,7 +48,8 @@ public final class ForegroundRun {
             throw new InvalidSpecException(report.errors());
         }
         SpecConverter.Conversion conversion = SpecConverter.convert(loaded.spec(),
-                new SpecConverter.Options(id, o.bundle(), loaded.file(), o.noPivot(), o.keepFds()));
+                new SpecConverter.Options(id, o.bundle(), loaded.file(), o.noPivot(), o.keepFds(),
+                        socketActivation(request)));
         warn(request, conversion.warnings());
         try (StateDir state = StateDir.claim(o.root(), id); InitStub stub = InitStub.load()) {
             if (o.subreaper()) {
@@ -69,6 +70,22 @@ public final class ForegroundRun {
         } catch (KernelException e) {
             throw new ContainerFailedException(id, e);
         }
+    }
+
+    /**
+     * systemd socket activation: the passed sockets reach the container as fds 3.., and
+     * it learns of them the way systemd tells a service, with the init as LISTEN_PID (runc's way).
+     */
+    static List<String> socketActivation(Request request) {
+        String fds = request.env().get("LISTEN_FDS");
+        try {
+            if (fds != null && Integer.parseInt(fds) > 0) {
+                return List.of("LISTEN_FDS=" + Integer.parseInt(fds), "LISTEN_PID=1");
+            }
+        } catch (NumberFormatException e) {
+            // the command refused it already; nothing to add
+        }
+        return List.of();
     }
 
     private static void warn(Request request, List<SpecProblem> warnings) {

@@ -5,7 +5,9 @@ import static io.jsyd.runtime.linux.LinuxConstants.MS_PRIVATE;
 import static io.jsyd.runtime.linux.LinuxConstants.MS_RDONLY;
 import static io.jsyd.runtime.linux.LinuxConstants.MS_REC;
 import static io.jsyd.runtime.linux.LinuxConstants.MS_REMOUNT;
+import static io.jsyd.runtime.linux.LinuxConstants.MS_SHARED;
 import static io.jsyd.runtime.linux.LinuxConstants.MS_SLAVE;
+import static io.jsyd.runtime.linux.LinuxConstants.MS_UNBINDABLE;
 import static io.jsyd.runtime.linux.LinuxConstants.PR_SET_KEEPCAPS;
 import static io.jsyd.runtime.linux.LinuxConstants.PR_SET_NO_NEW_PRIVS;
 import static io.jsyd.runtime.linux.LinuxConstants.S_IFBLK;
@@ -48,6 +50,10 @@ public final class InitPlanner {
 
     public Plan plan(ContainerConfig c) {
         Plan.Builder b = new Plan.Builder();
+        CpuAffinity affinity = c.process().cpuAffinity();
+        if (affinity != null && !affinity.initial().isEmpty()) {
+            b.add(OpCode.SETAFFINITY, "process.execCPUAffinity.initial", longs(affinity.initial()));
+        }
         joinAndCreateNamespaces(c, b);
         if (c.process().oomScoreAdj() != null) {
             b.add(OpCode.SYNC, "process.oomScoreAdj", new long[] {SyncPoint.INIT_CREATED.id()});
@@ -90,9 +96,14 @@ public final class InitPlanner {
     }
 
     private void joinAndCreateNamespaces(ContainerConfig c, Plan.Builder b) {
-        c.namespaces().stream().filter(n -> !n.isNew())
-                .sorted(Comparator.comparing(Namespace::kind))
-                .forEach(n -> b.add(OpCode.SETNS, n.origin(), new long[] {n.kind().cloneFlag()}, n.join().toString()));
+        List<Namespace> joined = c.namespaces().stream().filter(n -> !n.isNew())
+                .sorted(Comparator.comparing(Namespace::kind)).toList();
+        if (!joined.isEmpty()) {
+            // one op: the stub opens every path before it joins any (see ops.def)
+            b.add(OpCode.SETNS, String.join(", ", joined.stream().map(Namespace::origin).toList()),
+                    joined.stream().mapToLong(n -> n.kind().cloneFlag()).toArray(),
+                    joined.stream().map(n -> n.join().toString()).toArray(String[]::new));
+        }
         if (c.creates(NamespaceKind.USER)) {
             b.add(OpCode.UNSHARE, origin(c, NamespaceKind.USER), new long[] {NamespaceKind.USER.cloneFlag()});
             b.add(OpCode.SYNC, "linux.uidMappings", new long[] {SyncPoint.USERNS_MAPS.id()});
@@ -129,26 +140,51 @@ public final class InitPlanner {
         String rootfs = c.rootfs().toString();
         long rootFlags = c.rootPropagation() != 0 ? c.rootPropagation() : MS_SLAVE | MS_REC;
         b.add(OpCode.MOUNT, "linux.rootfsPropagation", new long[] {rootFlags}, "", "/", "", "");
-        // pivot_root refuses a new root whose parent mount is shared
+        // pivot_root refuses a new root whose parent mount is shared, and a bind under a
+        // shared parent would show up on the host: the parent becomes private (a slave
+        // when the config asks for slave propagation), as runc makes it
         HostView.MountInfo parent = mountOf(rootfs);
-        if (parent != null && parent.shared()) {
-            b.add(OpCode.MOUNT, "root.path", new long[] {MS_PRIVATE}, "", parent.mountPoint(), "", "");
+        if (parent != null) {
+            b.add(OpCode.MOUNT, "root.path", new long[] {(rootFlags & MS_SLAVE) != 0 && c.rootPropagation() != 0
+                    ? MS_SLAVE : MS_PRIVATE}, "", parent.mountPoint(), "", "");
         }
         b.add(OpCode.MOUNT, "root.path", new long[] {MS_BIND | MS_REC}, rootfs, rootfs, "", "");
         b.add(OpCode.OPEN_ROOT, "root.path", rootfs);
         boolean devIsBind = false;
+        MountEntry readonlyDev = null;
         for (MountEntry m : c.mounts()) {
             mount(c, m, b);
             devIsBind |= m.bind() && m.destination().equals("/dev");
+            if (isReadonlyTmpfs(m) && m.destination().equals("/dev")) {
+                readonlyDev = m;
+            }
         }
         if (!devIsBind) {
             devices(c, b);
+        }
+        if (readonlyDev != null) {
+            // a read-only /dev gets its nodes first, like runc's finalizeRootfs
+            b.add(OpCode.MOUNT_IN_ROOT, readonlyDev.origin(), new long[] {MS_BIND | MS_REMOUNT | readonlyDev.flags()},
+                    "", "/dev", "", "");
         }
         if (c.noPivot()) {
             b.add(OpCode.MOVE_ROOT, "--no-pivot", rootfs);
         } else {
             b.add(OpCode.PIVOT_ROOT, "root.path", rootfs);
         }
+        if ((c.rootPropagation() & (MS_SHARED | MS_UNBINDABLE)) != 0) {
+            // a shared or unbindable "/" can only be made once it is "/": before the pivot
+            // it would have been the host's root (runc >= 1.3.1 does the same)
+            b.add(OpCode.MOUNT, "linux.rootfsPropagation", new long[] {c.rootPropagation()}, "", "/", "", "");
+        }
+    }
+
+    /**
+     * runc mounts a read-only tmpfs writable and then bind-remounts it read-only, so its
+     * superblock stays writable (the form a later remount or tmpcopyup expects).
+     */
+    private static boolean isReadonlyTmpfs(MountEntry m) {
+        return !m.bind() && m.type().equals("tmpfs") && (m.flags() & MS_RDONLY) != 0;
     }
 
     private HostView.MountInfo mountOf(String path) {
@@ -169,7 +205,15 @@ public final class InitPlanner {
             new CgroupMountPlanner(host).plan(c, m, b);
             return;
         }
-        if (m.bind()) {
+        if (m.type().equals("sysfs") && !m.bind() && c.namespace(NamespaceKind.USER) != null
+                && !c.creates(NamespaceKind.NETWORK)) {
+            // only the owner of the network namespace may mount sysfs: bind the host's, as crun does
+            b.add(OpCode.MKDIR_IN_ROOT, m.origin(), new long[] {DIR_MODE}, dest);
+            b.add(OpCode.MOUNT_IN_ROOT, m.origin(), new long[] {MS_BIND | MS_REC}, "/sys", dest, "", "");
+            if (m.flags() != 0) {
+                b.add(OpCode.MOUNT_IN_ROOT, m.origin(), new long[] {MS_BIND | MS_REMOUNT | m.flags()}, "", dest, "", "");
+            }
+        } else if (m.bind()) {
             if (host.isDirectory(m.source())) {
                 b.add(OpCode.MKDIR_IN_ROOT, m.origin(), new long[] {DIR_MODE}, dest);
             } else {
@@ -179,6 +223,12 @@ public final class InitPlanner {
                     m.source(), dest, "", "");
             if (m.flags() != 0) {
                 // bind(2) ignores the other flags: they take a remount
+                b.add(OpCode.MOUNT_IN_ROOT, m.origin(), new long[] {MS_BIND | MS_REMOUNT | m.flags()}, "", dest, "", "");
+            }
+        } else if (isReadonlyTmpfs(m)) {
+            b.add(OpCode.MKDIR_IN_ROOT, m.origin(), new long[] {DIR_MODE}, dest);
+            b.add(OpCode.MOUNT_IN_ROOT, m.origin(), new long[] {m.flags() & ~MS_RDONLY}, m.source(), dest, m.type(), m.data());
+            if (!dest.equals("/dev")) {
                 b.add(OpCode.MOUNT_IN_ROOT, m.origin(), new long[] {MS_BIND | MS_REMOUNT | m.flags()}, "", dest, "", "");
             }
         } else {
@@ -276,11 +326,15 @@ public final class InitPlanner {
         if (p.noNewPrivileges()) {
             b.add(OpCode.PRCTL, "process.noNewPrivileges", new long[] {PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0});
         }
+        if (p.cpuAffinity() != null && !p.cpuAffinity().last().isEmpty()) {
+            b.add(OpCode.SETAFFINITY, "process.execCPUAffinity.final", longs(p.cpuAffinity().last()));
+        }
         List<String> exec = new ArrayList<>();
         exec.add(p.args().getFirst());
         exec.addAll(p.args());
         exec.addAll(p.env());
-        b.add(OpCode.EXECVE, "process.args", new long[] {p.args().size()}, exec.toArray(String[]::new));
+        // HOME, when the env has none, comes from the container's /etc/passwd as runc does
+        b.add(OpCode.EXECVE, "process.args", new long[] {p.args().size(), p.uid()}, exec.toArray(String[]::new));
     }
 
     private static boolean has(long mask, int cap) {

@@ -9,7 +9,7 @@ import java.util.List;
 public record ProcessConfig(List<String> args, List<String> env, String cwd, long uid, long gid,
                             List<Long> additionalGids, Integer umask, Capabilities capabilities,
                             List<Rlimit> rlimits, boolean noNewPrivileges, Integer oomScoreAdj,
-                            Scheduler scheduler, Integer ioPriority, Long personality) {
+                            Scheduler scheduler, Integer ioPriority, Long personality, CpuAffinity cpuAffinity) {
     public ProcessConfig {
         args = List.copyOf(args);
         env = List.copyOf(env);

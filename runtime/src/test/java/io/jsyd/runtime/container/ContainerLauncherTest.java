@@ -57,7 +57,7 @@ class ContainerLauncherTest {
                 new MountEntry("mounts[3]", "/out", out.toString(), "", true, true, 0, List.of(), 0, 0, ""),
                 new MountEntry("mounts[4]", "/ro", out.toString(), "", true, false, MS_RDONLY, List.of(), 0, 0, ""));
         ProcessConfig p = new ProcessConfig(args, List.of("PATH=/bin", "HOME=/"), "/", 0, 0, List.of(), 022,
-                new Capabilities(ALL_CAPS, ALL_CAPS, ALL_CAPS, 0, 0), List.of(), false, null, null, null, null);
+                new Capabilities(ALL_CAPS, ALL_CAPS, ALL_CAPS, 0, 0), List.of(), false, null, null, null, null, null);
         return new ContainerConfig("t", rootfs, false, ns, List.of(), List.of(), List.of(), mounts, List.of(),
                 List.of("/proc/version"), List.of("/proc/sys"), "box", "", Map.of(), 0, false, p, 0);
     }
@@ -135,7 +135,7 @@ class ContainerLauncherTest {
         ContainerConfig base = config(rootfs, out, List.of("true"), List.of());
         ProcessConfig p = base.process();
         ProcessConfig bad = new ProcessConfig(p.args(), p.env(), "/nope", 0, 0, List.of(), null, p.capabilities(),
-                List.of(), false, null, null, null, null);
+                List.of(), false, null, null, null, null, null);
         ContainerConfig c = new ContainerConfig("t", rootfs, false, base.namespaces(), List.of(), List.of(), List.of(),
                 base.mounts(), List.of(), List.of(), List.of(), "", "", Map.of(), 0, false, bad, 0);
         InitStubException e = assertThrows(InitStubException.class, () -> run(c));
