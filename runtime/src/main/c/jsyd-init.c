@@ -263,10 +263,11 @@ static unsigned char *read_plan(int fd, size_t *len)
 
 /* ---- paths below the container root ----------------------------------- */
 
-static int open_in_root(const char *path, int flags)
+static int open_in_root_mode(const char *path, int flags, mode_t mode)
 {
 	struct open_how how = {
 		.flags = (uint64_t)(flags | O_CLOEXEC),
+		.mode = (flags & O_CREAT) ? mode : 0,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	int fd;
@@ -276,6 +277,11 @@ static int open_in_root(const char *path, int flags)
 		fd = (int)syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
 	} while (fd < 0 && (errno == EINTR || errno == EAGAIN));
 	return fd;
+}
+
+static int open_in_root(const char *path, int flags)
+{
+	return open_in_root_mode(path, flags, 0);
 }
 
 static void fdpath(char *out, size_t n, int fd)
@@ -311,25 +317,33 @@ static int open_parent_in_root(const char *path, const char **name, mode_t mode)
 }
 
 /* mkdir -p below the root: every prefix is resolved in the root, so a symlink
- * planted in the rootfs can never lead out of it. Returns an O_PATH fd. */
+ * planted in the rootfs can never lead out of it. A dangling symlink on the way
+ * is followed the same way, and its target made inside the root, as runc's
+ * securejoin + MkdirAll make it. Returns an O_PATH fd. */
 static int mkdirs_in_root(const char *path, mode_t mode)
 {
-	char prefix[4096];
-	size_t i, len = strlen(path);
-	int fd = open_in_root("/", O_PATH | O_DIRECTORY);
+	char cur[4096], prefix[4096];
+	int hops = 0, fd = -1;
+	size_t i, len;
 
+	if (strlen(path) >= sizeof(cur))
+		fail(ENAMETOOLONG, "%s", path);
+	snprintf(cur, sizeof(cur), "%s", path);
+restart:
+	len = strlen(cur);
+	if (fd >= 0)
+		close(fd);
+	fd = open_in_root("/", O_PATH | O_DIRECTORY);
 	if (fd < 0)
 		fail(errno, "opening the root");
-	if (len >= sizeof(prefix))
-		fail(ENAMETOOLONG, "%s", path);
 	for (i = 0; i <= len; i++) {
 		int next;
 		const char *name;
-		if (i < len && path[i] != '/')
+		if (i < len && cur[i] != '/')
 			continue;
-		if (i == 0 || path[i - 1] == '/')
+		if (i == 0 || cur[i - 1] == '/')
 			continue;
-		memcpy(prefix, path, i);
+		memcpy(prefix, cur, i);
 		prefix[i] = '\0';
 		name = strrchr(prefix, '/');
 		name = name ? name + 1 : prefix;
@@ -338,6 +352,25 @@ static int mkdirs_in_root(const char *path, mode_t mode)
 			if (mkdirat(fd, name, mode) < 0 && errno != EEXIST)
 				fail(errno, "mkdir %s", prefix);
 			next = open_in_root(prefix, O_PATH | O_DIRECTORY);
+			if (next < 0 && errno == ENOENT) {
+				/* a dangling symlink: go on from its target, still in the root */
+				char link[4096], rebuilt[4096];
+				ssize_t n = readlinkat(fd, name, link, sizeof(link) - 1);
+				size_t plen = (size_t)(name - prefix);
+				if (n <= 0)
+					fail(ENOENT, "open %s", prefix);
+				if (++hops > 40)
+					fail(ELOOP, "open %s", path);
+				link[n] = '\0';
+				if (link[0] == '/')
+					n = snprintf(rebuilt, sizeof(rebuilt), "%s%s", link, cur + i);
+				else
+					n = snprintf(rebuilt, sizeof(rebuilt), "%.*s%s%s", (int)plen, prefix, link, cur + i);
+				if (n < 0 || (size_t)n >= sizeof(rebuilt))
+					fail(ENAMETOOLONG, "%s", path);
+				memcpy(cur, rebuilt, (size_t)n + 1);
+				goto restart;
+			}
 		}
 		if (next < 0)
 			fail(errno, "open %s", prefix);
@@ -445,7 +478,13 @@ static void do_mkfile_in_root(const struct op *o)
 	if (real < 0)
 		fail(errno, "open parent of %s", o->strs[0]);
 	fd = openat(real, name, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, (mode_t)o->ints[0]);
-	if (fd < 0 && errno != ELOOP && errno != EISDIR)
+	if (fd < 0 && errno == ELOOP) {
+		/* a symlink: its target is made, resolved in the root like every path here */
+		fd = open_in_root_mode(o->strs[0], O_CREAT | O_WRONLY, (mode_t)o->ints[0]);
+		if (fd < 0 && errno == EISDIR)
+			fd = -2;
+	}
+	if (fd == -1 && errno != EISDIR)
 		fail(errno, "create %s", o->strs[0]);
 	if (fd >= 0)
 		close(fd);

@@ -167,6 +167,8 @@ public final class InitPlanner {
             b.add(OpCode.MOUNT_IN_ROOT, readonlyDev.origin(), new long[] {MS_BIND | MS_REMOUNT | readonlyDev.flags()},
                     "", "/dev", "", "");
         }
+        // a missing working directory is made (owned by root, 0755), as runc makes it
+        b.add(OpCode.MKDIR_IN_ROOT, "process.cwd", new long[] {DIR_MODE}, c.process().cwd());
         if (c.noPivot()) {
             b.add(OpCode.MOVE_ROOT, "--no-pivot", rootfs);
         } else {
