@@ -35,6 +35,8 @@
 #include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <sys/ioctl.h>
+#include <termios.h>
 #include <grp.h>
 
 #define JSYD_PROTOCOL_VERSION "1"
@@ -827,6 +829,37 @@ static void do_execve(const struct op *o)
 	fail(err, "exec %s: not found in $PATH", file);
 }
 
+/* The container's terminal, made where the container will see it (its own devpts
+ * instance), as runc makes it: the master goes to the parent, which copies it to
+ * and from its own stdio; the slave becomes stdio and the controlling terminal. */
+static void do_console(const struct op *o)
+{
+	int unlock = 0, master, slave;
+	master = open(o->strs[0], O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		fail(errno, "open %s", o->strs[0]);
+	if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
+		fail(errno, "unlock the pty");
+	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+	if (slave < 0)
+		fail(errno, "open the pty's slave");
+	if (o->ints[2] > 0 && o->ints[3] > 0) {
+		struct winsize ws = { .ws_row = (unsigned short)o->ints[2], .ws_col = (unsigned short)o->ints[3] };
+		if (ioctl(slave, TIOCSWINSZ, &ws) < 0)
+			fail(errno, "set the terminal size");
+	}
+	if (fchown(slave, (uid_t)o->ints[0], (gid_t)o->ints[1]) < 0)
+		fail(errno, "chown the pty to %lld:%lld", (long long)o->ints[0], (long long)o->ints[1]);
+	send_fd(master, cur_op);
+	close(master);
+	if (dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0)
+		fail(errno, "make the pty stdio");
+	if (slave > 2)
+		close(slave);
+	if (ioctl(0, TIOCSCTTY, 0) < 0)
+		fail(errno, "make the pty the controlling terminal");
+}
+
 static int setgroups_denied(void)
 {
 	char buf[16] = { 0 };
@@ -1012,6 +1045,9 @@ static void run_op(const struct op *o)
 	}
 	case OP_EXECVE:
 		do_execve(o);
+		break;
+	case OP_CONSOLE:
+		do_console(o);
 		break;
 	case OP_DUP2:
 		if (dup2((int)v[0], (int)v[1]) < 0)

@@ -15,6 +15,7 @@ import io.jsyd.oci.spec.model.SchedulerFlag;
 import io.jsyd.oci.spec.model.Spec;
 import io.jsyd.oci.spec.model.User;
 import io.jsyd.runtime.container.Capabilities;
+import io.jsyd.runtime.container.Console;
 import io.jsyd.runtime.container.ContainerConfig;
 import io.jsyd.runtime.container.CpuAffinity;
 import io.jsyd.runtime.container.DeviceNode;
@@ -294,8 +295,11 @@ public final class SpecConverter {
         if (p.getSelinuxLabel() != null && !p.getSelinuxLabel().isEmpty()) {
             error("$.process.selinuxLabel", "SELinux is not enabled on this host");
         }
+        Console console = null;
         if (Boolean.TRUE.equals(p.getTerminal())) {
-            error("$.process.terminal", "terminals are not supported by jsyd-oci yet");
+            var size = p.getConsoleSize();
+            console = size == null ? new Console(0, 0)
+                    : new Console((int) zero(size.getHeight()), (int) zero(size.getWidth()));
         }
         List<String> args = orEmpty(p.getArgs());
         if (args.isEmpty()) {
@@ -312,7 +316,7 @@ public final class SpecConverter {
                 orEmpty(user.getAdditionalGids()), user.getUmask() == null ? null : user.getUmask().intValue(),
                 capabilities(p.getCapabilities()), rlimits, Boolean.TRUE.equals(p.getNoNewPrivileges()),
                 p.getOomScoreAdj() == null ? null : p.getOomScoreAdj().intValue(), scheduler, ioPriority, personality,
-                affinity);
+                affinity, console);
     }
 
     private Capabilities capabilities(io.jsyd.oci.spec.model.Capabilities c) {

@@ -14,13 +14,16 @@ import io.jsyd.oci.validate.ValidationReport;
 import io.jsyd.runtime.KernelException;
 import io.jsyd.runtime.container.ContainerLauncher;
 import io.jsyd.runtime.container.HostView;
+import io.jsyd.runtime.linux.Fd;
 import io.jsyd.runtime.linux.Processes;
 import io.jsyd.runtime.spawn.InitStub;
 import io.jsyd.runtime.spawn.Launched;
+import io.jsyd.runtime.spawn.OpCode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -35,6 +38,9 @@ public final class ForegroundRun {
     public record Options(Path root, String id, Path bundle, boolean noPivot, int keepFds, Path pidFile,
                           boolean subreaper) {
     }
+
+    /** How long the last output of a terminal may take once the container's init is gone. */
+    private static final Duration CONSOLE_DRAIN = Duration.ofSeconds(2);
 
     private ForegroundRun() {
     }
@@ -57,11 +63,22 @@ public final class ForegroundRun {
             }
             Launched launched = new ContainerLauncher(stub, HostView.system()).launch(conversion.config());
             int pid = launched.initPid();
-            try (SignalForwarder forwarder = SignalForwarder.to(pid)) {
+            Fd master = launched.fdFrom(OpCode.CONSOLE).orElse(null);
+            try (ConsoleRelay console = master == null ? null : ConsoleRelay.start(master, request);
+                 SignalForwarder forwarder = SignalForwarder.to(pid, console == null ? null : console::resize)) {
                 if (o.pidFile() != null) {
                     writePidFile(o.pidFile(), pid);
                 }
-                return Processes.waitFor(pid).exitCode();
+                int status = Processes.waitFor(pid).exitCode();
+                if (console != null) {
+                    console.drain(CONSOLE_DRAIN);
+                }
+                return status;
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                Processes.signalIfAlive(pid, 9);
+                Processes.waitFor(pid);
+                throw new IllegalStateException("interrupted while the container ran", e);
             } catch (OciException | RuntimeException e) {
                 Processes.signalIfAlive(pid, 9);
                 Processes.waitFor(pid);

@@ -73,11 +73,33 @@ enum OciRuntime {
         return exec(c);
     }
 
+    /**
+     * `run` with a terminal on stdin (33 rows, 111 columns), as a user at a shell has:
+     * script(1) holds the terminal's other side.
+     */
+    Result runInTerminal(Path stateRoot, Path bundle, String id) {
+        StringBuilder line = new StringBuilder("stty rows 33 cols 111;");
+        for (String arg : command(stateRoot, "run", "-b", bundle.toString(), id)) {
+            line.append(" '").append(arg.replace("'", "'\\''")).append('\'');
+        }
+        // script's stdin stays open: at its end script would type an EOF into the terminal
+        return exec(List.of("script", "-q", "-e", "-c", line.toString(), "/dev/null"), true);
+    }
+
     static Result exec(List<String> command) {
+        return exec(command, false);
+    }
+
+    private static Result exec(List<String> command, boolean openStdin) {
         try {
-            Process p = new ProcessBuilder(command).redirectInput(new File("/dev/null")).start();
+            ProcessBuilder pb = new ProcessBuilder(command);
+            if (!openStdin) {
+                pb.redirectInput(new File("/dev/null"));
+            }
+            Process p = pb.start();
             CompletableFuture<byte[]> err = CompletableFuture.supplyAsync(() -> readAll(p.getErrorStream()));
             byte[] out = readAll(p.getInputStream());
+            p.getOutputStream().close();
             if (!p.waitFor(120, TimeUnit.SECONDS)) {
                 p.descendants().forEach(ProcessHandle::destroyForcibly);
                 p.destroyForcibly();

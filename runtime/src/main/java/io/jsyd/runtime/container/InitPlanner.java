@@ -283,6 +283,11 @@ public final class InitPlanner {
 
     private void process(ContainerConfig c, Plan.Builder b) {
         ProcessConfig p = c.process();
+        if (p.console() != null) {
+            // after the pivot, so the pty is one of the container's own devpts
+            b.add(OpCode.CONSOLE, "process.terminal", new long[] {p.uid(), p.gid(), p.console().rows(), p.console().cols()},
+                    "/dev/ptmx");
+        }
         for (Rlimit r : p.rlimits()) {
             b.add(OpCode.SETRLIMIT, r.origin(), new long[] {r.resource(), r.soft(), r.hard()});
         }

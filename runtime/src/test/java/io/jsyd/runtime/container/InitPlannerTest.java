@@ -43,7 +43,7 @@ class InitPlannerTest {
 
     private static ContainerConfig config(List<Namespace> ns, List<MountEntry> mounts, long bounding) {
         ProcessConfig p = new ProcessConfig(List.of("sh"), List.of("PATH=/bin"), "/", 1000, 1000, List.of(10L), null,
-                new Capabilities(bounding, 0, 0, 0, 0), List.of(), true, null, null, null, null, null);
+                new Capabilities(bounding, 0, 0, 0, 0), List.of(), true, null, null, null, null, null, null);
         return new ContainerConfig("c", Path.of("/b/rootfs"), false, ns, List.of(new IdMapping(0, 1000, 1)),
                 List.of(new IdMapping(0, 1000, 1)), List.of(), mounts, List.of(), List.of(), List.of(), "", "",
                 Map.of(), 0, false, p, 0);
