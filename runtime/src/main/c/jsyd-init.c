@@ -35,6 +35,7 @@
 #include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
 #include <sys/ioctl.h>
 #include <termios.h>
 #include <grp.h>
@@ -79,6 +80,9 @@ struct op {
 
 static int sync_fd = -1;
 static int root_fd = -1;
+/* fds that ops make for later ops (user namespaces, detached mounts), in plan order */
+static int handles[1024];
+static int nhandles;
 static int step = STEP_PROTOCOL;
 static int cur_op = -1;
 
@@ -463,6 +467,105 @@ static void do_setattr_in_root(const struct op *o)
 		fail(errno, "mount_setattr %s", o->strs[0]);
 	if (userns >= 0)
 		close(userns);
+	close(fd);
+}
+
+static int add_handle(int fd)
+{
+	if (nhandles >= (int)(sizeof(handles) / sizeof(handles[0])))
+		fail(EMFILE, "too many handles");
+	handles[nhandles] = fd;
+	return nhandles++;
+}
+
+static int handle(int64_t i)
+{
+	if (i < 0 || i >= nhandles)
+		fail(EBADF, "handle %lld", (long long)i);
+	return handles[i];
+}
+
+static void write_map(pid_t pid, const char *file, const int64_t *t, int64_t n)
+{
+	char path[64], text[4096];
+	size_t len = 0;
+	int64_t i;
+	int fd;
+	for (i = 0; i < n; i++) {
+		int k = snprintf(text + len, sizeof(text) - len, "%lld %lld %lld\n",
+				 (long long)t[3 * i], (long long)t[3 * i + 1], (long long)t[3 * i + 2]);
+		if (k < 0 || (size_t)k >= sizeof(text) - len)
+			fail(E2BIG, "%s", file);
+		len += (size_t)k;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		fail(errno, "open %s", path);
+	if (write(fd, text, len) != (ssize_t)len)
+		fail(errno, "write %s", path);
+	close(fd);
+}
+
+/* A user namespace that exists only to carry a mapping (for an idmapped mount): a
+ * child unshares it and waits while the stub writes its maps and keeps a fd. */
+static void do_userns_fd(const struct op *o)
+{
+	int64_t nu = o->ints[0], ng = o->ints[1];
+	int gate[2], fd, status;
+	char path[64];
+	pid_t pid;
+
+	if (nu < 0 || ng < 0 || (int64_t)o->nints != 2 + 3 * (nu + ng))
+		fail(EPROTO, "user namespace maps: %u ints for %lld+%lld triples", o->nints, (long long)nu, (long long)ng);
+	if (pipe2(gate, O_CLOEXEC) < 0)
+		fail(errno, "pipe");
+	pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (pid < 0)
+		fail(errno, "clone a user namespace");
+	if (pid == 0) {
+		char c;
+		close(gate[1]);
+		while (read(gate[0], &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	close(gate[0]);
+	write_map(pid, "uid_map", o->ints + 2, nu);
+	write_map(pid, "gid_map", o->ints + 2 + 3 * nu, ng);
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fail(errno, "open %s", path);
+	close(gate[1]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	add_handle(fd);
+}
+
+static void do_open_tree(const struct op *o)
+{
+	int fd = (int)syscall(SYS_open_tree, AT_FDCWD, o->strs[0],
+			      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (o->ints[0] ? AT_RECURSIVE : 0));
+	if (fd < 0)
+		fail(errno, "open_tree %s", o->strs[0]);
+	if (o->ints[1] >= 0) {
+		struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)handle(o->ints[1]) };
+		if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | (o->ints[2] ? AT_RECURSIVE : 0),
+			    &attr, sizeof(attr)) < 0)
+			fail(errno, "idmap %s", o->strs[0]);
+	}
+	add_handle(fd);
+}
+
+static void do_move_mount_in_root(const struct op *o)
+{
+	int tree = handle(o->ints[0]);
+	int fd = open_in_root(o->strs[0], O_PATH);
+	if (fd < 0)
+		fail(errno, "open %s", o->strs[0]);
+	if (syscall(SYS_move_mount, tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		fail(errno, "move_mount onto %s", o->strs[0]);
 	close(fd);
 }
 
@@ -1045,6 +1148,15 @@ static void run_op(const struct op *o)
 	}
 	case OP_EXECVE:
 		do_execve(o);
+		break;
+	case OP_USERNS_FD:
+		do_userns_fd(o);
+		break;
+	case OP_OPEN_TREE:
+		do_open_tree(o);
+		break;
+	case OP_MOVE_MOUNT_IN_ROOT:
+		do_move_mount_in_root(o);
 		break;
 	case OP_CONSOLE:
 		do_console(o);

@@ -94,7 +94,7 @@ public final class SpecConverter {
         }
         Path rootfs = options.bundle().resolve(spec.getRoot().getPath()).normalize();
         List<Namespace> namespaces = namespaces(linux.getNamespaces());
-        List<MountEntry> mounts = mounts(spec.getMounts());
+        List<MountEntry> mounts = mounts(spec.getMounts(), namespaces);
         List<DeviceNode> devices = devices(linux.getDevices());
         ProcessConfig process = process(spec.getProcess(), linux);
         // the container's "/" alone, not its submounts: runc maps the four names without MS_REC
@@ -196,7 +196,44 @@ public final class SpecConverter {
         return orEmpty(maps).stream().map(m -> new IdMapping(m.getContainerID(), m.getHostID(), m.getSize())).toList();
     }
 
-    private List<MountEntry> mounts(List<Mount> list) {
+    /**
+     * idmap/ridmap and the mount's own uidMappings/gidMappings (config.md "Mounts"): the
+     * mount's maps, else the container's user namespace mapping, else an error.
+     *
+     * @param userns the container's user namespace: "new", "joined" or null
+     */
+    private MountEntry.IdMap idmap(String at, Mount m, MountOptions o, String userns) {
+        boolean maps = m.getUidMappings() != null || m.getGidMappings() != null;
+        if (!o.idmap() && !o.ridmap() && !maps) {
+            return null;
+        }
+        String what = o.ridmap() ? "ridmap" : o.idmap() ? "idmap" : "uidMappings";
+        if (!o.bind()) {
+            error(at + ".options", "\"" + what + "\" on a mount that is not a bind mount is not supported by jsyd-oci yet");
+            return null;
+        }
+        if (maps && (m.getUidMappings() == null || m.getGidMappings() == null)) {
+            error(at + (m.getUidMappings() == null ? ".uidMappings" : ".gidMappings"),
+                    "required with the other (config.md: uidMappings and gidMappings go together)");
+            return null;
+        }
+        if (!maps && userns == null) {
+            error(at + ".options", "\"" + what + "\" without uidMappings/gidMappings needs the container's user namespace,"
+                    + " and the container has none");
+            return null;
+        }
+        if (!maps && userns.equals("joined")) {
+            error(at + ".options", "\"" + what + "\" with the mapping of a joined user namespace is not supported by"
+                    + " jsyd-oci yet; give the mount uidMappings and gidMappings");
+            return null;
+        }
+        return new MountEntry.IdMap(o.ridmap(), maps ? idMaps(m.getUidMappings()) : List.of(),
+                maps ? idMaps(m.getGidMappings()) : List.of());
+    }
+
+    private List<MountEntry> mounts(List<Mount> list, List<Namespace> namespaces) {
+        Namespace user = namespaces.stream().filter(n -> n.kind() == NamespaceKind.USER).findFirst().orElse(null);
+        String userns = user == null ? null : user.isNew() ? "new" : "joined";
         List<MountEntry> result = new ArrayList<>();
         for (int i = 0; i < orEmpty(list).size(); i++) {
             Mount m = list.get(i);
@@ -205,9 +242,7 @@ public final class SpecConverter {
             for (String u : o.unsupported()) {
                 error(at + ".options", "\"" + u + "\" is not supported by jsyd-oci yet");
             }
-            if (m.getUidMappings() != null || m.getGidMappings() != null) {
-                error(at + ".uidMappings", "id-mapped mounts are not supported by jsyd-oci yet");
-            }
+            MountEntry.IdMap idmap = idmap(at, m, o, userns);
             String dest = m.getDestination();
             if (!dest.startsWith("/")) {
                 // runc takes a relative destination as relative to the container's /
@@ -220,7 +255,7 @@ public final class SpecConverter {
             }
             String origin = "mounts[" + i + "] (destination " + m.getDestination() + ")";
             result.add(new MountEntry(origin, Path.of(dest).normalize().toString(), source, orEmpty(m.getType()),
-                    o.bind(), o.recursive(), o.flags(), o.propagation(), o.attrSet(), o.attrClr(), o.data()));
+                    o.bind(), o.recursive(), o.flags(), o.propagation(), o.attrSet(), o.attrClr(), o.data(), idmap));
         }
         return result;
     }

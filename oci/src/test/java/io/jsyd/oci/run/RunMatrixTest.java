@@ -326,18 +326,18 @@ class RunMatrixTest {
                         opt-rw
                         timer_list=0
                         /etc/secret 1 3
-                        /opt/ro ro,relatime private ext4
+                        /opt/ro ro,relatime private $FS
                         /proc/sys ro,relatime private proc
                         /opt/hidden ro,relatime private tmpfs
                         /sys/firmware ro,relatime private tmpfs""").build());
         all.add(c("root.readonly true")
                 .setup((b, h, n) -> b.merge("{\"root\": {\"readonly\": true}}"))
                 .script("touch /x 2>/dev/null || echo root-ro; " + mountsOf("/"))
-                .expect("root-ro\n/ ro,relatime private ext4").build());
+                .expect("root-ro\n/ ro,relatime private $FS").build());
         all.add(c("root.readonly false")
                 .setup((b, h, n) -> b.merge("{\"root\": {\"readonly\": false}}"))
                 .script("touch /x && echo root-rw; " + mountsOf("/"))
-                .expect("root-rw\n/ rw,relatime private ext4").build());
+                .expect("root-rw\n/ rw,relatime private $FS").build());
         for (String p : List.of("private", "slave", "shared", "unbindable")) {
             CaseBuilder cb = c("rootfsPropagation " + p + " (rootfs a shared mount on the host)")
                     .setup((b, h, n) -> {
@@ -350,11 +350,11 @@ class RunMatrixTest {
                         case "slave" -> "master";
                         case "private" -> "private";
                         default -> p;
-                    } + " ext4");
+                    } + " $FS");
             if (!p.equals("private")) {
                 cb.runcShows("runc 1.1.5 sets the propagation on the host's / (in the new namespace) before the pivot"
                         + " only, and makes the rootfs mount private; runc >= 1.3.1 and jsyd-oci give the container's"
-                        + " own / the propagation the spec asks for", "/ ro,relatime private ext4");
+                        + " own / the propagation the spec asks for", "/ ro,relatime private $FS");
             }
             all.add(cb.build());
         }
@@ -433,7 +433,35 @@ class RunMatrixTest {
                 .expect("/lk ro,nosuid,nodev,noexec,noatime private tmpfs")
                 .runcFails("runc keeps the locked flags since 1.2.0; 1.1.5 remounts without them and gets EPERM",
                         "operation not permitted").build());
+        all.add(c("idmap bind mount with the container's user namespace mapping")
+                .setup((b, h, n) -> b.mappedUserNamespace().withoutCgroupMount()
+                        .addMount("{\"destination\": \"/id\", \"source\": \"" + hostFiles(b) + "\", \"options\": [\"bind\", \"idmap\"]}")
+                        .addMount("{\"destination\": \"/plain\", \"source\": \"" + hostFiles(b) + "\", \"options\": [\"bind\"]}"))
+                .script("stat -c '%n %u %g' /id/owned-by-host-root /plain/owned-by-host-root; " + mountsOf("/id", "/plain"))
+                .expect("/id/owned-by-host-root 0 0\n/plain/owned-by-host-root 65534 65534\n"
+                        + "/id rw,relatime,idmapped private $FS\n/plain rw,relatime private $FS")
+                .runcShows("idmapped mounts came with runc 1.2; runc 1.1.5 ignores the option",
+                        "/id/owned-by-host-root 65534 65534\n/plain/owned-by-host-root 65534 65534\n"
+                                + "/id rw,relatime private $FS\n/plain rw,relatime private $FS").build());
+        all.add(c("ridmap rbind mount with its own mapping, no user namespace")
+                .setup((b, h, n) -> b.addMount("{\"destination\": \"/id\", \"source\": \"" + hostFiles(b) + "\","
+                        + " \"options\": [\"rbind\", \"ridmap\"], \"uidMappings\": [{\"containerID\": 0, \"hostID\": 1000, \"size\": 1}],"
+                        + " \"gidMappings\": [{\"containerID\": 0, \"hostID\": 1001, \"size\": 1}]}"))
+                .script("stat -c '%n %u %g' /id/owned-by-host-root; " + mountsOf("/id"))
+                .expect("/id/owned-by-host-root 1000 1001\n/id rw,relatime,idmapped private $FS")
+                .runcShows("idmapped mounts came with runc 1.2; runc 1.1.5 ignores the option and the maps",
+                        "/id/owned-by-host-root 0 0\n/id rw,relatime private $FS").build());
         return all;
+    }
+
+    /** A host directory with a file owned by the host's root, next to the bundle. */
+    private static String hostFiles(RunBundle b) throws IOException {
+        Path src = b.dir.resolveSibling("host-files");
+        if (!Files.exists(src)) {
+            Files.createDirectories(src);
+            Files.writeString(src.resolve("owned-by-host-root"), "x\n");
+        }
+        return src.toString();
     }
 
     /** A tmpfs with a file and a tmpfs below it, shared, for the bind cases. */
@@ -522,14 +550,16 @@ class RunMatrixTest {
             }
             assertFalse(Files.exists(state.resolve(id)), rt.label() + " left its state directory behind");
             String label = "[" + c.name() + "] [" + rt.label() + "] ";
+            // $FS: the filesystem of the temporary directory (the rootfs and the host files)
+            String fs = Files.getFileStore(dir).type();
             Deviation d = c.deviations().get(rt);
             if (d == null) {
                 assertEquals(c.status(), r.status(), label + r.describe());
-                assertEquals(c.expected(), normalize(r.out(), names), label + r.describe());
+                assertEquals(c.expected().replace("$FS", fs), normalize(r.out(), names), label + r.describe());
             } else {
                 assertEquals(d.status(), r.status(), label + d.why() + "\n" + r.describe());
                 if (d.out() != null) {
-                    assertEquals(d.out(), normalize(r.out(), names), label + d.why() + "\n" + r.describe());
+                    assertEquals(d.out().replace("$FS", fs), normalize(r.out(), names), label + d.why() + "\n" + r.describe());
                 }
                 if (d.errContains() != null) {
                     assertTrue(r.err().contains(d.errContains()), label + d.why() + "\n" + r.describe());

@@ -54,6 +54,7 @@ public final class InitPlanner {
         if (affinity != null && !affinity.initial().isEmpty()) {
             b.add(OpCode.SETAFFINITY, "process.execCPUAffinity.initial", longs(affinity.initial()));
         }
+        Map<MountEntry, Integer> trees = idmappedTrees(c, b);
         joinAndCreateNamespaces(c, b);
         if (c.process().oomScoreAdj() != null) {
             b.add(OpCode.SYNC, "process.oomScoreAdj", new long[] {SyncPoint.INIT_CREATED.id()});
@@ -63,7 +64,7 @@ public final class InitPlanner {
         }
         b.add(OpCode.SETSID, "");
         if (c.creates(NamespaceKind.MOUNT)) {
-            rootfs(c, b);
+            rootfs(c, b, trees);
         } else {
             throw new IllegalArgumentException("a container needs a new mount namespace");
         }
@@ -136,7 +137,38 @@ public final class InitPlanner {
         return maps.stream().anyMatch(m -> m.containerId() == 0);
     }
 
-    private void rootfs(ContainerConfig c, Plan.Builder b) {
+    /**
+     * Idmapped mounts are made first, while the stub is still in the host's namespaces:
+     * a detached copy of each source, idmapped with a user namespace made for its
+     * mapping, which the rootfs setup later attaches. Returns each one's handle.
+     */
+    private static Map<MountEntry, Integer> idmappedTrees(ContainerConfig c, Plan.Builder b) {
+        Map<MountEntry, Integer> trees = new java.util.IdentityHashMap<>();
+        int handles = 0;
+        for (MountEntry m : c.mounts()) {
+            if (m.idmap() == null) {
+                continue;
+            }
+            boolean own = !m.idmap().uids().isEmpty();
+            List<IdMapping> uids = own ? m.idmap().uids() : c.uidMappings();
+            List<IdMapping> gids = own ? m.idmap().gids() : c.gidMappings();
+            List<Long> ints = new ArrayList<>(List.of((long) uids.size(), (long) gids.size()));
+            for (IdMapping map : uids) {
+                ints.addAll(List.of(map.containerId(), map.hostId(), map.size()));
+            }
+            for (IdMapping map : gids) {
+                ints.addAll(List.of(map.containerId(), map.hostId(), map.size()));
+            }
+            b.add(OpCode.USERNS_FD, m.origin(), longs(ints));
+            int userns = handles++;
+            b.add(OpCode.OPEN_TREE, m.origin(), new long[] {m.recursive() ? 1 : 0, userns, m.idmap().recursive() ? 1 : 0},
+                    m.source());
+            trees.put(m, handles++);
+        }
+        return trees;
+    }
+
+    private void rootfs(ContainerConfig c, Plan.Builder b, Map<MountEntry, Integer> trees) {
         String rootfs = c.rootfs().toString();
         long rootFlags = c.rootPropagation() != 0 ? c.rootPropagation() : MS_SLAVE | MS_REC;
         b.add(OpCode.MOUNT, "linux.rootfsPropagation", new long[] {rootFlags}, "", "/", "", "");
@@ -153,7 +185,7 @@ public final class InitPlanner {
         boolean devIsBind = false;
         MountEntry readonlyDev = null;
         for (MountEntry m : c.mounts()) {
-            mount(c, m, b);
+            mount(c, m, b, trees.get(m));
             devIsBind |= m.bind() && m.destination().equals("/dev");
             if (isReadonlyTmpfs(m) && m.destination().equals("/dev")) {
                 readonlyDev = m;
@@ -201,7 +233,8 @@ public final class InitPlanner {
         return best;
     }
 
-    private void mount(ContainerConfig c, MountEntry m, Plan.Builder b) {
+    /** @param tree the handle of the detached idmapped copy of the source, or null */
+    private void mount(ContainerConfig c, MountEntry m, Plan.Builder b, Integer tree) {
         String dest = m.destination();
         if (m.type().equals("cgroup") && !m.bind()) {
             new CgroupMountPlanner(host).plan(c, m, b);
@@ -221,8 +254,12 @@ public final class InitPlanner {
             } else {
                 b.add(OpCode.MKFILE_IN_ROOT, m.origin(), new long[] {FILE_MODE}, dest);
             }
-            b.add(OpCode.MOUNT_IN_ROOT, m.origin(), new long[] {MS_BIND | (m.recursive() ? MS_REC : 0)},
-                    m.source(), dest, "", "");
+            if (tree != null) {
+                b.add(OpCode.MOVE_MOUNT_IN_ROOT, m.origin(), new long[] {tree}, dest);
+            } else {
+                b.add(OpCode.MOUNT_IN_ROOT, m.origin(), new long[] {MS_BIND | (m.recursive() ? MS_REC : 0)},
+                        m.source(), dest, "", "");
+            }
             if (m.flags() != 0) {
                 // bind(2) ignores the other flags: they take a remount
                 b.add(OpCode.MOUNT_IN_ROOT, m.origin(), new long[] {MS_BIND | MS_REMOUNT | m.flags()}, "", dest, "", "");
