@@ -22,6 +22,8 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/ioctl.h>
+#include <termios.h>
 #include <linux/capability.h>
 #include <linux/mount.h>
 #include <linux/sched.h>
@@ -101,6 +103,8 @@ static void constants(void)
 	/* sockets */
 	C(AF_UNIX); C(SOCK_SEQPACKET); C(SOCK_STREAM); C(SOCK_CLOEXEC); C(MSG_NOSIGNAL); C(SOL_SOCKET);
 	C(SCM_RIGHTS); C(MSG_CMSG_CLOEXEC);
+	/* terminals */
+	C(TIOCGWINSZ); C(TIOCSWINSZ); C(TCSANOW);
 	/* processes */
 	C(WNOHANG); C(PR_SET_CHILD_SUBREAPER); C(PR_SET_NO_NEW_PRIVS); C(PR_SET_KEEPCAPS);
 	C(PR_SET_PDEATHSIG); C(PR_SET_DUMPABLE); C(CAP_LAST_CAP);

@@ -17,13 +17,16 @@ import io.jsyd.runtime.cgroup.CgroupManager;
 import io.jsyd.runtime.cgroup.Cgroups;
 import io.jsyd.runtime.container.ContainerLauncher;
 import io.jsyd.runtime.container.HostView;
+import io.jsyd.runtime.linux.Fd;
 import io.jsyd.runtime.linux.Processes;
 import io.jsyd.runtime.spawn.InitStub;
 import io.jsyd.runtime.spawn.Launched;
+import io.jsyd.runtime.spawn.OpCode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.List;
 
 /**
@@ -38,6 +41,9 @@ public final class ForegroundRun {
     public record Options(Path root, String id, Path bundle, boolean noPivot, int keepFds, Path pidFile,
                           boolean subreaper, boolean systemdCgroup) {
     }
+
+    /** How long the last output of a terminal may take once the container's init is gone. */
+    private static final Duration CONSOLE_DRAIN = Duration.ofSeconds(2);
 
     private ForegroundRun() {
     }
@@ -54,7 +60,8 @@ public final class ForegroundRun {
                 ? new ResourcesConverter.Driver(true, Files.isDirectory(Path.of("/run/systemd/system")))
                 : ResourcesConverter.Driver.CGROUPFS;
         SpecConverter.Conversion conversion = SpecConverter.convert(loaded.spec(),
-                new SpecConverter.Options(id, o.bundle(), loaded.file(), o.noPivot(), o.keepFds(), driver));
+                new SpecConverter.Options(id, o.bundle(), loaded.file(), o.noPivot(), o.keepFds(), driver,
+                        socketActivation(request)));
         warn(request, conversion.warnings());
         try (StateDir state = StateDir.claim(o.root(), id); InitStub stub = InitStub.load()) {
             if (o.subreaper()) {
@@ -64,7 +71,7 @@ public final class ForegroundRun {
             CgroupManager cgroup = Cgroups.manager(conversion.config().cgroup());
             int status;
             try {
-                status = runInit(stub, conversion, cgroup, o);
+                status = runInit(request, stub, conversion, cgroup, o);
             } catch (OciException | RuntimeException e) {
                 try {
                     cgroup.destroy();
@@ -85,20 +92,47 @@ public final class ForegroundRun {
         }
     }
 
-    private static int runInit(InitStub stub, SpecConverter.Conversion conversion, CgroupManager cgroup, Options o)
-            throws OciException {
+    private static int runInit(Request request, InitStub stub, SpecConverter.Conversion conversion,
+                               CgroupManager cgroup, Options o) throws OciException {
         Launched launched = new ContainerLauncher(stub, HostView.system()).launch(conversion.config(), cgroup);
         int pid = launched.initPid();
-        try (SignalForwarder forwarder = SignalForwarder.to(pid)) {
+        Fd master = launched.fdFrom(OpCode.CONSOLE).orElse(null);
+        try (ConsoleRelay console = master == null ? null : ConsoleRelay.start(master, request);
+             SignalForwarder forwarder = SignalForwarder.to(pid, console == null ? null : console::resize)) {
             if (o.pidFile() != null) {
                 writePidFile(o.pidFile(), pid);
             }
-            return Processes.waitFor(pid).exitCode();
+            int status = Processes.waitFor(pid).exitCode();
+            if (console != null) {
+                console.drain(CONSOLE_DRAIN);
+            }
+            return status;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            Processes.signalIfAlive(pid, 9);
+            Processes.waitFor(pid);
+            throw new IllegalStateException("interrupted while the container ran", e);
         } catch (OciException | RuntimeException e) {
             Processes.signalIfAlive(pid, 9);
             Processes.waitFor(pid);
             throw e;
         }
+    }
+
+    /**
+     * systemd socket activation: the passed sockets reach the container as fds 3.., and
+     * it learns of them the way systemd tells a service, with the init as LISTEN_PID (runc's way).
+     */
+    static List<String> socketActivation(Request request) {
+        String fds = request.env().get("LISTEN_FDS");
+        try {
+            if (fds != null && Integer.parseInt(fds) > 0) {
+                return List.of("LISTEN_FDS=" + Integer.parseInt(fds), "LISTEN_PID=1");
+            }
+        } catch (NumberFormatException e) {
+            // the command refused it already; nothing to add
+        }
+        return List.of();
     }
 
     private static void warn(Request request, List<SpecProblem> warnings) {

@@ -8,7 +8,7 @@ import java.util.Map;
 /**
  * Everything the kernel needs to make a container, decided by the front end.
  *
- * @param rootPropagation MS_* propagation for "/" (with MS_REC); 0 for runc's default (rslave)
+ * @param rootPropagation MS_* propagation for "/" (MS_REC only when wanted); 0 for runc's default (rslave)
  * @param keepFds         fds above stderr passed through unchanged (LISTEN_FDS, --preserve-fds)
  * @param cgroup          the container's cgroup, or null for none (the init stays in the caller's)
  */

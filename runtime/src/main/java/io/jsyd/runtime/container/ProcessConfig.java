@@ -4,12 +4,13 @@ import java.util.List;
 
 /**
  * The container's process. Null fields are left as the runtime's own
- * (no umask change, no oom_score_adj, default scheduler ...).
+ * (no umask change, no oom_score_adj, default scheduler ..., no terminal).
  */
 public record ProcessConfig(List<String> args, List<String> env, String cwd, long uid, long gid,
                             List<Long> additionalGids, Integer umask, Capabilities capabilities,
                             List<Rlimit> rlimits, boolean noNewPrivileges, Integer oomScoreAdj,
-                            Scheduler scheduler, Integer ioPriority, Long personality) {
+                            Scheduler scheduler, Integer ioPriority, Long personality, CpuAffinity cpuAffinity,
+                            Console console) {
     public ProcessConfig {
         args = List.copyOf(args);
         env = List.copyOf(env);

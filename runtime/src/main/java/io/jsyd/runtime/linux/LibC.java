@@ -21,6 +21,18 @@ interface LibC extends Library {
 
     NativeLong write(int fd, Pointer buf, NativeLong count);
 
+    NativeLong read(int fd, Pointer buf, NativeLong count);
+
+    int ioctl(int fd, NativeLong request, Pointer arg);
+
+    int isatty(int fd);
+
+    int tcgetattr(int fd, Pointer termios);
+
+    int tcsetattr(int fd, int when, Pointer termios);
+
+    void cfmakeraw(Pointer termios);
+
     int memfd_create(String name, int flags);
 
     int socketpair(int domain, int type, int protocol, int[] sv);
@@ -46,8 +58,6 @@ interface LibC extends Library {
     int getpid();
 
     int prctl(int option, long arg2, long arg3, long arg4, long arg5);
-
-    NativeLong read(int fd, Pointer buf, NativeLong count);
 
     int mkdir(String path, int mode);
 

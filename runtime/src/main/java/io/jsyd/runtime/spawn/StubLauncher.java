@@ -45,6 +45,7 @@ public final class StubLauncher {
         int stubPid = -1;
         int initPid = -1;
         List<Fd> fds = new ArrayList<>();
+        List<OpCode> fdSources = new ArrayList<>();
         boolean ok = false;
         try {
             try (UnixSocket theirs = pair[1];
@@ -66,7 +67,7 @@ public final class StubLauncher {
                                 + Processes.waitFor(stubPid) + ")");
                     }
                     ok = true;
-                    return new Launched(initPid, fds);
+                    return new Launched(initPid, fds, fdSources);
                 }
                 StubMessage m = StubMessage.decode(r.data());
                 switch (m.type()) {
@@ -96,7 +97,7 @@ public final class StubLauncher {
                         ours.send(StubMessage.answer(MessageType.ACK).encode());
                         if (!more) {
                             ok = true;
-                            return new Launched(initPid, fds);
+                            return new Launched(initPid, fds, fdSources);
                         }
                     }
                     case FD -> {
@@ -104,6 +105,10 @@ public final class StubLauncher {
                             throw new StubProtocolException("init stub announced an fd but sent none");
                         }
                         fds.add(r.fd());
+                        if (m.op() < 0 || m.op() >= plan.ops().size()) {
+                            throw new StubProtocolException("init stub sent an fd for op " + m.op() + " of " + plan.ops().size());
+                        }
+                        fdSources.add(plan.ops().get(m.op()).code());
                     }
                     case ERROR -> throw new InitStubException(m.op(), plan.originOf(m.op()), m.errno(), m.text());
                     case ACK, ABORT -> throw new StubProtocolException("init stub sent " + m.type());
