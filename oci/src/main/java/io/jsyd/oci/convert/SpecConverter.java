@@ -25,6 +25,7 @@ import io.jsyd.runtime.container.Scheduler;
 import io.jsyd.runtime.container.TimeOffset;
 import io.jsyd.runtime.linux.Capability;
 import io.jsyd.runtime.linux.LinuxConstants;
+import io.jsyd.runtime.seccomp.SeccompFilter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -81,7 +82,10 @@ public final class SpecConverter {
         List<Namespace> namespaces = namespaces(linux.getNamespaces());
         List<MountEntry> mounts = mounts(spec.getMounts());
         List<DeviceNode> devices = devices(linux.getDevices());
-        ProcessConfig process = process(spec.getProcess(), linux);
+        SeccompConverter.Result seccomp = SeccompConverter.convert(linux.getSeccomp(), options.configFile());
+        errors.addAll(seccomp.errors());
+        warnings.addAll(seccomp.warnings());
+        ProcessConfig process = process(spec.getProcess(), linux, seccomp.filter());
         long rootPropagation = linux.getRootfsPropagation() == null ? 0 : switch (linux.getRootfsPropagation()) {
             case PRIVATE -> LinuxConstants.MS_PRIVATE | LinuxConstants.MS_REC;
             case SHARED -> LinuxConstants.MS_SHARED | LinuxConstants.MS_REC;
@@ -114,9 +118,6 @@ public final class SpecConverter {
 
     /** Fields the spec defines whose behaviour has not landed: an error, never silently ignored. */
     private void notYet(Linux linux) {
-        if (linux.getSeccomp() != null) {
-            error("$.linux.seccomp", "seccomp is not supported by jsyd-oci yet");
-        }
         if (linux.getNetDevices() != null && !linux.getNetDevices().getAdditionalProperties().isEmpty()) {
             error("$.linux.netDevices", "moving network devices is not supported by jsyd-oci yet");
         }
@@ -206,7 +207,7 @@ public final class SpecConverter {
         return result;
     }
 
-    private ProcessConfig process(Process p, Linux linux) {
+    private ProcessConfig process(Process p, Linux linux, SeccompFilter seccomp) {
         User user = p.getUser() == null ? new User() : p.getUser();
         List<Rlimit> rlimits = new ArrayList<>();
         for (int i = 0; i < orEmpty(p.getRlimits()).size(); i++) {
@@ -274,7 +275,8 @@ public final class SpecConverter {
         return new ProcessConfig(args, orEmpty(p.getEnv()), p.getCwd(), zero(user.getUid()), zero(user.getGid()),
                 orEmpty(user.getAdditionalGids()), user.getUmask() == null ? null : user.getUmask().intValue(),
                 capabilities(p.getCapabilities()), rlimits, Boolean.TRUE.equals(p.getNoNewPrivileges()),
-                p.getOomScoreAdj() == null ? null : p.getOomScoreAdj().intValue(), scheduler, ioPriority, personality);
+                p.getOomScoreAdj() == null ? null : p.getOomScoreAdj().intValue(), scheduler, ioPriority, personality,
+                seccomp);
     }
 
     private Capabilities capabilities(io.jsyd.oci.spec.model.Capabilities c) {

@@ -14,6 +14,7 @@ import io.jsyd.oci.validate.ValidationReport;
 import io.jsyd.runtime.KernelException;
 import io.jsyd.runtime.container.ContainerLauncher;
 import io.jsyd.runtime.container.HostView;
+import io.jsyd.runtime.linux.Fd;
 import io.jsyd.runtime.linux.Processes;
 import io.jsyd.runtime.spawn.InitStub;
 import io.jsyd.runtime.spawn.Launched;
@@ -54,7 +55,10 @@ public final class ForegroundRun {
             if (o.subreaper()) {
                 Processes.becomeSubreaper();
             }
-            Launched launched = new ContainerLauncher(stub, HostView.system()).launch(conversion.config());
+            Launched launched = new ContainerLauncher(stub, HostView.system()).launch(conversion.config(),
+                    SeccompAgent.handoff(loaded.spec(), id, o.bundle()));
+            // the seccomp agent has its own copy of the listener now
+            launched.fds().forEach(Fd::close);
             int pid = launched.initPid();
             try (SignalForwarder forwarder = SignalForwarder.to(pid)) {
                 if (o.pidFile() != null) {

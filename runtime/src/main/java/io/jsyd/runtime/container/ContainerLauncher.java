@@ -1,10 +1,14 @@
 package io.jsyd.runtime.container;
 
+import io.jsyd.runtime.linux.Fd;
 import io.jsyd.runtime.linux.KernelFiles;
 import io.jsyd.runtime.spawn.InitStub;
 import io.jsyd.runtime.spawn.Launched;
 import io.jsyd.runtime.spawn.Plan;
+import io.jsyd.runtime.spawn.OpCode;
 import io.jsyd.runtime.spawn.StubLauncher;
+import io.jsyd.runtime.spawn.SyncHandler;
+import java.util.function.ObjIntConsumer;
 
 /**
  * Makes a container init from a config: plans it, runs the plan through the stub
@@ -25,21 +29,41 @@ public final class ContainerLauncher {
 
     /** Starts the init and returns once it exec'd the container process (or failed). */
     public Launched launch(ContainerConfig config) {
+        return launch(config, (fd, pid) -> {
+        });
+    }
+
+    /**
+     * As {@link #launch(ContainerConfig)}, giving the seccomp listener fd to {@code onListener}
+     * (with the init's pid) the moment the init has loaded its filter: the init may
+     * then already wait for an answer, before it execs.
+     */
+    public Launched launch(ContainerConfig config, ObjIntConsumer<Fd> onListener) {
         Plan plan = planner.plan(config);
-        return StubLauncher.launch(stub, plan, config.keepFds(), (id, pid) -> {
-            switch (SyncPoint.of(id)) {
-                case USERNS_MAPS -> IdMapWriter.write(pid, config.uidMappings(), config.gidMappings());
-                case INIT_CREATED -> {
-                    Integer adj = config.process().oomScoreAdj();
-                    if (adj != null) {
-                        KernelFiles.writeOnce("/proc/" + pid + "/oom_score_adj", adj.toString(), "process.oomScoreAdj");
+        return StubLauncher.launch(stub, plan, config.keepFds(), new SyncHandler() {
+            @Override
+            public boolean onSync(int id, int pid) {
+                switch (SyncPoint.of(id)) {
+                    case USERNS_MAPS -> IdMapWriter.write(pid, config.uidMappings(), config.gidMappings());
+                    case INIT_CREATED -> {
+                        Integer adj = config.process().oomScoreAdj();
+                        if (adj != null) {
+                            KernelFiles.writeOnce("/proc/" + pid + "/oom_score_adj", adj.toString(), "process.oomScoreAdj");
+                        }
+                    }
+                    case READY -> {
+                        return false;
                     }
                 }
-                case READY -> {
-                    return false;
+                return true;
+            }
+
+            @Override
+            public void onFd(int opIndex, Fd fd, int pid) {
+                if (plan.ops().get(opIndex).code() == OpCode.SECCOMP_LOAD) {
+                    onListener.accept(fd, pid);
                 }
             }
-            return true;
         });
     }
 }

@@ -101,6 +101,24 @@ public final class Libseccomp {
     }
 
     /**
+     * 0 when a filter on this machine can take the architecture, else the errno the
+     * library gives (ENOENT for a name it does not know, EDOM for one of the other
+     * byte order than the native one).
+     */
+    public int architectureError(String name) {
+        OptionalInt token = architecture(name);
+        if (token.isEmpty()) {
+            return Errno.ENOENT.number();
+        }
+        try (Context ctx = context(SeccompAction.ALLOW)) {
+            if (lib.seccomp_arch_exist(ctx.handle, token.getAsInt()) == 0) {
+                return 0;
+            }
+            return -Math.min(0, lib.seccomp_arch_add(ctx.handle, token.getAsInt()));
+        }
+    }
+
+    /**
      * The library's number for a syscall name: the native one, or a negative pseudo
      * number for a syscall of another architecture (socketcall on x86_64). Empty
      * when the library does not know the name at all.

@@ -82,6 +82,7 @@ public final class StubLauncher {
                             throw new StubProtocolException("init stub announced an fd but sent none");
                         }
                         fds.add(r.fd());
+                        handler.onFd(m.op(), r.fd(), initPid > 0 ? initPid : stubPid);
                     }
                     case ERROR -> throw new InitStubException(m.op(), plan.originOf(m.op()), m.errno(), m.text());
                     case ACK, ABORT -> throw new StubProtocolException("init stub sent " + m.type());
