@@ -78,6 +78,13 @@ public final class SeccompConverter {
         warnings.add(new SpecProblem(configFile, path, message));
     }
 
+    /** The kernel record of a profile, before it is compiled (for the benchmark); null on errors. */
+    static SeccompProgram program(LinuxSeccomp seccomp, Path configFile) {
+        SeccompConverter c = new SeccompConverter(configFile);
+        SeccompProgram program = c.program(Libseccomp.get(), seccomp);
+        return c.errors.isEmpty() ? program : null;
+    }
+
     private SeccompFilter run(LinuxSeccomp s) {
         Optional<Libseccomp> loaded = Libseccomp.load();
         if (loaded.isEmpty()) {
@@ -85,6 +92,28 @@ public final class SeccompConverter {
             return null;
         }
         Libseccomp lib = loaded.get();
+        SeccompProgram program = program(lib, s);
+        if (program == null) {
+            return null;
+        }
+        SeccompCompiler.Result compiled;
+        try {
+            compiled = new SeccompCompiler(lib).compile(program);
+        } catch (SeccompCompiler.RejectedRuleException e) {
+            error(e.rule().origin(), e.getMessage());
+            return null;
+        } catch (IllegalArgumentException e) {
+            error(BASE, e.getMessage());
+            return null;
+        }
+        for (SyscallRule skipped : compiled.skipped()) {
+            warn(skipped.origin(), "\"" + skipped.syscall() + "\" is not a syscall libseccomp " + lib.version()
+                    + " knows; the rule is skipped, so the default action applies to it");
+        }
+        return compiled.filter();
+    }
+
+    private SeccompProgram program(Libseccomp lib, LinuxSeccomp s) {
         String library = "libseccomp " + lib.version();
         SeccompAction defaultAction = null;
         if (s.getDefaultAction() == null) {
@@ -104,21 +133,7 @@ public final class SeccompConverter {
         if (!errors.isEmpty() || defaultAction == null) {
             return null;
         }
-        SeccompCompiler.Result compiled;
-        try {
-            compiled = new SeccompCompiler(lib).compile(new SeccompProgram(defaultAction, archs, flags, rules));
-        } catch (SeccompCompiler.RejectedRuleException e) {
-            error(e.rule().origin(), e.getMessage());
-            return null;
-        } catch (IllegalArgumentException e) {
-            error(BASE, e.getMessage());
-            return null;
-        }
-        for (SyscallRule skipped : compiled.skipped()) {
-            warn(skipped.origin(), "\"" + skipped.syscall() + "\" is not a syscall " + library
-                    + " knows; the rule is skipped, so the default action applies to it");
-        }
-        return compiled.filter();
+        return new SeccompProgram(defaultAction, archs, flags, rules);
     }
 
     private SeccompAction action(Libseccomp lib, String library, io.jsyd.oci.spec.model.SeccompAction oci, Long errnoRet,
