@@ -23,6 +23,9 @@ import io.jsyd.runtime.spawn.OpCode;
 import io.jsyd.runtime.spawn.Plan;
 import io.jsyd.runtime.spawn.PlanOp;
 import io.jsyd.runtime.spawn.StubLauncher;
+import io.jsyd.runtime.spawn.SyncHandler;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -86,6 +89,10 @@ class FilterInKernelTest {
     }
 
     private static Launched start(SeccompFilter filter, Path out, String... probeArgs) {
+        return start(filter, out, (id, pid) -> true, probeArgs);
+    }
+
+    private static Launched start(SeccompFilter filter, Path out, SyncHandler handler, String... probeArgs) {
         List<String> exec = new ArrayList<>(List.of(probe.toString(), "seccomp-probe", "-o", out.toString()));
         exec.addAll(List.of(probeArgs));
         Plan plan = new Plan.Builder()
@@ -96,7 +103,7 @@ class FilterInKernelTest {
                         List.of(filter.program()), "linux.seccomp"))
                 .add(OpCode.EXECVE, "process.args", new long[] {exec.size() - 1}, exec.toArray(String[]::new))
                 .build();
-        return StubLauncher.launch(stub, plan, 0, (id, pid) -> true);
+        return StubLauncher.launch(stub, plan, 0, handler);
     }
 
     private static Run run(SeccompFilter filter, String... probeArgs) throws Exception {
@@ -260,5 +267,37 @@ class FilterInKernelTest {
             }
             assertEquals(errno == 0 ? "rc=4242 errno=0" : "rc=-1 errno=18", Files.readString(out).strip());
         }
+    }
+
+    @Test
+    void theListenerReachesItsUserBeforeTheInitExecs() throws Exception {
+        assumeTrue(Libseccomp.get().accepts(SeccompAction.NOTIFY), "SCMP_ACT_NOTIFY is not offered here");
+        // the stub's own execve is notified: only a listener handed over before the
+        // launch returns (it returns after the exec) can let it through
+        SeccompFilter f = compile(SeccompAction.ALLOW, Set.of(), new SyscallRule("execve", SeccompAction.NOTIFY));
+        Path out = Files.createTempFile(dir, "exec", "");
+        CompletableFuture<NotifyAnswerer.Request> seen = new CompletableFuture<>();
+        Launched l = start(f, out, new SyncHandler() {
+            @Override
+            public boolean onSync(int syncId, int pid) {
+                return true;
+            }
+
+            @Override
+            public void onFd(int opIndex, Fd fd, int pid) {
+                Thread.ofVirtual().start(() -> {
+                    NotifyAnswerer.Request r = NotifyAnswerer.receive(fd.get());
+                    NotifyAnswerer.letRun(fd.get(), r);
+                    seen.complete(r);
+                });
+            }
+        }, Integer.toString(getpriority), "0", "0");
+        try {
+            assertEquals(Libseccomp.get().syscall("execve").orElseThrow(), seen.get(20, TimeUnit.SECONDS).nr());
+            assertEquals(0, Processes.waitFor(l.initPid()).exitCode());
+        } finally {
+            l.fds().forEach(Fd::close);
+        }
+        assertTrue(Files.readString(out).matches("rc=\\d+ errno=0\n"), Files.readString(out));
     }
 }

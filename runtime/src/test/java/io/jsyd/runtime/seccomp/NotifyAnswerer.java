@@ -38,11 +38,21 @@ final class NotifyAnswerer {
 
     /** Makes the syscall return {@code value}, or fail with {@code errno} when that is not 0. */
     static void answer(int listener, Request r, long value, int errno) {
+        respond(listener, r, value, errno, 0);
+    }
+
+    /** Lets the syscall run as if no filter had stopped it. */
+    static void letRun(int listener, Request r) {
+        respond(listener, r, 0, 0, (int) SeccompConstants.SECCOMP_USER_NOTIF_FLAG_CONTINUE);
+    }
+
+    private static void respond(int listener, Request r, long value, int errno, int flags) {
         try (Memory resp = new Memory(SeccompConstants.SIZEOF_SECCOMP_NOTIF_RESP)) {
             resp.clear();
             resp.setLong(SeccompConstants.SECCOMP_NOTIF_RESP_ID, r.id());
             resp.setLong(SeccompConstants.SECCOMP_NOTIF_RESP_VAL, value);
             resp.setInt(SeccompConstants.SECCOMP_NOTIF_RESP_ERROR, -errno);
+            resp.setInt(SeccompConstants.SECCOMP_NOTIF_RESP_FLAGS, flags);
             if (Ioctl.C.ioctl(listener, new NativeLong(SeccompConstants.SECCOMP_IOCTL_NOTIF_SEND), resp) != 0) {
                 throw new IllegalStateException("SECCOMP_IOCTL_NOTIF_SEND: errno " + Native.getLastError());
             }
