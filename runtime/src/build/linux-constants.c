@@ -27,6 +27,11 @@
 #include <linux/mount.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
+#include <linux/bpf.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <sys/syscall.h>
 
 static FILE *out;
 
@@ -76,6 +81,32 @@ static void constants(void)
 	/* seccomp */
 	C(SECCOMP_FILTER_FLAG_TSYNC); C(SECCOMP_FILTER_FLAG_LOG); C(SECCOMP_FILTER_FLAG_SPEC_ALLOW);
 	C(SECCOMP_FILTER_FLAG_NEW_LISTENER);
+	/* cgroups: the device eBPF program, OOM notifications */
+	C(SYS_bpf); C(BPF_PROG_LOAD); C(BPF_PROG_ATTACH); C(BPF_PROG_DETACH); C(BPF_PROG_QUERY);
+	C(BPF_PROG_GET_FD_BY_ID); C(BPF_PROG_TYPE_CGROUP_DEVICE); C(BPF_CGROUP_DEVICE);
+	C(BPF_F_ALLOW_MULTI); C(BPF_F_REPLACE); C(BPF_DEVCG_ACC_MKNOD); C(BPF_DEVCG_ACC_READ);
+	C(BPF_DEVCG_ACC_WRITE); C(BPF_DEVCG_DEV_BLOCK); C(BPF_DEVCG_DEV_CHAR);
+	C(EFD_CLOEXEC); C(IN_CLOEXEC); C(IN_MODIFY); C(POLLIN);
+	fprintf(out, "    public static final int SIZEOF_BPF_ATTR = %zu;\n", sizeof(union bpf_attr));
+	fprintf(out, "    public static final int BPF_ATTR_PROG_TYPE = %zu;\n", offsetof(union bpf_attr, prog_type));
+	fprintf(out, "    public static final int BPF_ATTR_INSN_CNT = %zu;\n", offsetof(union bpf_attr, insn_cnt));
+	fprintf(out, "    public static final int BPF_ATTR_INSNS = %zu;\n", offsetof(union bpf_attr, insns));
+	fprintf(out, "    public static final int BPF_ATTR_LICENSE = %zu;\n", offsetof(union bpf_attr, license));
+	fprintf(out, "    public static final int BPF_ATTR_LOG_LEVEL = %zu;\n", offsetof(union bpf_attr, log_level));
+	fprintf(out, "    public static final int BPF_ATTR_LOG_SIZE = %zu;\n", offsetof(union bpf_attr, log_size));
+	fprintf(out, "    public static final int BPF_ATTR_LOG_BUF = %zu;\n", offsetof(union bpf_attr, log_buf));
+	fprintf(out, "    public static final int BPF_ATTR_TARGET_FD = %zu;\n", offsetof(union bpf_attr, target_fd));
+	fprintf(out, "    public static final int BPF_ATTR_ATTACH_BPF_FD = %zu;\n", offsetof(union bpf_attr, attach_bpf_fd));
+	fprintf(out, "    public static final int BPF_ATTR_ATTACH_TYPE = %zu;\n", offsetof(union bpf_attr, attach_type));
+	fprintf(out, "    public static final int BPF_ATTR_ATTACH_FLAGS = %zu;\n", offsetof(union bpf_attr, attach_flags));
+	fprintf(out, "    public static final int BPF_ATTR_REPLACE_BPF_FD = %zu;\n", offsetof(union bpf_attr, replace_bpf_fd));
+	fprintf(out, "    public static final int BPF_ATTR_QUERY_TARGET_FD = %zu;\n", offsetof(union bpf_attr, query.target_fd));
+	fprintf(out, "    public static final int BPF_ATTR_QUERY_ATTACH_TYPE = %zu;\n", offsetof(union bpf_attr, query.attach_type));
+	fprintf(out, "    public static final int BPF_ATTR_QUERY_PROG_IDS = %zu;\n", offsetof(union bpf_attr, query.prog_ids));
+	fprintf(out, "    public static final int BPF_ATTR_QUERY_PROG_CNT = %zu;\n", offsetof(union bpf_attr, query.prog_cnt));
+	fprintf(out, "    public static final int BPF_ATTR_PROG_ID = %zu;\n", offsetof(union bpf_attr, prog_id));
+	fprintf(out, "    public static final int SIZEOF_POLLFD = %zu;\n", sizeof(struct pollfd));
+	fprintf(out, "    public static final int POLLFD_REVENTS = %zu;\n", offsetof(struct pollfd, revents));
 	/* layouts libc hides from us */
 	fprintf(out, "    public static final int CMSG_SPACE_ONE_FD = %zu;\n", (size_t)CMSG_SPACE(sizeof(int)));
 	fprintf(out, "    public static final int CMSG_LEN_ONE_FD = %zu;\n", (size_t)CMSG_LEN(sizeof(int)));

@@ -40,7 +40,11 @@ import java.util.Map;
  */
 public final class SpecConverter {
     /** What the command line adds to the spec. */
-    public record Options(String id, Path bundle, Path configFile, boolean noPivot, int keepFds) {
+    public record Options(String id, Path bundle, Path configFile, boolean noPivot, int keepFds,
+                          ResourcesConverter.Driver cgroupDriver) {
+        public Options(String id, Path bundle, Path configFile, boolean noPivot, int keepFds) {
+            this(id, bundle, configFile, noPivot, keepFds, ResourcesConverter.Driver.CGROUPFS);
+        }
     }
 
     /** The kernel's config and the warnings conversion gave (e.g. unknown capabilities). */
@@ -103,6 +107,7 @@ public final class SpecConverter {
             }
         }
         notYet(linux);
+        var cgroup = ResourcesConverter.convert(linux, options.id(), options.cgroupDriver(), this::error, this::warn);
         if (!errors.isEmpty()) {
             throw new InvalidSpecException(errors);
         }
@@ -112,7 +117,7 @@ public final class SpecConverter {
                 orEmpty(linux.getMaskedPaths()), orEmpty(linux.getReadonlyPaths()),
                 orEmpty(spec.getHostname()), orEmpty(spec.getDomainname()),
                 linux.getSysctl() == null ? Map.of() : linux.getSysctl(), rootPropagation, options.noPivot(),
-                process, options.keepFds());
+                process, options.keepFds()).withCgroup(cgroup);
         return new Conversion(config, List.copyOf(warnings));
     }
 

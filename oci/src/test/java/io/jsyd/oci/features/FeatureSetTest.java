@@ -44,7 +44,7 @@ class FeatureSetTest {
               "linux": {
                 "namespaces": [],
                 "capabilities": [],
-                "cgroup": {"v1": false, "v2": false, "systemd": false, "systemdUser": false, "rdma": false},
+                "cgroup": {"v1": true, "v2": true, "systemd": false, "systemdUser": false, "rdma": true},
                 "apparmor": {"enabled": false},
                 "selinux": {"enabled": false},
                 "memoryPolicy": {"modes": [], "flags": []},

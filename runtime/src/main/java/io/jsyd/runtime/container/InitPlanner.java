@@ -33,9 +33,19 @@ public final class InitPlanner {
     private static final int FILE_MODE = 0644;
 
     private final HostView host;
+    private final Map<String, java.nio.file.Path> cgroupPaths;
 
     public InitPlanner(HostView host) {
+        this(host, Map.of());
+    }
+
+    /**
+     * @param cgroupPaths the container's cgroup directories (CgroupManager.paths()): a
+     *                    cgroup mount without a cgroup namespace shows these
+     */
+    public InitPlanner(HostView host, Map<String, java.nio.file.Path> cgroupPaths) {
         this.host = host;
+        this.cgroupPaths = Map.copyOf(cgroupPaths);
     }
 
     /** The devices every container gets unless the config names the same path. */
@@ -52,8 +62,11 @@ public final class InitPlanner {
     public Plan plan(ContainerConfig c) {
         Plan.Builder b = new Plan.Builder();
         joinAndCreateNamespaces(c, b);
-        if (c.process().oomScoreAdj() != null) {
-            b.add(OpCode.SYNC, "process.oomScoreAdj", new long[] {SyncPoint.INIT_CREATED.id()});
+        if (c.process().oomScoreAdj() != null || c.cgroup() != null) {
+            // the parent places the init in its cgroup here: before anything of the user's runs,
+            // and before the cgroup namespace below is made, so that it is rooted there
+            b.add(OpCode.SYNC, c.cgroup() != null ? "linux.cgroupsPath" : "process.oomScoreAdj",
+                    new long[] {SyncPoint.INIT_CREATED.id()});
         }
         if (c.creates(NamespaceKind.CGROUP)) {
             b.add(OpCode.UNSHARE, origin(c, NamespaceKind.CGROUP), new long[] {NamespaceKind.CGROUP.cloneFlag()});
@@ -169,7 +182,7 @@ public final class InitPlanner {
     private void mount(ContainerConfig c, MountEntry m, Plan.Builder b) {
         String dest = m.destination();
         if (m.type().equals("cgroup") && !m.bind()) {
-            new CgroupMountPlanner(host).plan(c, m, b);
+            new CgroupMountPlanner(host, cgroupPaths).plan(c, m, b);
             return;
         }
         if (m.bind()) {

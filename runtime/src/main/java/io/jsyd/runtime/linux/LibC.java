@@ -50,4 +50,21 @@ interface LibC extends Library {
     int getpid();
 
     int prctl(int option, long arg2, long arg3, long arg4, long arg5);
+
+    NativeLong read(int fd, Pointer buf, NativeLong count);
+
+    int mkdir(String path, int mode);
+
+    int rmdir(String path);
+
+    /** For calls libc does not wrap (bpf): the number comes from the generated constants. */
+    NativeLong syscall(NativeLong number, Object... args);
+
+    int eventfd(int initval, int flags);
+
+    int inotify_init1(int flags);
+
+    int inotify_add_watch(int fd, String path, int mask);
+
+    int poll(Pointer fds, NativeLong nfds, int timeout);
 }

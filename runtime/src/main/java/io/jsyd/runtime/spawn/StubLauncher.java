@@ -25,6 +25,18 @@ public final class StubLauncher {
      * @param keepFds how many fds above stderr the container inherits (LISTEN_FDS,
      *                --preserve-fds): fds 3 .. 3+keepFds-1 pass through unchanged
      */
+    /** True when the plan's SYNC with this id comes after CLONE_INIT (the init, not the stub, waits there). */
+    private static boolean afterClone(Plan plan, int syncId) {
+        boolean cloned = false;
+        for (PlanOp op : plan.ops()) {
+            cloned |= op.code() == OpCode.CLONE_INIT;
+            if (cloned && op.code() == OpCode.SYNC && op.ints().length > 0 && op.ints()[0] == syncId) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public static Launched launch(InitStub stub, Plan plan, int keepFds, SyncHandler handler) {
         int syncTarget = 3 + keepFds;
         int planTarget = syncTarget + 1;
@@ -64,6 +76,16 @@ public final class StubLauncher {
                         stubPid = -1;
                     }
                     case SYNC -> {
+                        if (initPid < 0 && afterClone(plan, (int) m.value())) {
+                            // the init and the stub that cloned it race to the socket: its PID comes next
+                            StubMessage pid = StubMessage.decode(ours.receive(StubMessage.SIZE).data());
+                            if (pid.type() != MessageType.PID) {
+                                throw new StubProtocolException("init stub sent " + pid.type() + " instead of the init's pid");
+                            }
+                            initPid = (int) pid.value();
+                            Processes.waitFor(stubPid);
+                            stubPid = -1;
+                        }
                         boolean more;
                         try {
                             more = handler.onSync((int) m.value(), initPid > 0 ? initPid : stubPid);
