@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -166,8 +167,11 @@ static void constants(void)
 	fprintf(out, "    public static final int MSGHDR_CONTROLLEN = %zu;\n", offsetof(struct msghdr, msg_controllen));
 	fprintf(out, "    public static final int SIZEOF_IOVEC = %zu;\n", sizeof(struct iovec));
 	fprintf(out, "    public static final int IOVEC_LEN = %zu;\n", offsetof(struct iovec, iov_len));
+	fprintf(out, "    public static final int CMSGHDR_LEN = %zu;\n", offsetof(struct cmsghdr, cmsg_len));
 	fprintf(out, "    public static final int CMSG_LEVEL = %zu;\n", offsetof(struct cmsghdr, cmsg_level));
 	fprintf(out, "    public static final int CMSG_TYPE = %zu;\n", offsetof(struct cmsghdr, cmsg_type));
+	fprintf(out, "    public static final int SIZEOF_SOCKADDR_UN = %zu;\n", sizeof(struct sockaddr_un));
+	fprintf(out, "    public static final int SOCKADDR_UN_PATH = %zu;\n", offsetof(struct sockaddr_un, sun_path));
 	fprintf(out, "    public static final int SIZEOF_POSIX_SPAWN_FILE_ACTIONS = %zu;\n", sizeof(posix_spawn_file_actions_t));
 	fprintf(out, "    public static final int SIZEOF_POSIX_SPAWNATTR = %zu;\n", sizeof(posix_spawnattr_t));
 	file_constants();

@@ -29,6 +29,7 @@ import io.jsyd.runtime.container.Scheduler;
 import io.jsyd.runtime.container.TimeOffset;
 import io.jsyd.runtime.linux.Capability;
 import io.jsyd.runtime.linux.LinuxConstants;
+import io.jsyd.runtime.seccomp.SeccompFilter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -97,7 +98,10 @@ public final class SpecConverter {
         List<Namespace> namespaces = namespaces(linux.getNamespaces());
         List<MountEntry> mounts = mounts(spec.getMounts(), namespaces);
         List<DeviceNode> devices = devices(linux.getDevices());
-        ProcessConfig process = process(spec.getProcess(), linux);
+        SeccompConverter.Result seccomp = SeccompConverter.convert(linux.getSeccomp(), options.configFile());
+        errors.addAll(seccomp.errors());
+        warnings.addAll(seccomp.warnings());
+        ProcessConfig process = process(spec.getProcess(), linux, seccomp.filter());
         // the container's "/" alone, not its submounts: runc maps the four names without MS_REC
         long rootPropagation = linux.getRootfsPropagation() == null ? 0 : switch (linux.getRootfsPropagation()) {
             case PRIVATE -> LinuxConstants.MS_PRIVATE;
@@ -146,9 +150,6 @@ public final class SpecConverter {
                     error("$.hooks." + name, "hooks are not supported by jsyd-oci yet");
                 }
             });
-        }
-        if (linux.getSeccomp() != null) {
-            error("$.linux.seccomp", "seccomp is not supported by jsyd-oci yet");
         }
         if (linux.getNetDevices() != null && !linux.getNetDevices().getAdditionalProperties().isEmpty()) {
             error("$.linux.netDevices", "moving network devices is not supported by jsyd-oci yet");
@@ -274,7 +275,7 @@ public final class SpecConverter {
         return result;
     }
 
-    private ProcessConfig process(Process p, Linux linux) {
+    private ProcessConfig process(Process p, Linux linux, SeccompFilter seccomp) {
         User user = p.getUser() == null ? new User() : p.getUser();
         List<Rlimit> rlimits = new ArrayList<>();
         for (int i = 0; i < orEmpty(p.getRlimits()).size(); i++) {
@@ -353,7 +354,7 @@ public final class SpecConverter {
                 orEmpty(user.getAdditionalGids()), user.getUmask() == null ? null : user.getUmask().intValue(),
                 capabilities(p.getCapabilities()), rlimits, Boolean.TRUE.equals(p.getNoNewPrivileges()),
                 p.getOomScoreAdj() == null ? null : p.getOomScoreAdj().intValue(), scheduler, ioPriority, personality,
-                affinity, console);
+                affinity, console, seccomp);
     }
 
     private Capabilities capabilities(io.jsyd.oci.spec.model.Capabilities c) {

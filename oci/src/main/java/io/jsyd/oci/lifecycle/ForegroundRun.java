@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.ObjIntConsumer;
 
 /**
  * `run` in the foreground: validate, convert, claim the id, start the container as
@@ -71,7 +72,8 @@ public final class ForegroundRun {
             CgroupManager cgroup = Cgroups.manager(conversion.config().cgroup());
             int status;
             try {
-                status = runInit(request, stub, conversion, cgroup, o);
+                status = runInit(request, stub, conversion, cgroup, o,
+                        SeccompAgent.handoff(loaded.spec(), id, o.bundle()));
             } catch (OciException | RuntimeException e) {
                 try {
                     cgroup.destroy();
@@ -93,8 +95,15 @@ public final class ForegroundRun {
     }
 
     private static int runInit(Request request, InitStub stub, SpecConverter.Conversion conversion,
-                               CgroupManager cgroup, Options o) throws OciException {
-        Launched launched = new ContainerLauncher(stub, HostView.system()).launch(conversion.config(), cgroup);
+                               CgroupManager cgroup, Options o, ObjIntConsumer<Fd> seccompListener) throws OciException {
+        Launched launched = new ContainerLauncher(stub, HostView.system()).launch(conversion.config(), cgroup,
+                seccompListener);
+        // the seccomp agent has its own copy of the listener now
+        for (int i = 0; i < launched.fds().size(); i++) {
+            if (launched.fdSources().get(i) == OpCode.SECCOMP_LOAD) {
+                launched.fds().get(i).close();
+            }
+        }
         int pid = launched.initPid();
         Fd master = launched.fdFrom(OpCode.CONSOLE).orElse(null);
         try (ConsoleRelay console = master == null ? null : ConsoleRelay.start(master, request);

@@ -1,11 +1,15 @@
 package io.jsyd.runtime.container;
 
 import io.jsyd.runtime.cgroup.CgroupManager;
+import io.jsyd.runtime.linux.Fd;
 import io.jsyd.runtime.linux.KernelFiles;
 import io.jsyd.runtime.spawn.InitStub;
 import io.jsyd.runtime.spawn.Launched;
+import io.jsyd.runtime.spawn.OpCode;
 import io.jsyd.runtime.spawn.Plan;
 import io.jsyd.runtime.spawn.StubLauncher;
+import io.jsyd.runtime.spawn.SyncHandler;
+import java.util.function.ObjIntConsumer;
 
 /**
  * Makes a container init from a config: plans it, runs the plan through the stub
@@ -41,28 +45,48 @@ public final class ContainerLauncher {
      * exists, and the init joins it before it runs anything of the user's.
      */
     public Launched launch(ContainerConfig config, CgroupManager cgroup) {
+        return launch(config, cgroup, (fd, pid) -> {
+        });
+    }
+
+    /**
+     * As {@link #launch(ContainerConfig, CgroupManager)}, giving the seccomp listener
+     * fd to {@code onListener} (with the init's pid) the moment the init has loaded
+     * its filter: the init may then already wait for an answer, before it execs.
+     */
+    public Launched launch(ContainerConfig config, CgroupManager cgroup, ObjIntConsumer<Fd> onListener) {
         if ((config.cgroup() == null) != (cgroup == null)) {
             throw new IllegalArgumentException("a cgroup manager goes with a config that has a cgroup, and only then");
         }
         Plan plan = cgroup == null ? planner.plan(config) : new InitPlanner(host, cgroup.paths()).plan(config);
-        return StubLauncher.launch(stub, plan, config.keepFds(), (id, pid) -> {
-            switch (SyncPoint.of(id)) {
-                case USERNS_MAPS -> IdMapWriter.write(pid, config.uidMappings(), config.gidMappings());
-                case INIT_CREATED -> {
-                    if (cgroup != null) {
-                        cgroup.create();
-                        cgroup.join(pid);
+        return StubLauncher.launch(stub, plan, config.keepFds(), new SyncHandler() {
+            @Override
+            public boolean onSync(int id, int pid) {
+                switch (SyncPoint.of(id)) {
+                    case USERNS_MAPS -> IdMapWriter.write(pid, config.uidMappings(), config.gidMappings());
+                    case INIT_CREATED -> {
+                        if (cgroup != null) {
+                            cgroup.create();
+                            cgroup.join(pid);
+                        }
+                        Integer adj = config.process().oomScoreAdj();
+                        if (adj != null) {
+                            KernelFiles.writeOnce("/proc/" + pid + "/oom_score_adj", adj.toString(), "process.oomScoreAdj");
+                        }
                     }
-                    Integer adj = config.process().oomScoreAdj();
-                    if (adj != null) {
-                        KernelFiles.writeOnce("/proc/" + pid + "/oom_score_adj", adj.toString(), "process.oomScoreAdj");
+                    case READY -> {
+                        return false;
                     }
                 }
-                case READY -> {
-                    return false;
+                return true;
+            }
+
+            @Override
+            public void onFd(int opIndex, Fd fd, int pid) {
+                if (plan.ops().get(opIndex).code() == OpCode.SECCOMP_LOAD) {
+                    onListener.accept(fd, pid);
                 }
             }
-            return true;
         });
     }
 }

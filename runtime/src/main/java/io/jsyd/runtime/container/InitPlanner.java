@@ -14,8 +14,11 @@ import static io.jsyd.runtime.linux.LinuxConstants.S_IFBLK;
 import static io.jsyd.runtime.linux.LinuxConstants.S_IFCHR;
 import static io.jsyd.runtime.linux.LinuxConstants.S_IFIFO;
 
+import io.jsyd.runtime.linux.Capability;
+import io.jsyd.runtime.seccomp.SeccompFilter;
 import io.jsyd.runtime.spawn.OpCode;
 import io.jsyd.runtime.spawn.Plan;
+import io.jsyd.runtime.spawn.PlanOp;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -355,6 +358,15 @@ public final class InitPlanner {
         b.add(OpCode.CHDIR, "process.cwd", p.cwd());
         b.add(OpCode.CLOSE_FDS, "", new long[] {3 + c.keepFds()});
         Capabilities caps = p.capabilities();
+        // Loading a filter takes no_new_privs or CAP_SYS_ADMIN. When the final process
+        // has either, the filter comes last, so the runtime's own calls escape it; else
+        // it must come while the init is still privileged, before the uid and
+        // capability changes (runc does the same, keyed on no_new_privs).
+        SeccompFilter seccomp = p.seccomp();
+        boolean seccompLast = p.noNewPrivileges() || has(caps.effective(), Capability.CAP_SYS_ADMIN.number());
+        if (seccomp != null && !seccompLast) {
+            b.add(seccompLoad(seccomp));
+        }
         List<Long> drop = new ArrayList<>();
         for (int cap = 0; cap <= host.lastCapability(); cap++) {
             if (!has(caps.bounding(), cap)) {
@@ -386,12 +398,20 @@ public final class InitPlanner {
         if (p.cpuAffinity() != null && !p.cpuAffinity().last().isEmpty()) {
             b.add(OpCode.SETAFFINITY, "process.execCPUAffinity.final", longs(p.cpuAffinity().last()));
         }
+        if (seccomp != null && seccompLast) {
+            b.add(seccompLoad(seccomp));
+        }
         List<String> exec = new ArrayList<>();
         exec.add(p.args().getFirst());
         exec.addAll(p.args());
         exec.addAll(p.env());
         // HOME, when the env has none, comes from the container's /etc/passwd as runc does
         b.add(OpCode.EXECVE, "process.args", new long[] {p.args().size(), p.uid()}, exec.toArray(String[]::new));
+    }
+
+    private static PlanOp seccompLoad(SeccompFilter f) {
+        return new PlanOp(OpCode.SECCOMP_LOAD, new long[] {f.flags(), f.listener() ? 1 : 0}, List.of(f.program()),
+                "linux.seccomp");
     }
 
     private static boolean has(long mask, int cap) {

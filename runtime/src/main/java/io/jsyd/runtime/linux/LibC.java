@@ -37,6 +37,10 @@ interface LibC extends Library {
 
     int socketpair(int domain, int type, int protocol, int[] sv);
 
+    int socket(int domain, int type, int protocol);
+
+    int connect(int fd, Pointer addr, int len);
+
     NativeLong sendmsg(int fd, Pointer msghdr, int flags);
 
     NativeLong recvmsg(int fd, Pointer msghdr, int flags);

@@ -109,6 +109,7 @@ public final class StubLauncher {
                             throw new StubProtocolException("init stub sent an fd for op " + m.op() + " of " + plan.ops().size());
                         }
                         fdSources.add(plan.ops().get(m.op()).code());
+                        handler.onFd(m.op(), r.fd(), initPid > 0 ? initPid : stubPid);
                     }
                     case ERROR -> throw new InitStubException(m.op(), plan.originOf(m.op()), m.errno(), m.text());
                     case ACK, ABORT -> throw new StubProtocolException("init stub sent " + m.type());

@@ -60,7 +60,7 @@ class CgroupPlanTest {
                 ? List.of(new Namespace(NamespaceKind.MOUNT, null, "ns[0]"), new Namespace(NamespaceKind.CGROUP, null, "ns[1]"))
                 : List.of(new Namespace(NamespaceKind.MOUNT, null, "ns[0]"));
         ProcessConfig p = new ProcessConfig(List.of("sh"), List.of(), "/", 0, 0, List.of(), null,
-                new Capabilities(0, 0, 0, 0, 0), List.of(), false, null, null, null, null, null, null);
+                new Capabilities(0, 0, 0, 0, 0), List.of(), false, null, null, null, null, null, null, null);
         List<MountEntry> mounts = List.of(new MountEntry("mounts[0]", "/sys/fs/cgroup", "cgroup", "cgroup", false, false,
                 MS_NOSUID | MS_RDONLY, List.of(), 0, 0, ""));
         return new ContainerConfig("c", Path.of("/b/rootfs"), false, ns, List.of(), List.of(), List.of(), mounts,

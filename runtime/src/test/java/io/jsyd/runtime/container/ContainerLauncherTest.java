@@ -57,7 +57,7 @@ class ContainerLauncherTest {
                 new MountEntry("mounts[3]", "/out", out.toString(), "", true, true, 0, List.of(), 0, 0, ""),
                 new MountEntry("mounts[4]", "/ro", out.toString(), "", true, false, MS_RDONLY, List.of(), 0, 0, ""));
         ProcessConfig p = new ProcessConfig(args, List.of("PATH=/bin", "HOME=/"), "/", 0, 0, List.of(), 022,
-                new Capabilities(ALL_CAPS, ALL_CAPS, ALL_CAPS, 0, 0), List.of(), false, null, null, null, null, null, null);
+                new Capabilities(ALL_CAPS, ALL_CAPS, ALL_CAPS, 0, 0), List.of(), false, null, null, null, null, null, null, null);
         return new ContainerConfig("t", rootfs, false, ns, List.of(), List.of(), List.of(), mounts, List.of(),
                 List.of("/proc/version"), List.of("/proc/sys"), "box", "", Map.of(), 0, false, p, 0);
     }
@@ -131,7 +131,7 @@ class ContainerLauncherTest {
     private static ContainerConfig withCwd(ContainerConfig base, String cwd, List<String> args) {
         ProcessConfig p = base.process();
         ProcessConfig q = new ProcessConfig(args, p.env(), cwd, 0, 0, List.of(), null, p.capabilities(),
-                List.of(), false, null, null, null, null, null, null);
+                List.of(), false, null, null, null, null, null, null, null);
         return new ContainerConfig("t", base.rootfs(), false, base.namespaces(), List.of(), List.of(), List.of(),
                 base.mounts(), List.of(), List.of(), List.of(), "", "", Map.of(), 0, false, q, 0);
     }

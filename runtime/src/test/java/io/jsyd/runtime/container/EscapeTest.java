@@ -190,7 +190,7 @@ class EscapeTest {
                         new Namespace(NamespaceKind.PID, Path.of("/proc/" + attacker.initPid() + "/ns/pid"), "ns[1]"));
                 ProcessConfig p = a.process();
                 ProcessConfig victimProcess = new ProcessConfig(List.of("true"), p.env(), "/", 0, 0, List.of(), null,
-                        p.capabilities(), List.of(), false, 0, null, null, null, null, null);
+                        p.capabilities(), List.of(), false, 0, null, null, null, null, null, null);
                 ContainerConfig b = withMounts(ContainerLauncherTest.config(rootfsB, out, List.of("true"), List.of()),
                         List.of(), ns, victimProcess);
                 Plan plan = new InitPlanner(HostView.system()).plan(b);

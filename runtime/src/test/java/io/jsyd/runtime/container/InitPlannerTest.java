@@ -43,7 +43,7 @@ class InitPlannerTest {
 
     private static ContainerConfig config(List<Namespace> ns, List<MountEntry> mounts, long bounding) {
         ProcessConfig p = new ProcessConfig(List.of("sh"), List.of("PATH=/bin"), "/", 1000, 1000, List.of(10L), null,
-                new Capabilities(bounding, 0, 0, 0, 0), List.of(), true, null, null, null, null, null, null);
+                new Capabilities(bounding, 0, 0, 0, 0), List.of(), true, null, null, null, null, null, null, null);
         return new ContainerConfig("c", Path.of("/b/rootfs"), false, ns, List.of(new IdMapping(0, 1000, 1)),
                 List.of(new IdMapping(0, 1000, 1)), List.of(), mounts, List.of(), List.of(), List.of(), "", "",
                 Map.of(), 0, false, p, 0);
@@ -176,7 +176,7 @@ class InitPlannerTest {
         ProcessConfig p = base.process();
         ProcessConfig q = new ProcessConfig(p.args(), p.env(), p.cwd(), p.uid(), p.gid(), p.additionalGids(), p.umask(),
                 p.capabilities(), p.rlimits(), p.noNewPrivileges(), null, null, null, null,
-                new CpuAffinity(List.of(2L), List.of(1L)), new Console(24, 80));
+                new CpuAffinity(List.of(2L), List.of(1L)), new Console(24, 80), null);
         Plan plan = new InitPlanner(host(List.of(), 40)).plan(withMounts(base, List.of(), 0, q));
         List<OpCode> c = codes(plan);
         assertEquals(OpCode.SETAFFINITY, c.getFirst());
