@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdio.h>
 #include <sys/uio.h>
+#include <sys/un.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
@@ -22,14 +23,60 @@
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <sys/ioctl.h>
+#include <termios.h>
 #include <linux/capability.h>
 #include <linux/mount.h>
 #include <linux/sched.h>
 #include <linux/seccomp.h>
+#include <dirent.h>
+#include <linux/bpf.h>
+#include <linux/openat2.h>
+#include <poll.h>
+#include <sys/eventfd.h>
+#include <sys/inotify.h>
+#include <sys/syscall.h>
+#include <sys/sysmacros.h>
+#include <sys/xattr.h>
+#include <time.h>
 
 static FILE *out;
 
 #define C(name) fprintf(out, "    public static final long %s = %lldL;\n", #name, (long long)(name))
+
+#define F(jname, value) fprintf(out, "    public static final int %s = %lld;\n", jname, (long long)(value))
+
+/* Files, directories and their metadata (image unpacking): flags, and the layouts of
+ * struct stat, struct dirent and struct open_how as this machine's headers give them. */
+static void file_constants(void)
+{
+	C(AT_FDCWD); C(AT_SYMLINK_NOFOLLOW); C(AT_REMOVEDIR); C(AT_EMPTY_PATH);
+	C(O_CREAT); C(O_EXCL); C(O_TRUNC); C(O_NONBLOCK);
+	C(S_IFLNK); C(S_IFSOCK);
+	C(RESOLVE_IN_ROOT); C(RESOLVE_BENEATH); C(RESOLVE_NO_MAGICLINKS); C(RESOLVE_NO_SYMLINKS);
+	C(RESOLVE_NO_XDEV); C(SYS_openat2); C(UTIME_OMIT); C(XATTR_CREATE); C(RENAME_NOREPLACE);
+	C(DT_DIR); C(DT_LNK); C(DT_UNKNOWN);
+	F("SIZEOF_OPEN_HOW", sizeof(struct open_how));
+	F("OPEN_HOW_FLAGS", offsetof(struct open_how, flags));
+	F("OPEN_HOW_MODE", offsetof(struct open_how, mode));
+	F("OPEN_HOW_RESOLVE", offsetof(struct open_how, resolve));
+	F("SIZEOF_STAT", sizeof(struct stat));
+	F("STAT_MODE", offsetof(struct stat, st_mode));
+	F("SIZEOF_STAT_MODE", sizeof(((struct stat *)0)->st_mode));
+	F("STAT_UID", offsetof(struct stat, st_uid));
+	F("STAT_GID", offsetof(struct stat, st_gid));
+	F("STAT_NLINK", offsetof(struct stat, st_nlink));
+	F("SIZEOF_STAT_NLINK", sizeof(((struct stat *)0)->st_nlink));
+	F("STAT_INO", offsetof(struct stat, st_ino));
+	F("STAT_DEV", offsetof(struct stat, st_dev));
+	F("STAT_RDEV", offsetof(struct stat, st_rdev));
+	F("STAT_SIZE", offsetof(struct stat, st_size));
+	F("STAT_MTIM", offsetof(struct stat, st_mtim));
+	F("SIZEOF_TIMESPEC", sizeof(struct timespec));
+	F("TIMESPEC_NSEC", offsetof(struct timespec, tv_nsec));
+	F("DIRENT_NAME", offsetof(struct dirent, d_name));
+	F("DIRENT_TYPE", offsetof(struct dirent, d_type));
+}
 
 static void constants(void)
 {
@@ -57,6 +104,8 @@ static void constants(void)
 	/* sockets */
 	C(AF_UNIX); C(SOCK_SEQPACKET); C(SOCK_STREAM); C(SOCK_CLOEXEC); C(MSG_NOSIGNAL); C(SOL_SOCKET);
 	C(SCM_RIGHTS); C(MSG_CMSG_CLOEXEC);
+	/* terminals */
+	C(TIOCGWINSZ); C(TIOCSWINSZ); C(TCSANOW);
 	/* processes */
 	C(WNOHANG); C(PR_SET_CHILD_SUBREAPER); C(PR_SET_NO_NEW_PRIVS); C(PR_SET_KEEPCAPS);
 	C(PR_SET_PDEATHSIG); C(PR_SET_DUMPABLE); C(CAP_LAST_CAP);
@@ -75,6 +124,32 @@ static void constants(void)
 	/* seccomp */
 	C(SECCOMP_FILTER_FLAG_TSYNC); C(SECCOMP_FILTER_FLAG_LOG); C(SECCOMP_FILTER_FLAG_SPEC_ALLOW);
 	C(SECCOMP_FILTER_FLAG_NEW_LISTENER);
+	/* cgroups: the device eBPF program, OOM notifications */
+	C(SYS_bpf); C(BPF_PROG_LOAD); C(BPF_PROG_ATTACH); C(BPF_PROG_DETACH); C(BPF_PROG_QUERY);
+	C(BPF_PROG_GET_FD_BY_ID); C(BPF_PROG_TYPE_CGROUP_DEVICE); C(BPF_CGROUP_DEVICE);
+	C(BPF_F_ALLOW_MULTI); C(BPF_F_REPLACE); C(BPF_DEVCG_ACC_MKNOD); C(BPF_DEVCG_ACC_READ);
+	C(BPF_DEVCG_ACC_WRITE); C(BPF_DEVCG_DEV_BLOCK); C(BPF_DEVCG_DEV_CHAR);
+	C(EFD_CLOEXEC); C(IN_CLOEXEC); C(IN_MODIFY); C(POLLIN);
+	fprintf(out, "    public static final int SIZEOF_BPF_ATTR = %zu;\n", sizeof(union bpf_attr));
+	fprintf(out, "    public static final int BPF_ATTR_PROG_TYPE = %zu;\n", offsetof(union bpf_attr, prog_type));
+	fprintf(out, "    public static final int BPF_ATTR_INSN_CNT = %zu;\n", offsetof(union bpf_attr, insn_cnt));
+	fprintf(out, "    public static final int BPF_ATTR_INSNS = %zu;\n", offsetof(union bpf_attr, insns));
+	fprintf(out, "    public static final int BPF_ATTR_LICENSE = %zu;\n", offsetof(union bpf_attr, license));
+	fprintf(out, "    public static final int BPF_ATTR_LOG_LEVEL = %zu;\n", offsetof(union bpf_attr, log_level));
+	fprintf(out, "    public static final int BPF_ATTR_LOG_SIZE = %zu;\n", offsetof(union bpf_attr, log_size));
+	fprintf(out, "    public static final int BPF_ATTR_LOG_BUF = %zu;\n", offsetof(union bpf_attr, log_buf));
+	fprintf(out, "    public static final int BPF_ATTR_TARGET_FD = %zu;\n", offsetof(union bpf_attr, target_fd));
+	fprintf(out, "    public static final int BPF_ATTR_ATTACH_BPF_FD = %zu;\n", offsetof(union bpf_attr, attach_bpf_fd));
+	fprintf(out, "    public static final int BPF_ATTR_ATTACH_TYPE = %zu;\n", offsetof(union bpf_attr, attach_type));
+	fprintf(out, "    public static final int BPF_ATTR_ATTACH_FLAGS = %zu;\n", offsetof(union bpf_attr, attach_flags));
+	fprintf(out, "    public static final int BPF_ATTR_REPLACE_BPF_FD = %zu;\n", offsetof(union bpf_attr, replace_bpf_fd));
+	fprintf(out, "    public static final int BPF_ATTR_QUERY_TARGET_FD = %zu;\n", offsetof(union bpf_attr, query.target_fd));
+	fprintf(out, "    public static final int BPF_ATTR_QUERY_ATTACH_TYPE = %zu;\n", offsetof(union bpf_attr, query.attach_type));
+	fprintf(out, "    public static final int BPF_ATTR_QUERY_PROG_IDS = %zu;\n", offsetof(union bpf_attr, query.prog_ids));
+	fprintf(out, "    public static final int BPF_ATTR_QUERY_PROG_CNT = %zu;\n", offsetof(union bpf_attr, query.prog_cnt));
+	fprintf(out, "    public static final int BPF_ATTR_PROG_ID = %zu;\n", offsetof(union bpf_attr, prog_id));
+	fprintf(out, "    public static final int SIZEOF_POLLFD = %zu;\n", sizeof(struct pollfd));
+	fprintf(out, "    public static final int POLLFD_REVENTS = %zu;\n", offsetof(struct pollfd, revents));
 	/* layouts libc hides from us */
 	fprintf(out, "    public static final int CMSG_SPACE_ONE_FD = %zu;\n", (size_t)CMSG_SPACE(sizeof(int)));
 	fprintf(out, "    public static final int CMSG_LEN_ONE_FD = %zu;\n", (size_t)CMSG_LEN(sizeof(int)));
@@ -92,10 +167,14 @@ static void constants(void)
 	fprintf(out, "    public static final int MSGHDR_CONTROLLEN = %zu;\n", offsetof(struct msghdr, msg_controllen));
 	fprintf(out, "    public static final int SIZEOF_IOVEC = %zu;\n", sizeof(struct iovec));
 	fprintf(out, "    public static final int IOVEC_LEN = %zu;\n", offsetof(struct iovec, iov_len));
+	fprintf(out, "    public static final int CMSGHDR_LEN = %zu;\n", offsetof(struct cmsghdr, cmsg_len));
 	fprintf(out, "    public static final int CMSG_LEVEL = %zu;\n", offsetof(struct cmsghdr, cmsg_level));
 	fprintf(out, "    public static final int CMSG_TYPE = %zu;\n", offsetof(struct cmsghdr, cmsg_type));
+	fprintf(out, "    public static final int SIZEOF_SOCKADDR_UN = %zu;\n", sizeof(struct sockaddr_un));
+	fprintf(out, "    public static final int SOCKADDR_UN_PATH = %zu;\n", offsetof(struct sockaddr_un, sun_path));
 	fprintf(out, "    public static final int SIZEOF_POSIX_SPAWN_FILE_ACTIONS = %zu;\n", sizeof(posix_spawn_file_actions_t));
 	fprintf(out, "    public static final int SIZEOF_POSIX_SPAWNATTR = %zu;\n", sizeof(posix_spawnattr_t));
+	file_constants();
 	fprintf(out, "}\n");
 }
 

@@ -35,6 +35,9 @@
 #include <sys/sysmacros.h>
 #include <sys/types.h>
 #include <sys/uio.h>
+#include <sys/wait.h>
+#include <sys/ioctl.h>
+#include <termios.h>
 #include <grp.h>
 
 #define JSYD_PROTOCOL_VERSION "1"
@@ -77,6 +80,9 @@ struct op {
 
 static int sync_fd = -1;
 static int root_fd = -1;
+/* fds that ops make for later ops (user namespaces, detached mounts), in plan order */
+static int handles[1024];
+static int nhandles;
 static int step = STEP_PROTOCOL;
 static int cur_op = -1;
 
@@ -263,10 +269,11 @@ static unsigned char *read_plan(int fd, size_t *len)
 
 /* ---- paths below the container root ----------------------------------- */
 
-static int open_in_root(const char *path, int flags)
+static int open_in_root_mode(const char *path, int flags, mode_t mode)
 {
 	struct open_how how = {
 		.flags = (uint64_t)(flags | O_CLOEXEC),
+		.mode = (flags & O_CREAT) ? mode : 0,
 		.resolve = RESOLVE_IN_ROOT | RESOLVE_NO_MAGICLINKS,
 	};
 	int fd;
@@ -276,6 +283,11 @@ static int open_in_root(const char *path, int flags)
 		fd = (int)syscall(SYS_openat2, root_fd, path, &how, sizeof(how));
 	} while (fd < 0 && (errno == EINTR || errno == EAGAIN));
 	return fd;
+}
+
+static int open_in_root(const char *path, int flags)
+{
+	return open_in_root_mode(path, flags, 0);
 }
 
 static void fdpath(char *out, size_t n, int fd)
@@ -311,25 +323,33 @@ static int open_parent_in_root(const char *path, const char **name, mode_t mode)
 }
 
 /* mkdir -p below the root: every prefix is resolved in the root, so a symlink
- * planted in the rootfs can never lead out of it. Returns an O_PATH fd. */
+ * planted in the rootfs can never lead out of it. A dangling symlink on the way
+ * is followed the same way, and its target made inside the root, as runc's
+ * securejoin + MkdirAll make it. Returns an O_PATH fd. */
 static int mkdirs_in_root(const char *path, mode_t mode)
 {
-	char prefix[4096];
-	size_t i, len = strlen(path);
-	int fd = open_in_root("/", O_PATH | O_DIRECTORY);
+	char cur[4096], prefix[4096];
+	int hops = 0, fd = -1;
+	size_t i, len;
 
+	if (strlen(path) >= sizeof(cur))
+		fail(ENAMETOOLONG, "%s", path);
+	snprintf(cur, sizeof(cur), "%s", path);
+restart:
+	len = strlen(cur);
+	if (fd >= 0)
+		close(fd);
+	fd = open_in_root("/", O_PATH | O_DIRECTORY);
 	if (fd < 0)
 		fail(errno, "opening the root");
-	if (len >= sizeof(prefix))
-		fail(ENAMETOOLONG, "%s", path);
 	for (i = 0; i <= len; i++) {
 		int next;
 		const char *name;
-		if (i < len && path[i] != '/')
+		if (i < len && cur[i] != '/')
 			continue;
-		if (i == 0 || path[i - 1] == '/')
+		if (i == 0 || cur[i - 1] == '/')
 			continue;
-		memcpy(prefix, path, i);
+		memcpy(prefix, cur, i);
 		prefix[i] = '\0';
 		name = strrchr(prefix, '/');
 		name = name ? name + 1 : prefix;
@@ -338,6 +358,25 @@ static int mkdirs_in_root(const char *path, mode_t mode)
 			if (mkdirat(fd, name, mode) < 0 && errno != EEXIST)
 				fail(errno, "mkdir %s", prefix);
 			next = open_in_root(prefix, O_PATH | O_DIRECTORY);
+			if (next < 0 && errno == ENOENT) {
+				/* a dangling symlink: go on from its target, still in the root */
+				char link[4096], rebuilt[4096];
+				ssize_t n = readlinkat(fd, name, link, sizeof(link) - 1);
+				size_t plen = (size_t)(name - prefix);
+				if (n <= 0)
+					fail(ENOENT, "open %s", prefix);
+				if (++hops > 40)
+					fail(ELOOP, "open %s", path);
+				link[n] = '\0';
+				if (link[0] == '/')
+					n = snprintf(rebuilt, sizeof(rebuilt), "%s%s", link, cur + i);
+				else
+					n = snprintf(rebuilt, sizeof(rebuilt), "%.*s%s%s", (int)plen, prefix, link, cur + i);
+				if (n < 0 || (size_t)n >= sizeof(rebuilt))
+					fail(ENAMETOOLONG, "%s", path);
+				memcpy(cur, rebuilt, (size_t)n + 1);
+				goto restart;
+			}
 		}
 		if (next < 0)
 			fail(errno, "open %s", prefix);
@@ -354,14 +393,54 @@ static const char *opt(const struct op *o, uint32_t i)
 	return o->strs[i][0] ? o->strs[i] : NULL;
 }
 
+/* The flags a user namespace locks on a mount it did not make: a bind remount
+ * that would clear one fails with EPERM, so it keeps them, as runc does. */
+static unsigned long locked_flags(const char *path, unsigned long wanted)
+{
+	struct statvfs sv;
+	unsigned long keep = 0;
+	if (statvfs(path, &sv) < 0)
+		return wanted;
+	keep |= sv.f_flag & ST_RDONLY ? MS_RDONLY : 0;
+	keep |= sv.f_flag & ST_NOSUID ? MS_NOSUID : 0;
+	keep |= sv.f_flag & ST_NODEV ? MS_NODEV : 0;
+	keep |= sv.f_flag & ST_NOEXEC ? MS_NOEXEC : 0;
+	if (!(wanted & (MS_NOATIME | MS_RELATIME | MS_STRICTATIME))) {
+		/* no atime wish: keep the mount's own (the kernel would pick relatime) */
+		if (sv.f_flag & ST_NOATIME)
+			keep |= MS_NOATIME;
+		else if (sv.f_flag & ST_RELATIME)
+			keep |= MS_RELATIME;
+		else
+			keep |= MS_STRICTATIME;
+		keep |= sv.f_flag & ST_NODIRATIME ? MS_NODIRATIME : 0;
+	}
+	return wanted | keep;
+}
+
+static int bind_remount(const char *target, unsigned long flags)
+{
+	if (mount(NULL, target, NULL, flags, NULL) == 0)
+		return 0;
+	if (errno != EPERM)
+		return -1;
+	return mount(NULL, target, NULL, locked_flags(target, flags), NULL);
+}
+
 static void do_mount_in_root(const struct op *o)
 {
 	char target[64];
+	unsigned long flags = (unsigned long)o->ints[0];
 	int fd = open_in_root(o->strs[1], O_PATH);
+	int rc;
 	if (fd < 0)
 		fail(errno, "open %s", o->strs[1]);
 	fdpath(target, sizeof(target), fd);
-	if (mount(opt(o, 0), target, opt(o, 2), (unsigned long)o->ints[0], opt(o, 3)) < 0)
+	if ((flags & (MS_REMOUNT | MS_BIND)) == (MS_REMOUNT | MS_BIND))
+		rc = bind_remount(target, flags);
+	else
+		rc = mount(opt(o, 0), target, opt(o, 2), flags, opt(o, 3));
+	if (rc < 0)
 		fail(errno, "mount %s", o->strs[1]);
 	close(fd);
 }
@@ -391,6 +470,105 @@ static void do_setattr_in_root(const struct op *o)
 	close(fd);
 }
 
+static int add_handle(int fd)
+{
+	if (nhandles >= (int)(sizeof(handles) / sizeof(handles[0])))
+		fail(EMFILE, "too many handles");
+	handles[nhandles] = fd;
+	return nhandles++;
+}
+
+static int handle(int64_t i)
+{
+	if (i < 0 || i >= nhandles)
+		fail(EBADF, "handle %lld", (long long)i);
+	return handles[i];
+}
+
+static void write_map(pid_t pid, const char *file, const int64_t *t, int64_t n)
+{
+	char path[64], text[4096];
+	size_t len = 0;
+	int64_t i;
+	int fd;
+	for (i = 0; i < n; i++) {
+		int k = snprintf(text + len, sizeof(text) - len, "%lld %lld %lld\n",
+				 (long long)t[3 * i], (long long)t[3 * i + 1], (long long)t[3 * i + 2]);
+		if (k < 0 || (size_t)k >= sizeof(text) - len)
+			fail(E2BIG, "%s", file);
+		len += (size_t)k;
+	}
+	snprintf(path, sizeof(path), "/proc/%d/%s", (int)pid, file);
+	fd = open(path, O_WRONLY | O_CLOEXEC);
+	if (fd < 0)
+		fail(errno, "open %s", path);
+	if (write(fd, text, len) != (ssize_t)len)
+		fail(errno, "write %s", path);
+	close(fd);
+}
+
+/* A user namespace that exists only to carry a mapping (for an idmapped mount): a
+ * child unshares it and waits while the stub writes its maps and keeps a fd. */
+static void do_userns_fd(const struct op *o)
+{
+	int64_t nu = o->ints[0], ng = o->ints[1];
+	int gate[2], fd, status;
+	char path[64];
+	pid_t pid;
+
+	if (nu < 0 || ng < 0 || (int64_t)o->nints != 2 + 3 * (nu + ng))
+		fail(EPROTO, "user namespace maps: %u ints for %lld+%lld triples", o->nints, (long long)nu, (long long)ng);
+	if (pipe2(gate, O_CLOEXEC) < 0)
+		fail(errno, "pipe");
+	pid = (pid_t)syscall(SYS_clone, CLONE_NEWUSER | SIGCHLD, NULL, NULL, NULL, NULL);
+	if (pid < 0)
+		fail(errno, "clone a user namespace");
+	if (pid == 0) {
+		char c;
+		close(gate[1]);
+		while (read(gate[0], &c, 1) < 0 && errno == EINTR)
+			;
+		_exit(0);
+	}
+	close(gate[0]);
+	write_map(pid, "uid_map", o->ints + 2, nu);
+	write_map(pid, "gid_map", o->ints + 2 + 3 * nu, ng);
+	snprintf(path, sizeof(path), "/proc/%d/ns/user", (int)pid);
+	fd = open(path, O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		fail(errno, "open %s", path);
+	close(gate[1]);
+	while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+		;
+	add_handle(fd);
+}
+
+static void do_open_tree(const struct op *o)
+{
+	int fd = (int)syscall(SYS_open_tree, AT_FDCWD, o->strs[0],
+			      OPEN_TREE_CLONE | OPEN_TREE_CLOEXEC | (o->ints[0] ? AT_RECURSIVE : 0));
+	if (fd < 0)
+		fail(errno, "open_tree %s", o->strs[0]);
+	if (o->ints[1] >= 0) {
+		struct mount_attr attr = { .attr_set = MOUNT_ATTR_IDMAP, .userns_fd = (uint64_t)handle(o->ints[1]) };
+		if (syscall(SYS_mount_setattr, fd, "", AT_EMPTY_PATH | (o->ints[2] ? AT_RECURSIVE : 0),
+			    &attr, sizeof(attr)) < 0)
+			fail(errno, "idmap %s", o->strs[0]);
+	}
+	add_handle(fd);
+}
+
+static void do_move_mount_in_root(const struct op *o)
+{
+	int tree = handle(o->ints[0]);
+	int fd = open_in_root(o->strs[0], O_PATH);
+	if (fd < 0)
+		fail(errno, "open %s", o->strs[0]);
+	if (syscall(SYS_move_mount, tree, "", fd, "", MOVE_MOUNT_F_EMPTY_PATH | MOVE_MOUNT_T_EMPTY_PATH) < 0)
+		fail(errno, "move_mount onto %s", o->strs[0]);
+	close(fd);
+}
+
 static void do_mkfile_in_root(const struct op *o)
 {
 	const char *name;
@@ -405,7 +583,13 @@ static void do_mkfile_in_root(const struct op *o)
 	if (real < 0)
 		fail(errno, "open parent of %s", o->strs[0]);
 	fd = openat(real, name, O_CREAT | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, (mode_t)o->ints[0]);
-	if (fd < 0 && errno != ELOOP && errno != EISDIR)
+	if (fd < 0 && errno == ELOOP) {
+		/* a symlink: its target is made, resolved in the root like every path here */
+		fd = open_in_root_mode(o->strs[0], O_CREAT | O_WRONLY, (mode_t)o->ints[0]);
+		if (fd < 0 && errno == EISDIR)
+			fd = -2;
+	}
+	if (fd == -1 && errno != EISDIR)
 		fail(errno, "create %s", o->strs[0]);
 	if (fd >= 0)
 		close(fd);
@@ -430,7 +614,10 @@ static void do_mknod_in_root(const struct op *o)
 	const char *name;
 	int dir = dirfd_of(open_parent_in_root(o->strs[0], &name, 0755), o->strs[0]);
 	dev_t dev = makedev((unsigned)o->ints[1], (unsigned)o->ints[2]);
-	if (mknodat(dir, name, (mode_t)o->ints[0], dev) < 0) {
+	mode_t old = umask(0); /* the plan's mode is the node's mode, as runc makes it */
+	int rc = mknodat(dir, name, (mode_t)o->ints[0], dev);
+	umask(old);
+	if (rc < 0) {
 		if (errno != EEXIST)
 			fail(errno, "mknod %s", o->strs[0]);
 	} else if (fchownat(dir, name, (uid_t)o->ints[3], (gid_t)o->ints[4], AT_SYMLINK_NOFOLLOW) < 0) {
@@ -467,19 +654,13 @@ static void do_mask_path(const struct op *o)
 
 static void do_readonly_path(const struct op *o)
 {
-	struct statvfs sv;
 	const char *path = o->strs[0];
-	unsigned long keep = 0;
 	if (mount(path, path, NULL, MS_BIND | MS_REC, NULL) < 0) {
 		if (errno == ENOENT)
 			return;
 		fail(errno, "bind %s", path);
 	}
-	/* a remount inside a user namespace must keep the flags it cannot clear */
-	if (statvfs(path, &sv) < 0)
-		fail(errno, "statvfs %s", path);
-	keep = sv.f_flag & (MS_NOSUID | MS_NODEV | MS_NOEXEC);
-	if (mount(path, path, NULL, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC | keep, NULL) < 0)
+	if (bind_remount(path, MS_BIND | MS_REMOUNT | MS_RDONLY | MS_REC) < 0)
 		fail(errno, "remount %s read-only", path);
 }
 
@@ -533,6 +714,40 @@ static void do_write_file(const struct op *o)
 	if ((size_t)n != o->lens[1])
 		fail(EIO, "short write to %s", o->strs[0]);
 	close(fd);
+}
+
+/* Joins namespaces by path in runc's order: every path is opened first (joining
+ * the mount or user namespace can make the others unreachable); namespaces the
+ * runtime may join as it is come first, then the user namespace, whose root the
+ * stub becomes, then those only its root may join (they are owned by it). */
+static void do_setns(const struct op *o)
+{
+	uint32_t n = o->nints < o->nstrs ? o->nints : o->nstrs, i, pass;
+	int *fds = calloc(n ? n : 1, sizeof(int));
+	if (!fds)
+		fail(ENOMEM, "setns");
+	for (i = 0; i < n; i++) {
+		fds[i] = open(o->strs[i], O_RDONLY | O_CLOEXEC);
+		if (fds[i] < 0)
+			fail(errno, "open %s", o->strs[i]);
+	}
+	for (pass = 0; pass < 3; pass++) {
+		for (i = 0; i < n; i++) {
+			int user = o->ints[i] == CLONE_NEWUSER;
+			if (fds[i] < 0 || (pass == 1) != user)
+				continue;
+			if (setns(fds[i], (int)o->ints[i]) < 0) {
+				if (errno == EPERM && pass == 0)
+					continue;
+				fail(errno, "setns %s", o->strs[i]);
+			}
+			close(fds[i]);
+			fds[i] = -1;
+			if (user && (setresgid(0, 0, 0) < 0 || setresuid(0, 0, 0) < 0))
+				fail(errno, "become root (0:0) in the user namespace %s", o->strs[i]);
+		}
+	}
+	free(fds);
 }
 
 static void do_capset(const struct op *o)
@@ -596,8 +811,16 @@ static void do_seccomp_load(const struct op *o)
 
 static void do_clone_init(const struct op *o)
 {
-	pid_t pid = (pid_t)syscall(SYS_clone, (unsigned long)o->ints[0] | CLONE_PARENT | SIGCHLD,
-				   NULL, NULL, NULL, NULL);
+	int gate[2];
+	char c;
+	pid_t pid;
+
+	/* The init waits for this pipe to close, so that the parent reads the PID
+	 * message before any message of the init (a SYNC must reach the init). */
+	if (pipe2(gate, O_CLOEXEC) < 0)
+		fail(errno, "pipe");
+	pid = (pid_t)syscall(SYS_clone, (unsigned long)o->ints[0] | CLONE_PARENT | SIGCHLD,
+			     NULL, NULL, NULL, NULL);
 	if (pid < 0)
 		fail(errno, "clone");
 	if (pid > 0) {
@@ -605,6 +828,42 @@ static void do_clone_init(const struct op *o)
 		_exit(0);
 	}
 	step = STEP_INIT;
+	close(gate[1]);
+	while (read(gate[0], &c, 1) < 0 && errno == EINTR)
+		;
+	close(gate[0]);
+}
+
+/* The home directory of uid in the container's /etc/passwd, "/" when it is not
+ * there: what runc gives HOME when the config's env has none. */
+static void passwd_home(uid_t uid, char *out, size_t n)
+{
+	char line[4096];
+	FILE *f = fopen("/etc/passwd", "re");
+	snprintf(out, n, "/");
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f)) {
+		char *field[7] = { 0 };
+		char *p = line, *end;
+		int i;
+		line[strcspn(line, "\n")] = '\0';
+		for (i = 0; i < 7 && p; i++) {
+			field[i] = p;
+			p = strchr(p, ':');
+			if (p)
+				*p++ = '\0';
+		}
+		if (i < 6 || !field[2][0])
+			continue;
+		errno = 0;
+		if (strtoul(field[2], &end, 10) != uid || *end || errno)
+			continue;
+		if (field[5][0])
+			snprintf(out, n, "%s", field[5]);
+		break;
+	}
+	fclose(f);
 }
 
 /* execve with a PATH search in the container's environment, like runc: no
@@ -624,13 +883,23 @@ static void do_execve(const struct op *o)
 	/* strs: file, argv[0..argc), env...; both lists need a NULL end */
 	{
 		char **a = calloc(argc + 1, sizeof(char *));
-		char **e = calloc(o->nstrs - argc, sizeof(char *));
+		char **e = calloc(o->nstrs - argc + 1, sizeof(char *));
+		uint32_t ne = 0;
+		int home = 0;
 		if (!a || !e)
 			fail(ENOMEM, "execve");
 		for (i = 0; i < argc; i++)
 			a[i] = (char *)o->strs[1 + i];
-		for (i = 1 + argc; i < o->nstrs; i++)
-			e[i - 1 - argc] = (char *)o->strs[i];
+		for (i = 1 + argc; i < o->nstrs; i++) {
+			e[ne++] = (char *)o->strs[i];
+			home |= strncmp(o->strs[i], "HOME=", 5) == 0;
+		}
+		if (!home && o->ints[1] >= 0) {
+			static char buf[4096 + 5];
+			memcpy(buf, "HOME=", 5);
+			passwd_home((uid_t)o->ints[1], buf + 5, sizeof(buf) - 5);
+			e[ne++] = buf;
+		}
 		argv = a;
 		envp = e;
 	}
@@ -663,19 +932,56 @@ static void do_execve(const struct op *o)
 	fail(err, "exec %s: not found in $PATH", file);
 }
 
+/* The container's terminal, made where the container will see it (its own devpts
+ * instance), as runc makes it: the master goes to the parent, which copies it to
+ * and from its own stdio; the slave becomes stdio and the controlling terminal. */
+static void do_console(const struct op *o)
+{
+	int unlock = 0, master, slave;
+	master = open(o->strs[0], O_RDWR | O_NOCTTY | O_CLOEXEC);
+	if (master < 0)
+		fail(errno, "open %s", o->strs[0]);
+	if (ioctl(master, TIOCSPTLCK, &unlock) < 0)
+		fail(errno, "unlock the pty");
+	slave = ioctl(master, TIOCGPTPEER, O_RDWR | O_NOCTTY);
+	if (slave < 0)
+		fail(errno, "open the pty's slave");
+	if (o->ints[2] > 0 && o->ints[3] > 0) {
+		struct winsize ws = { .ws_row = (unsigned short)o->ints[2], .ws_col = (unsigned short)o->ints[3] };
+		if (ioctl(slave, TIOCSWINSZ, &ws) < 0)
+			fail(errno, "set the terminal size");
+	}
+	if (fchown(slave, (uid_t)o->ints[0], (gid_t)o->ints[1]) < 0)
+		fail(errno, "chown the pty to %lld:%lld", (long long)o->ints[0], (long long)o->ints[1]);
+	send_fd(master, cur_op);
+	close(master);
+	if (dup2(slave, 0) < 0 || dup2(slave, 1) < 0 || dup2(slave, 2) < 0)
+		fail(errno, "make the pty stdio");
+	if (slave > 2)
+		close(slave);
+	if (ioctl(0, TIOCSCTTY, 0) < 0)
+		fail(errno, "make the pty the controlling terminal");
+}
+
+static int setgroups_denied(void)
+{
+	char buf[16] = { 0 };
+	int fd = open("/proc/self/setgroups", O_RDONLY | O_CLOEXEC);
+	if (fd < 0)
+		return 0;
+	if (read(fd, buf, sizeof(buf) - 1) < 0)
+		buf[0] = '\0';
+	close(fd);
+	return strncmp(buf, "deny", 4) == 0;
+}
+
 static void run_op(const struct op *o)
 {
 	const int64_t *v = o->ints;
 	switch ((enum op_code)o->code) {
-	case OP_SETNS: {
-		int fd = open(o->strs[0], O_RDONLY | O_CLOEXEC);
-		if (fd < 0)
-			fail(errno, "open %s", o->strs[0]);
-		if (setns(fd, (int)v[0]) < 0)
-			fail(errno, "setns %s", o->strs[0]);
-		close(fd);
+	case OP_SETNS:
+		do_setns(o);
 		break;
-	}
 	case OP_UNSHARE:
 		if (unshare((int)v[0]) < 0)
 			fail(errno, "unshare");
@@ -711,7 +1017,9 @@ static void run_op(const struct op *o)
 		do_mount_in_root(o);
 		break;
 	case OP_MOUNT:
-		if (mount(opt(o, 0), o->strs[1], opt(o, 2), (unsigned long)v[0], opt(o, 3)) < 0)
+		if (((unsigned long)v[0] & (MS_REMOUNT | MS_BIND)) == (MS_REMOUNT | MS_BIND)
+			    ? bind_remount(o->strs[1], (unsigned long)v[0]) < 0
+			    : mount(opt(o, 0), o->strs[1], opt(o, 2), (unsigned long)v[0], opt(o, 3)) < 0)
 			fail(errno, "mount %s", o->strs[1]);
 		break;
 	case OP_SETATTR_IN_ROOT:
@@ -765,7 +1073,9 @@ static void run_op(const struct op *o)
 			fail(ENOMEM, "setgroups");
 		for (i = 0; i < o->nints; i++)
 			g[i] = (gid_t)v[i];
-		if (setgroups(o->nints, g) < 0)
+		/* a user namespace with setgroups "deny" keeps the groups it has: fine when
+		 * none were asked for (runc skips the call there too) */
+		if (setgroups(o->nints, g) < 0 && !(errno == EPERM && o->nints == 0 && setgroups_denied()))
 			fail(errno, "setgroups");
 		free(g);
 		break;
@@ -838,6 +1148,18 @@ static void run_op(const struct op *o)
 	}
 	case OP_EXECVE:
 		do_execve(o);
+		break;
+	case OP_USERNS_FD:
+		do_userns_fd(o);
+		break;
+	case OP_OPEN_TREE:
+		do_open_tree(o);
+		break;
+	case OP_MOVE_MOUNT_IN_ROOT:
+		do_move_mount_in_root(o);
+		break;
+	case OP_CONSOLE:
+		do_console(o);
 		break;
 	case OP_DUP2:
 		if (dup2((int)v[0], (int)v[1]) < 0)

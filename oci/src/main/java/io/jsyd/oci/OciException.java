@@ -9,7 +9,7 @@ import java.util.List;
  */
 public abstract sealed class OciException extends Exception
         permits InvalidSpecException, UsageException, NotImplementedException, OciIoException,
-        ConflictException, ContainerFailedException {
+        ConflictException, ContainerFailedException, InvalidPolicyException, ImageException {
 
     protected OciException(String message) {
         super(message);

@@ -5,7 +5,7 @@ package io.jsyd.runtime;
  * operation and what it acted on. Cleanup failures ride along as suppressed.
  */
 public abstract sealed class KernelException extends RuntimeException
-        permits SyscallException, InitStubException, StubProtocolException {
+        permits SyscallException, InitStubException, StubProtocolException, CgroupException {
     protected KernelException(String message) {
         super(message);
     }

@@ -2,6 +2,8 @@ package io.jsyd.oci.cli;
 
 import io.jsyd.oci.ConflictException;
 import io.jsyd.oci.ContainerFailedException;
+import io.jsyd.oci.InvalidPolicyException;
+import io.jsyd.oci.ImageException;
 import io.jsyd.oci.InvalidSpecException;
 import io.jsyd.oci.NotImplementedException;
 import io.jsyd.oci.OciException;
@@ -25,6 +27,8 @@ public final class ExitCodes {
             case OciIoException io -> FAILURE;
             case ConflictException c -> FAILURE;
             case ContainerFailedException c -> FAILURE;
+            case InvalidPolicyException p -> FAILURE;
+            case ImageException i -> FAILURE;
         };
     }
 }

@@ -1,5 +1,6 @@
 package io.jsyd.oci.cli;
 
+import io.jsyd.oci.cli.command.BundleCommand;
 import io.jsyd.oci.cli.command.CheckCommand;
 import io.jsyd.oci.cli.command.CheckpointCommand;
 import io.jsyd.oci.cli.command.CreateCommand;
@@ -25,7 +26,7 @@ import java.util.Optional;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
-/** runc's global flags and command list (runc 1.1), plus our own {@code check}. */
+/** runc's global flags and command list (runc 1.1), plus our own {@code check} and {@code bundle}. */
 @Command(name = "jsyd-oci",
         synopsisSubcommandLabel = "<command>",
         description = {"An OCI runtime with runc's command line and the Syd sandbox's confinement.",
@@ -36,7 +37,7 @@ import picocli.CommandLine.Option;
             ExecCommand.class, InitCommand.class, KillCommand.class, ListCommand.class, PauseCommand.class,
             PsCommand.class, RestoreCommand.class, ResumeCommand.class, RunCommand.class, SpecCommand.class,
             StartCommand.class, StateCommand.class, UpdateCommand.class, FeaturesCommand.class,
-            CheckCommand.class, HelpCommand.class})
+            CheckCommand.class, BundleCommand.class, HelpCommand.class})
 final class RootCommand {
     @Option(names = "--debug", description = "enable debug logging")
     boolean debug;

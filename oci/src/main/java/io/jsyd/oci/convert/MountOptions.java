@@ -12,7 +12,7 @@ import java.util.Map;
  * else passed to the filesystem as data.
  */
 record MountOptions(boolean bind, boolean recursive, long flags, List<Long> propagation, long attrSet,
-                    long attrClr, String data, List<String> unsupported) {
+                    long attrClr, String data, List<String> unsupported, boolean idmap, boolean ridmap) {
 
     private record Flag(boolean clear, long value) {
     }
@@ -54,7 +54,7 @@ record MountOptions(boolean bind, boolean recursive, long flags, List<Long> prop
             Map.entry("rsymfollow", new Flag(true, MOUNT_ATTR_NOSYMFOLLOW)));
 
     /** Options the spec defines that jsyd-oci does not do yet: refused, never ignored. */
-    private static final List<String> NOT_YET = List.of("idmap", "ridmap", "tmpcopyup");
+    private static final List<String> NOT_YET = List.of("tmpcopyup");
 
     static MountOptions parse(String type, List<String> options) {
         boolean bind = "bind".equals(type);
@@ -65,6 +65,8 @@ record MountOptions(boolean bind, boolean recursive, long flags, List<Long> prop
         List<Long> propagation = new ArrayList<>();
         List<String> data = new ArrayList<>();
         List<String> unsupported = new ArrayList<>();
+        boolean idmap = false;
+        boolean ridmap = false;
         for (String o : options == null ? List.<String>of() : options) {
             Flag f = FLAGS.get(o);
             Long p = PROPAGATION.get(o);
@@ -89,13 +91,18 @@ record MountOptions(boolean bind, boolean recursive, long flags, List<Long> prop
             } else if (isRecursiveAtime(o)) {
                 set = (set & ~MOUNT_ATTR__ATIME) | atime(o);
                 clr |= MOUNT_ATTR__ATIME;
+            } else if (o.equals("idmap")) {
+                idmap = true;
+            } else if (o.equals("ridmap")) {
+                ridmap = true;
             } else if (NOT_YET.contains(o)) {
                 unsupported.add(o);
             } else {
                 data.add(o);
             }
         }
-        return new MountOptions(bind, recursive, flags, propagation, set, clr, String.join(",", data), unsupported);
+        return new MountOptions(bind, recursive, flags, propagation, set, clr, String.join(",", data), unsupported,
+                idmap, ridmap);
     }
 
     private static boolean isRecursiveAtime(String o) {

@@ -2,6 +2,8 @@ package io.jsyd.oci.convert;
 
 import io.jsyd.oci.InvalidSpecException;
 import io.jsyd.oci.spec.SpecProblem;
+import io.jsyd.oci.spec.model.Hook;
+import io.jsyd.oci.spec.model.Hooks;
 import io.jsyd.oci.spec.model.IOPriority;
 import io.jsyd.oci.spec.model.Linux;
 import io.jsyd.oci.spec.model.LinuxDevice;
@@ -13,7 +15,9 @@ import io.jsyd.oci.spec.model.SchedulerFlag;
 import io.jsyd.oci.spec.model.Spec;
 import io.jsyd.oci.spec.model.User;
 import io.jsyd.runtime.container.Capabilities;
+import io.jsyd.runtime.container.Console;
 import io.jsyd.runtime.container.ContainerConfig;
+import io.jsyd.runtime.container.CpuAffinity;
 import io.jsyd.runtime.container.DeviceNode;
 import io.jsyd.runtime.container.IdMapping;
 import io.jsyd.runtime.container.MountEntry;
@@ -25,6 +29,7 @@ import io.jsyd.runtime.container.Scheduler;
 import io.jsyd.runtime.container.TimeOffset;
 import io.jsyd.runtime.linux.Capability;
 import io.jsyd.runtime.linux.LinuxConstants;
+import io.jsyd.runtime.seccomp.SeccompFilter;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -38,8 +43,20 @@ import java.util.Map;
  * kernel does not know), each reported with its JSON path.
  */
 public final class SpecConverter {
-    /** What the command line adds to the spec. */
-    public record Options(String id, Path bundle, Path configFile, boolean noPivot, int keepFds) {
+    /**
+     * What the command line adds to the spec.
+     *
+     * @param extraEnv added to process.env (LISTEN_FDS and LISTEN_PID for passed sockets)
+     */
+    public record Options(String id, Path bundle, Path configFile, boolean noPivot, int keepFds,
+                          ResourcesConverter.Driver cgroupDriver, List<String> extraEnv) {
+        public Options {
+            extraEnv = List.copyOf(extraEnv);
+        }
+
+        public Options(String id, Path bundle, Path configFile, boolean noPivot, int keepFds) {
+            this(id, bundle, configFile, noPivot, keepFds, ResourcesConverter.Driver.CGROUPFS, List.of());
+        }
     }
 
     /** The kernel's config and the warnings conversion gave (e.g. unknown capabilities). */
@@ -79,14 +96,18 @@ public final class SpecConverter {
         }
         Path rootfs = options.bundle().resolve(spec.getRoot().getPath()).normalize();
         List<Namespace> namespaces = namespaces(linux.getNamespaces());
-        List<MountEntry> mounts = mounts(spec.getMounts());
+        List<MountEntry> mounts = mounts(spec.getMounts(), namespaces);
         List<DeviceNode> devices = devices(linux.getDevices());
-        ProcessConfig process = process(spec.getProcess(), linux);
+        SeccompConverter.Result seccomp = SeccompConverter.convert(linux.getSeccomp(), options.configFile());
+        errors.addAll(seccomp.errors());
+        warnings.addAll(seccomp.warnings());
+        ProcessConfig process = process(spec.getProcess(), linux, seccomp.filter());
+        // the container's "/" alone, not its submounts: runc maps the four names without MS_REC
         long rootPropagation = linux.getRootfsPropagation() == null ? 0 : switch (linux.getRootfsPropagation()) {
-            case PRIVATE -> LinuxConstants.MS_PRIVATE | LinuxConstants.MS_REC;
-            case SHARED -> LinuxConstants.MS_SHARED | LinuxConstants.MS_REC;
-            case SLAVE -> LinuxConstants.MS_SLAVE | LinuxConstants.MS_REC;
-            case UNBINDABLE -> LinuxConstants.MS_UNBINDABLE | LinuxConstants.MS_REC;
+            case PRIVATE -> LinuxConstants.MS_PRIVATE;
+            case SHARED -> LinuxConstants.MS_SHARED;
+            case SLAVE -> LinuxConstants.MS_SLAVE;
+            case UNBINDABLE -> LinuxConstants.MS_UNBINDABLE;
         };
         List<TimeOffset> offsets = new ArrayList<>();
         if (linux.getTimeOffsets() != null) {
@@ -98,7 +119,8 @@ public final class SpecConverter {
                 offsets.add(new TimeOffset("boottime", zero(t.getBoottime().getSecs()), zero(t.getBoottime().getNanosecs())));
             }
         }
-        notYet(linux);
+        notYet(spec, linux);
+        var cgroup = ResourcesConverter.convert(linux, options.id(), options.cgroupDriver(), this::error, this::warn);
         if (!errors.isEmpty()) {
             throw new InvalidSpecException(errors);
         }
@@ -108,14 +130,26 @@ public final class SpecConverter {
                 orEmpty(linux.getMaskedPaths()), orEmpty(linux.getReadonlyPaths()),
                 orEmpty(spec.getHostname()), orEmpty(spec.getDomainname()),
                 linux.getSysctl() == null ? Map.of() : linux.getSysctl(), rootPropagation, options.noPivot(),
-                process, options.keepFds());
+                process, options.keepFds()).withCgroup(cgroup);
         return new Conversion(config, List.copyOf(warnings));
     }
 
     /** Fields the spec defines whose behaviour has not landed: an error, never silently ignored. */
-    private void notYet(Linux linux) {
-        if (linux.getSeccomp() != null) {
-            error("$.linux.seccomp", "seccomp is not supported by jsyd-oci yet");
+    private void notYet(Spec spec, Linux linux) {
+        Hooks hooks = spec.getHooks();
+        if (hooks != null) {
+            Map<String, List<Hook>> lists = new LinkedHashMap<>();
+            lists.put("prestart", hooks.getPrestart());
+            lists.put("createRuntime", hooks.getCreateRuntime());
+            lists.put("createContainer", hooks.getCreateContainer());
+            lists.put("startContainer", hooks.getStartContainer());
+            lists.put("poststart", hooks.getPoststart());
+            lists.put("poststop", hooks.getPoststop());
+            lists.forEach((name, list) -> {
+                if (list != null && !list.isEmpty()) {
+                    error("$.hooks." + name, "hooks are not supported by jsyd-oci yet");
+                }
+            });
         }
         if (linux.getNetDevices() != null && !linux.getNetDevices().getAdditionalProperties().isEmpty()) {
             error("$.linux.netDevices", "moving network devices is not supported by jsyd-oci yet");
@@ -165,7 +199,44 @@ public final class SpecConverter {
         return orEmpty(maps).stream().map(m -> new IdMapping(m.getContainerID(), m.getHostID(), m.getSize())).toList();
     }
 
-    private List<MountEntry> mounts(List<Mount> list) {
+    /**
+     * idmap/ridmap and the mount's own uidMappings/gidMappings (config.md "Mounts"): the
+     * mount's maps, else the container's user namespace mapping, else an error.
+     *
+     * @param userns the container's user namespace: "new", "joined" or null
+     */
+    private MountEntry.IdMap idmap(String at, Mount m, MountOptions o, String userns) {
+        boolean maps = m.getUidMappings() != null || m.getGidMappings() != null;
+        if (!o.idmap() && !o.ridmap() && !maps) {
+            return null;
+        }
+        String what = o.ridmap() ? "ridmap" : o.idmap() ? "idmap" : "uidMappings";
+        if (!o.bind()) {
+            error(at + ".options", "\"" + what + "\" on a mount that is not a bind mount is not supported by jsyd-oci yet");
+            return null;
+        }
+        if (maps && (m.getUidMappings() == null || m.getGidMappings() == null)) {
+            error(at + (m.getUidMappings() == null ? ".uidMappings" : ".gidMappings"),
+                    "required with the other (config.md: uidMappings and gidMappings go together)");
+            return null;
+        }
+        if (!maps && userns == null) {
+            error(at + ".options", "\"" + what + "\" without uidMappings/gidMappings needs the container's user namespace,"
+                    + " and the container has none");
+            return null;
+        }
+        if (!maps && userns.equals("joined")) {
+            error(at + ".options", "\"" + what + "\" with the mapping of a joined user namespace is not supported by"
+                    + " jsyd-oci yet; give the mount uidMappings and gidMappings");
+            return null;
+        }
+        return new MountEntry.IdMap(o.ridmap(), maps ? idMaps(m.getUidMappings()) : List.of(),
+                maps ? idMaps(m.getGidMappings()) : List.of());
+    }
+
+    private List<MountEntry> mounts(List<Mount> list, List<Namespace> namespaces) {
+        Namespace user = namespaces.stream().filter(n -> n.kind() == NamespaceKind.USER).findFirst().orElse(null);
+        String userns = user == null ? null : user.isNew() ? "new" : "joined";
         List<MountEntry> result = new ArrayList<>();
         for (int i = 0; i < orEmpty(list).size(); i++) {
             Mount m = list.get(i);
@@ -174,9 +245,7 @@ public final class SpecConverter {
             for (String u : o.unsupported()) {
                 error(at + ".options", "\"" + u + "\" is not supported by jsyd-oci yet");
             }
-            if (m.getUidMappings() != null || m.getGidMappings() != null) {
-                error(at + ".uidMappings", "id-mapped mounts are not supported by jsyd-oci yet");
-            }
+            MountEntry.IdMap idmap = idmap(at, m, o, userns);
             String dest = m.getDestination();
             if (!dest.startsWith("/")) {
                 // runc takes a relative destination as relative to the container's /
@@ -189,7 +258,7 @@ public final class SpecConverter {
             }
             String origin = "mounts[" + i + "] (destination " + m.getDestination() + ")";
             result.add(new MountEntry(origin, Path.of(dest).normalize().toString(), source, orEmpty(m.getType()),
-                    o.bind(), o.recursive(), o.flags(), o.propagation(), o.attrSet(), o.attrClr(), o.data()));
+                    o.bind(), o.recursive(), o.flags(), o.propagation(), o.attrSet(), o.attrClr(), o.data(), idmap));
         }
         return result;
     }
@@ -206,7 +275,7 @@ public final class SpecConverter {
         return result;
     }
 
-    private ProcessConfig process(Process p, Linux linux) {
+    private ProcessConfig process(Process p, Linux linux, SeccompFilter seccomp) {
         User user = p.getUser() == null ? new User() : p.getUser();
         List<Rlimit> rlimits = new ArrayList<>();
         for (int i = 0; i < orEmpty(p.getRlimits()).size(); i++) {
@@ -264,17 +333,28 @@ public final class SpecConverter {
         if (p.getSelinuxLabel() != null && !p.getSelinuxLabel().isEmpty()) {
             error("$.process.selinuxLabel", "SELinux is not enabled on this host");
         }
+        Console console = null;
         if (Boolean.TRUE.equals(p.getTerminal())) {
-            error("$.process.terminal", "terminals are not supported by jsyd-oci yet");
+            var size = p.getConsoleSize();
+            console = size == null ? new Console(0, 0)
+                    : new Console((int) zero(size.getHeight()), (int) zero(size.getWidth()));
         }
         List<String> args = orEmpty(p.getArgs());
         if (args.isEmpty()) {
             error("$.process.args", "at least one argument (the program) is required");
         }
-        return new ProcessConfig(args, orEmpty(p.getEnv()), p.getCwd(), zero(user.getUid()), zero(user.getGid()),
+        CpuAffinity affinity = null;
+        if (p.getExecCPUAffinity() != null) {
+            affinity = new CpuAffinity(CpuAffinity.parse(p.getExecCPUAffinity().getInitial()),
+                    CpuAffinity.parse(p.getExecCPUAffinity().getFinal()));
+        }
+        List<String> env = new ArrayList<>(orEmpty(p.getEnv()));
+        env.addAll(options.extraEnv());
+        return new ProcessConfig(args, env, p.getCwd(), zero(user.getUid()), zero(user.getGid()),
                 orEmpty(user.getAdditionalGids()), user.getUmask() == null ? null : user.getUmask().intValue(),
                 capabilities(p.getCapabilities()), rlimits, Boolean.TRUE.equals(p.getNoNewPrivileges()),
-                p.getOomScoreAdj() == null ? null : p.getOomScoreAdj().intValue(), scheduler, ioPriority, personality);
+                p.getOomScoreAdj() == null ? null : p.getOomScoreAdj().intValue(), scheduler, ioPriority, personality,
+                affinity, console, seccomp);
     }
 
     private Capabilities capabilities(io.jsyd.oci.spec.model.Capabilities c) {
@@ -302,10 +382,9 @@ public final class SpecConverter {
         long mask = 0;
         for (int i = 0; i < orEmpty(names).size(); i++) {
             Capability cap = Capability.byName(names.get(i));
-            if (cap == null) {
-                // runc skips a capability it does not know, with a warning
-                warn("$.process.capabilities." + set + "[" + i + "]", "unknown capability \"" + names.get(i) + "\" skipped");
-            } else {
+            // one the kernel does not know is skipped: validation warned of it, as the spec wants
+            // ("logged as a warning", runtimes "SHOULD NOT fail") and as runc does
+            if (cap != null) {
                 mask |= 1L << cap.number();
             }
         }

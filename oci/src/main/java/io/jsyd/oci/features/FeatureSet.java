@@ -13,9 +13,10 @@ public final class FeatureSet {
     }
 
     /**
-     * What this build of jsyd-oci implements. The runtime facts only feed the
-     * informational annotations; everything else is fixed by the code, as the spec
-     * asks (the document describes the runtime, not the host).
+     * What this build of jsyd-oci implements. The runtime facts feed the
+     * informational annotations and the seccomp lists, which are what the system's
+     * libseccomp can build (and the kernel load); everything else is fixed by the
+     * code, as the spec asks (the document describes the runtime, not the host).
      */
     public static FeatureSet current(String runtimeVersion, Optional<String> libseccompVersion) {
         return new FeatureSet(List.of(

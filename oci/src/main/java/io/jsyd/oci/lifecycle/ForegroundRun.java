@@ -5,6 +5,7 @@ import io.jsyd.oci.InvalidSpecException;
 import io.jsyd.oci.OciException;
 import io.jsyd.oci.OciIoException;
 import io.jsyd.oci.cli.Request;
+import io.jsyd.oci.convert.ResourcesConverter;
 import io.jsyd.oci.convert.SpecConverter;
 import io.jsyd.oci.spec.LoadedSpec;
 import io.jsyd.oci.spec.SpecProblem;
@@ -12,16 +13,22 @@ import io.jsyd.oci.spec.SpecReader;
 import io.jsyd.oci.validate.SpecValidator;
 import io.jsyd.oci.validate.ValidationReport;
 import io.jsyd.runtime.KernelException;
+import io.jsyd.runtime.cgroup.CgroupManager;
+import io.jsyd.runtime.cgroup.Cgroups;
 import io.jsyd.runtime.container.ContainerLauncher;
 import io.jsyd.runtime.container.HostView;
+import io.jsyd.runtime.linux.Fd;
 import io.jsyd.runtime.linux.Processes;
 import io.jsyd.runtime.spawn.InitStub;
 import io.jsyd.runtime.spawn.Launched;
+import io.jsyd.runtime.spawn.OpCode;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.List;
+import java.util.function.ObjIntConsumer;
 
 /**
  * `run` in the foreground: validate, convert, claim the id, start the container as
@@ -33,8 +40,11 @@ public final class ForegroundRun {
      * @param keepFds fds above stderr the container inherits: $LISTEN_FDS plus --preserve-fds
      */
     public record Options(Path root, String id, Path bundle, boolean noPivot, int keepFds, Path pidFile,
-                          boolean subreaper) {
+                          boolean subreaper, boolean systemdCgroup) {
     }
+
+    /** How long the last output of a terminal may take once the container's init is gone. */
+    private static final Duration CONSOLE_DRAIN = Duration.ofSeconds(2);
 
     private ForegroundRun() {
     }
@@ -47,28 +57,91 @@ public final class ForegroundRun {
         if (!report.ok()) {
             throw new InvalidSpecException(report.errors());
         }
+        ResourcesConverter.Driver driver = o.systemdCgroup()
+                ? new ResourcesConverter.Driver(true, Files.isDirectory(Path.of("/run/systemd/system")))
+                : ResourcesConverter.Driver.CGROUPFS;
         SpecConverter.Conversion conversion = SpecConverter.convert(loaded.spec(),
-                new SpecConverter.Options(id, o.bundle(), loaded.file(), o.noPivot(), o.keepFds()));
+                new SpecConverter.Options(id, o.bundle(), loaded.file(), o.noPivot(), o.keepFds(), driver,
+                        socketActivation(request)));
         warn(request, conversion.warnings());
         try (StateDir state = StateDir.claim(o.root(), id); InitStub stub = InitStub.load()) {
             if (o.subreaper()) {
                 Processes.becomeSubreaper();
             }
-            Launched launched = new ContainerLauncher(stub, HostView.system()).launch(conversion.config());
-            int pid = launched.initPid();
-            try (SignalForwarder forwarder = SignalForwarder.to(pid)) {
-                if (o.pidFile() != null) {
-                    writePidFile(o.pidFile(), pid);
-                }
-                return Processes.waitFor(pid).exitCode();
+            // refuses what this host's cgroups cannot do before anything is made
+            CgroupManager cgroup = Cgroups.manager(conversion.config().cgroup());
+            int status;
+            try {
+                status = runInit(request, stub, conversion, cgroup, o,
+                        SeccompAgent.handoff(loaded.spec(), id, o.bundle()));
             } catch (OciException | RuntimeException e) {
-                Processes.signalIfAlive(pid, 9);
-                Processes.waitFor(pid);
+                try {
+                    cgroup.destroy();
+                } catch (RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
                 throw e;
             }
+            try {
+                // stragglers of a container without its own pid namespace die here
+                cgroup.destroy();
+            } catch (KernelException e) {
+                request.err().println("jsyd-oci: warning: container " + id + ": " + e.getMessage());
+            }
+            return status;
         } catch (KernelException e) {
             throw new ContainerFailedException(id, e);
         }
+    }
+
+    private static int runInit(Request request, InitStub stub, SpecConverter.Conversion conversion,
+                               CgroupManager cgroup, Options o, ObjIntConsumer<Fd> seccompListener) throws OciException {
+        Launched launched = new ContainerLauncher(stub, HostView.system()).launch(conversion.config(), cgroup,
+                seccompListener);
+        // the seccomp agent has its own copy of the listener now
+        for (int i = 0; i < launched.fds().size(); i++) {
+            if (launched.fdSources().get(i) == OpCode.SECCOMP_LOAD) {
+                launched.fds().get(i).close();
+            }
+        }
+        int pid = launched.initPid();
+        Fd master = launched.fdFrom(OpCode.CONSOLE).orElse(null);
+        try (ConsoleRelay console = master == null ? null : ConsoleRelay.start(master, request);
+             SignalForwarder forwarder = SignalForwarder.to(pid, console == null ? null : console::resize)) {
+            if (o.pidFile() != null) {
+                writePidFile(o.pidFile(), pid);
+            }
+            int status = Processes.waitFor(pid).exitCode();
+            if (console != null) {
+                console.drain(CONSOLE_DRAIN);
+            }
+            return status;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            Processes.signalIfAlive(pid, 9);
+            Processes.waitFor(pid);
+            throw new IllegalStateException("interrupted while the container ran", e);
+        } catch (OciException | RuntimeException e) {
+            Processes.signalIfAlive(pid, 9);
+            Processes.waitFor(pid);
+            throw e;
+        }
+    }
+
+    /**
+     * systemd socket activation: the passed sockets reach the container as fds 3.., and
+     * it learns of them the way systemd tells a service, with the init as LISTEN_PID (runc's way).
+     */
+    static List<String> socketActivation(Request request) {
+        String fds = request.env().get("LISTEN_FDS");
+        try {
+            if (fds != null && Integer.parseInt(fds) > 0) {
+                return List.of("LISTEN_FDS=" + Integer.parseInt(fds), "LISTEN_PID=1");
+            }
+        } catch (NumberFormatException e) {
+            // the command refused it already; nothing to add
+        }
+        return List.of();
     }
 
     private static void warn(Request request, List<SpecProblem> warnings) {

@@ -22,12 +22,19 @@ final class SignalForwarder implements AutoCloseable {
     private SignalForwarder() {
     }
 
-    static SignalForwarder to(int pid) {
+    /**
+     * @param onWinch what SIGWINCH does instead of being forwarded (a terminal resize, as
+     *                runc does when it holds the container's terminal); null to forward it
+     */
+    static SignalForwarder to(int pid, Runnable onWinch) {
         SignalForwarder f = new SignalForwarder();
         for (String name : FORWARDED) {
             Signal s = new Signal(name);
+            SignalHandler handler = name.equals("WINCH") && onWinch != null
+                    ? sig -> onWinch.run()
+                    : sig -> Processes.signalIfAlive(pid, sig.getNumber());
             try {
-                f.installed.add(new Installed(s, Signal.handle(s, sig -> Processes.signalIfAlive(pid, sig.getNumber()))));
+                f.installed.add(new Installed(s, Signal.handle(s, handler)));
             } catch (IllegalArgumentException e) {
                 // the JVM keeps a few signals for itself (QUIT without -Xrs): they stay the JVM's
                 f.refused.add(name);

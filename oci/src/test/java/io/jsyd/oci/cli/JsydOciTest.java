@@ -57,7 +57,7 @@ class JsydOciTest {
                 Arguments.of("list", List.of("list", "--format=json")),
                 Arguments.of("events", List.of("events", "--stats", "c1")),
                 Arguments.of("events", List.of("events", "--interval=7s", "c1")),
-                Arguments.of("run", List.of("run", "--bundle", "/b", "--detach", "--pid-file", "/p", "c1")),
+                Arguments.of("run --detach", List.of("run", "--bundle", "/b", "--detach", "--pid-file", "/p", "c1")),
                 Arguments.of("checkpoint", List.of("checkpoint", "--image-path", "/i", "--work-path", "/w",
                         "--leave-running", "c1")),
                 Arguments.of("restore", List.of("restore", "--image-path", "/i", "--work-path", "/w", "--bundle", "/b",

@@ -1,10 +1,15 @@
 package io.jsyd.runtime.container;
 
+import io.jsyd.runtime.cgroup.CgroupManager;
+import io.jsyd.runtime.linux.Fd;
 import io.jsyd.runtime.linux.KernelFiles;
 import io.jsyd.runtime.spawn.InitStub;
 import io.jsyd.runtime.spawn.Launched;
+import io.jsyd.runtime.spawn.OpCode;
 import io.jsyd.runtime.spawn.Plan;
 import io.jsyd.runtime.spawn.StubLauncher;
+import io.jsyd.runtime.spawn.SyncHandler;
+import java.util.function.ObjIntConsumer;
 
 /**
  * Makes a container init from a config: plans it, runs the plan through the stub
@@ -12,10 +17,12 @@ import io.jsyd.runtime.spawn.StubLauncher;
  */
 public final class ContainerLauncher {
     private final InitStub stub;
+    private final HostView host;
     private final InitPlanner planner;
 
     public ContainerLauncher(InitStub stub, HostView host) {
         this.stub = stub;
+        this.host = host;
         this.planner = new InitPlanner(host);
     }
 
@@ -25,21 +32,61 @@ public final class ContainerLauncher {
 
     /** Starts the init and returns once it exec'd the container process (or failed). */
     public Launched launch(ContainerConfig config) {
-        Plan plan = planner.plan(config);
-        return StubLauncher.launch(stub, plan, config.keepFds(), (id, pid) -> {
-            switch (SyncPoint.of(id)) {
-                case USERNS_MAPS -> IdMapWriter.write(pid, config.uidMappings(), config.gidMappings());
-                case INIT_CREATED -> {
-                    Integer adj = config.process().oomScoreAdj();
-                    if (adj != null) {
-                        KernelFiles.writeOnce("/proc/" + pid + "/oom_score_adj", adj.toString(), "process.oomScoreAdj");
+        if (config.cgroup() != null) {
+            throw new IllegalArgumentException("a container with a cgroup is launched with its cgroup manager");
+        }
+        return launch(config, null);
+    }
+
+    /**
+     * Starts the init in the cgroup {@code cgroup} manages: the caller made the
+     * manager for {@code config.cgroup()} and removes the cgroup once the container
+     * is gone (also when this fails). The cgroup is created and set when the init
+     * exists, and the init joins it before it runs anything of the user's.
+     */
+    public Launched launch(ContainerConfig config, CgroupManager cgroup) {
+        return launch(config, cgroup, (fd, pid) -> {
+        });
+    }
+
+    /**
+     * As {@link #launch(ContainerConfig, CgroupManager)}, giving the seccomp listener
+     * fd to {@code onListener} (with the init's pid) the moment the init has loaded
+     * its filter: the init may then already wait for an answer, before it execs.
+     */
+    public Launched launch(ContainerConfig config, CgroupManager cgroup, ObjIntConsumer<Fd> onListener) {
+        if ((config.cgroup() == null) != (cgroup == null)) {
+            throw new IllegalArgumentException("a cgroup manager goes with a config that has a cgroup, and only then");
+        }
+        Plan plan = cgroup == null ? planner.plan(config) : new InitPlanner(host, cgroup.paths()).plan(config);
+        return StubLauncher.launch(stub, plan, config.keepFds(), new SyncHandler() {
+            @Override
+            public boolean onSync(int id, int pid) {
+                switch (SyncPoint.of(id)) {
+                    case USERNS_MAPS -> IdMapWriter.write(pid, config.uidMappings(), config.gidMappings());
+                    case INIT_CREATED -> {
+                        if (cgroup != null) {
+                            cgroup.create();
+                            cgroup.join(pid);
+                        }
+                        Integer adj = config.process().oomScoreAdj();
+                        if (adj != null) {
+                            KernelFiles.writeOnce("/proc/" + pid + "/oom_score_adj", adj.toString(), "process.oomScoreAdj");
+                        }
+                    }
+                    case READY -> {
+                        return false;
                     }
                 }
-                case READY -> {
-                    return false;
+                return true;
+            }
+
+            @Override
+            public void onFd(int opIndex, Fd fd, int pid) {
+                if (plan.ops().get(opIndex).code() == OpCode.SECCOMP_LOAD) {
+                    onListener.accept(fd, pid);
                 }
             }
-            return true;
         });
     }
 }

@@ -5,15 +5,20 @@ import static io.jsyd.runtime.linux.LinuxConstants.MS_PRIVATE;
 import static io.jsyd.runtime.linux.LinuxConstants.MS_RDONLY;
 import static io.jsyd.runtime.linux.LinuxConstants.MS_REC;
 import static io.jsyd.runtime.linux.LinuxConstants.MS_REMOUNT;
+import static io.jsyd.runtime.linux.LinuxConstants.MS_SHARED;
 import static io.jsyd.runtime.linux.LinuxConstants.MS_SLAVE;
+import static io.jsyd.runtime.linux.LinuxConstants.MS_UNBINDABLE;
 import static io.jsyd.runtime.linux.LinuxConstants.PR_SET_KEEPCAPS;
 import static io.jsyd.runtime.linux.LinuxConstants.PR_SET_NO_NEW_PRIVS;
 import static io.jsyd.runtime.linux.LinuxConstants.S_IFBLK;
 import static io.jsyd.runtime.linux.LinuxConstants.S_IFCHR;
 import static io.jsyd.runtime.linux.LinuxConstants.S_IFIFO;
 
+import io.jsyd.runtime.linux.Capability;
+import io.jsyd.runtime.seccomp.SeccompFilter;
 import io.jsyd.runtime.spawn.OpCode;
 import io.jsyd.runtime.spawn.Plan;
+import io.jsyd.runtime.spawn.PlanOp;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
@@ -30,9 +35,19 @@ public final class InitPlanner {
     private static final int FILE_MODE = 0644;
 
     private final HostView host;
+    private final Map<String, java.nio.file.Path> cgroupPaths;
 
     public InitPlanner(HostView host) {
+        this(host, Map.of());
+    }
+
+    /**
+     * @param cgroupPaths the container's cgroup directories (CgroupManager.paths()): a
+     *                    cgroup mount without a cgroup namespace shows these
+     */
+    public InitPlanner(HostView host, Map<String, java.nio.file.Path> cgroupPaths) {
         this.host = host;
+        this.cgroupPaths = Map.copyOf(cgroupPaths);
     }
 
     /** The devices every container gets unless the config names the same path. */
@@ -48,16 +63,24 @@ public final class InitPlanner {
 
     public Plan plan(ContainerConfig c) {
         Plan.Builder b = new Plan.Builder();
+        CpuAffinity affinity = c.process().cpuAffinity();
+        if (affinity != null && !affinity.initial().isEmpty()) {
+            b.add(OpCode.SETAFFINITY, "process.execCPUAffinity.initial", longs(affinity.initial()));
+        }
+        Map<MountEntry, Integer> trees = idmappedTrees(c, b);
         joinAndCreateNamespaces(c, b);
-        if (c.process().oomScoreAdj() != null) {
-            b.add(OpCode.SYNC, "process.oomScoreAdj", new long[] {SyncPoint.INIT_CREATED.id()});
+        if (c.process().oomScoreAdj() != null || c.cgroup() != null) {
+            // the parent places the init in its cgroup here: before anything of the user's runs,
+            // and before the cgroup namespace below is made, so that it is rooted there
+            b.add(OpCode.SYNC, c.cgroup() != null ? "linux.cgroupsPath" : "process.oomScoreAdj",
+                    new long[] {SyncPoint.INIT_CREATED.id()});
         }
         if (c.creates(NamespaceKind.CGROUP)) {
             b.add(OpCode.UNSHARE, origin(c, NamespaceKind.CGROUP), new long[] {NamespaceKind.CGROUP.cloneFlag()});
         }
         b.add(OpCode.SETSID, "");
         if (c.creates(NamespaceKind.MOUNT)) {
-            rootfs(c, b);
+            rootfs(c, b, trees);
         } else {
             throw new IllegalArgumentException("a container needs a new mount namespace");
         }
@@ -90,9 +113,14 @@ public final class InitPlanner {
     }
 
     private void joinAndCreateNamespaces(ContainerConfig c, Plan.Builder b) {
-        c.namespaces().stream().filter(n -> !n.isNew())
-                .sorted(Comparator.comparing(Namespace::kind))
-                .forEach(n -> b.add(OpCode.SETNS, n.origin(), new long[] {n.kind().cloneFlag()}, n.join().toString()));
+        List<Namespace> joined = c.namespaces().stream().filter(n -> !n.isNew())
+                .sorted(Comparator.comparing(Namespace::kind)).toList();
+        if (!joined.isEmpty()) {
+            // one op: the stub opens every path before it joins any (see ops.def)
+            b.add(OpCode.SETNS, String.join(", ", joined.stream().map(Namespace::origin).toList()),
+                    joined.stream().mapToLong(n -> n.kind().cloneFlag()).toArray(),
+                    joined.stream().map(n -> n.join().toString()).toArray(String[]::new));
+        }
         if (c.creates(NamespaceKind.USER)) {
             b.add(OpCode.UNSHARE, origin(c, NamespaceKind.USER), new long[] {NamespaceKind.USER.cloneFlag()});
             b.add(OpCode.SYNC, "linux.uidMappings", new long[] {SyncPoint.USERNS_MAPS.id()});
@@ -125,30 +153,88 @@ public final class InitPlanner {
         return maps.stream().anyMatch(m -> m.containerId() == 0);
     }
 
-    private void rootfs(ContainerConfig c, Plan.Builder b) {
+    /**
+     * Idmapped mounts are made first, while the stub is still in the host's namespaces:
+     * a detached copy of each source, idmapped with a user namespace made for its
+     * mapping, which the rootfs setup later attaches. Returns each one's handle.
+     */
+    private static Map<MountEntry, Integer> idmappedTrees(ContainerConfig c, Plan.Builder b) {
+        Map<MountEntry, Integer> trees = new java.util.IdentityHashMap<>();
+        int handles = 0;
+        for (MountEntry m : c.mounts()) {
+            if (m.idmap() == null) {
+                continue;
+            }
+            boolean own = !m.idmap().uids().isEmpty();
+            List<IdMapping> uids = own ? m.idmap().uids() : c.uidMappings();
+            List<IdMapping> gids = own ? m.idmap().gids() : c.gidMappings();
+            List<Long> ints = new ArrayList<>(List.of((long) uids.size(), (long) gids.size()));
+            for (IdMapping map : uids) {
+                ints.addAll(List.of(map.containerId(), map.hostId(), map.size()));
+            }
+            for (IdMapping map : gids) {
+                ints.addAll(List.of(map.containerId(), map.hostId(), map.size()));
+            }
+            b.add(OpCode.USERNS_FD, m.origin(), longs(ints));
+            int userns = handles++;
+            b.add(OpCode.OPEN_TREE, m.origin(), new long[] {m.recursive() ? 1 : 0, userns, m.idmap().recursive() ? 1 : 0},
+                    m.source());
+            trees.put(m, handles++);
+        }
+        return trees;
+    }
+
+    private void rootfs(ContainerConfig c, Plan.Builder b, Map<MountEntry, Integer> trees) {
         String rootfs = c.rootfs().toString();
         long rootFlags = c.rootPropagation() != 0 ? c.rootPropagation() : MS_SLAVE | MS_REC;
         b.add(OpCode.MOUNT, "linux.rootfsPropagation", new long[] {rootFlags}, "", "/", "", "");
-        // pivot_root refuses a new root whose parent mount is shared
+        // pivot_root refuses a new root whose parent mount is shared, and a bind under a
+        // shared parent would show up on the host: the parent becomes private (a slave
+        // when the config asks for slave propagation), as runc makes it
         HostView.MountInfo parent = mountOf(rootfs);
-        if (parent != null && parent.shared()) {
-            b.add(OpCode.MOUNT, "root.path", new long[] {MS_PRIVATE}, "", parent.mountPoint(), "", "");
+        if (parent != null) {
+            b.add(OpCode.MOUNT, "root.path", new long[] {(rootFlags & MS_SLAVE) != 0 && c.rootPropagation() != 0
+                    ? MS_SLAVE : MS_PRIVATE}, "", parent.mountPoint(), "", "");
         }
         b.add(OpCode.MOUNT, "root.path", new long[] {MS_BIND | MS_REC}, rootfs, rootfs, "", "");
         b.add(OpCode.OPEN_ROOT, "root.path", rootfs);
         boolean devIsBind = false;
+        MountEntry readonlyDev = null;
         for (MountEntry m : c.mounts()) {
-            mount(c, m, b);
+            mount(c, m, b, trees.get(m));
             devIsBind |= m.bind() && m.destination().equals("/dev");
+            if (isReadonlyTmpfs(m) && m.destination().equals("/dev")) {
+                readonlyDev = m;
+            }
         }
         if (!devIsBind) {
             devices(c, b);
         }
+        if (readonlyDev != null) {
+            // a read-only /dev gets its nodes first, like runc's finalizeRootfs
+            b.add(OpCode.MOUNT_IN_ROOT, readonlyDev.origin(), new long[] {MS_BIND | MS_REMOUNT | readonlyDev.flags()},
+                    "", "/dev", "", "");
+        }
+        // a missing working directory is made (owned by root, 0755), as runc makes it
+        b.add(OpCode.MKDIR_IN_ROOT, "process.cwd", new long[] {DIR_MODE}, c.process().cwd());
         if (c.noPivot()) {
             b.add(OpCode.MOVE_ROOT, "--no-pivot", rootfs);
         } else {
             b.add(OpCode.PIVOT_ROOT, "root.path", rootfs);
         }
+        if ((c.rootPropagation() & (MS_SHARED | MS_UNBINDABLE)) != 0) {
+            // a shared or unbindable "/" can only be made once it is "/": before the pivot
+            // it would have been the host's root (runc >= 1.3.1 does the same)
+            b.add(OpCode.MOUNT, "linux.rootfsPropagation", new long[] {c.rootPropagation()}, "", "/", "", "");
+        }
+    }
+
+    /**
+     * runc mounts a read-only tmpfs writable and then bind-remounts it read-only, so its
+     * superblock stays writable (the form a later remount or tmpcopyup expects).
+     */
+    private static boolean isReadonlyTmpfs(MountEntry m) {
+        return !m.bind() && m.type().equals("tmpfs") && (m.flags() & MS_RDONLY) != 0;
     }
 
     private HostView.MountInfo mountOf(String path) {
@@ -163,22 +249,41 @@ public final class InitPlanner {
         return best;
     }
 
-    private void mount(ContainerConfig c, MountEntry m, Plan.Builder b) {
+    /** @param tree the handle of the detached idmapped copy of the source, or null */
+    private void mount(ContainerConfig c, MountEntry m, Plan.Builder b, Integer tree) {
         String dest = m.destination();
         if (m.type().equals("cgroup") && !m.bind()) {
-            new CgroupMountPlanner(host).plan(c, m, b);
+            new CgroupMountPlanner(host, cgroupPaths).plan(c, m, b);
             return;
         }
-        if (m.bind()) {
+        if (m.type().equals("sysfs") && !m.bind() && c.namespace(NamespaceKind.USER) != null
+                && !c.creates(NamespaceKind.NETWORK)) {
+            // only the owner of the network namespace may mount sysfs: bind the host's, as crun does
+            b.add(OpCode.MKDIR_IN_ROOT, m.origin(), new long[] {DIR_MODE}, dest);
+            b.add(OpCode.MOUNT_IN_ROOT, m.origin(), new long[] {MS_BIND | MS_REC}, "/sys", dest, "", "");
+            if (m.flags() != 0) {
+                b.add(OpCode.MOUNT_IN_ROOT, m.origin(), new long[] {MS_BIND | MS_REMOUNT | m.flags()}, "", dest, "", "");
+            }
+        } else if (m.bind()) {
             if (host.isDirectory(m.source())) {
                 b.add(OpCode.MKDIR_IN_ROOT, m.origin(), new long[] {DIR_MODE}, dest);
             } else {
                 b.add(OpCode.MKFILE_IN_ROOT, m.origin(), new long[] {FILE_MODE}, dest);
             }
-            b.add(OpCode.MOUNT_IN_ROOT, m.origin(), new long[] {MS_BIND | (m.recursive() ? MS_REC : 0)},
-                    m.source(), dest, "", "");
+            if (tree != null) {
+                b.add(OpCode.MOVE_MOUNT_IN_ROOT, m.origin(), new long[] {tree}, dest);
+            } else {
+                b.add(OpCode.MOUNT_IN_ROOT, m.origin(), new long[] {MS_BIND | (m.recursive() ? MS_REC : 0)},
+                        m.source(), dest, "", "");
+            }
             if (m.flags() != 0) {
                 // bind(2) ignores the other flags: they take a remount
+                b.add(OpCode.MOUNT_IN_ROOT, m.origin(), new long[] {MS_BIND | MS_REMOUNT | m.flags()}, "", dest, "", "");
+            }
+        } else if (isReadonlyTmpfs(m)) {
+            b.add(OpCode.MKDIR_IN_ROOT, m.origin(), new long[] {DIR_MODE}, dest);
+            b.add(OpCode.MOUNT_IN_ROOT, m.origin(), new long[] {m.flags() & ~MS_RDONLY}, m.source(), dest, m.type(), m.data());
+            if (!dest.equals("/dev")) {
                 b.add(OpCode.MOUNT_IN_ROOT, m.origin(), new long[] {MS_BIND | MS_REMOUNT | m.flags()}, "", dest, "", "");
             }
         } else {
@@ -231,6 +336,11 @@ public final class InitPlanner {
 
     private void process(ContainerConfig c, Plan.Builder b) {
         ProcessConfig p = c.process();
+        if (p.console() != null) {
+            // after the pivot, so the pty is one of the container's own devpts
+            b.add(OpCode.CONSOLE, "process.terminal", new long[] {p.uid(), p.gid(), p.console().rows(), p.console().cols()},
+                    "/dev/ptmx");
+        }
         for (Rlimit r : p.rlimits()) {
             b.add(OpCode.SETRLIMIT, r.origin(), new long[] {r.resource(), r.soft(), r.hard()});
         }
@@ -248,6 +358,15 @@ public final class InitPlanner {
         b.add(OpCode.CHDIR, "process.cwd", p.cwd());
         b.add(OpCode.CLOSE_FDS, "", new long[] {3 + c.keepFds()});
         Capabilities caps = p.capabilities();
+        // Loading a filter takes no_new_privs or CAP_SYS_ADMIN. When the final process
+        // has either, the filter comes last, so the runtime's own calls escape it; else
+        // it must come while the init is still privileged, before the uid and
+        // capability changes (runc does the same, keyed on no_new_privs).
+        SeccompFilter seccomp = p.seccomp();
+        boolean seccompLast = p.noNewPrivileges() || has(caps.effective(), Capability.CAP_SYS_ADMIN.number());
+        if (seccomp != null && !seccompLast) {
+            b.add(seccompLoad(seccomp));
+        }
         List<Long> drop = new ArrayList<>();
         for (int cap = 0; cap <= host.lastCapability(); cap++) {
             if (!has(caps.bounding(), cap)) {
@@ -276,11 +395,23 @@ public final class InitPlanner {
         if (p.noNewPrivileges()) {
             b.add(OpCode.PRCTL, "process.noNewPrivileges", new long[] {PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0});
         }
+        if (p.cpuAffinity() != null && !p.cpuAffinity().last().isEmpty()) {
+            b.add(OpCode.SETAFFINITY, "process.execCPUAffinity.final", longs(p.cpuAffinity().last()));
+        }
+        if (seccomp != null && seccompLast) {
+            b.add(seccompLoad(seccomp));
+        }
         List<String> exec = new ArrayList<>();
         exec.add(p.args().getFirst());
         exec.addAll(p.args());
         exec.addAll(p.env());
-        b.add(OpCode.EXECVE, "process.args", new long[] {p.args().size()}, exec.toArray(String[]::new));
+        // HOME, when the env has none, comes from the container's /etc/passwd as runc does
+        b.add(OpCode.EXECVE, "process.args", new long[] {p.args().size(), p.uid()}, exec.toArray(String[]::new));
+    }
+
+    private static PlanOp seccompLoad(SeccompFilter f) {
+        return new PlanOp(OpCode.SECCOMP_LOAD, new long[] {f.flags(), f.listener() ? 1 : 0}, List.of(f.program()),
+                "linux.seccomp");
     }
 
     private static boolean has(long mask, int cap) {

@@ -17,11 +17,32 @@ import java.util.List;
  */
 public record MountEntry(String origin, String destination, String source, String type, boolean bind,
                          boolean recursive, long flags, List<Long> propagation, long recursiveAttrSet,
-                         long recursiveAttrClr, String data) {
+                         long recursiveAttrClr, String data, IdMap idmap) {
     public MountEntry {
         propagation = List.copyOf(propagation);
         data = data == null ? "" : data;
         source = source == null ? "" : source;
         type = type == null ? "" : type;
+    }
+
+    /** A mount without an id mapping. */
+    public MountEntry(String origin, String destination, String source, String type, boolean bind, boolean recursive,
+                      long flags, List<Long> propagation, long recursiveAttrSet, long recursiveAttrClr, String data) {
+        this(origin, destination, source, type, bind, recursive, flags, propagation, recursiveAttrSet, recursiveAttrClr,
+                data, null);
+    }
+
+    /**
+     * An idmapped bind mount (mount_setattr MOUNT_ATTR_IDMAP): files owned by an id in
+     * the first column of a map show as owned by the second.
+     *
+     * @param recursive ridmap: every mount of an rbind tree, not only its top
+     * @param uids      the mapping; empty for the container's own user namespace mapping
+     */
+    public record IdMap(boolean recursive, List<IdMapping> uids, List<IdMapping> gids) {
+        public IdMap {
+            uids = List.copyOf(uids);
+            gids = List.copyOf(gids);
+        }
     }
 }

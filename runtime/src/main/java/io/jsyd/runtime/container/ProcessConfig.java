@@ -1,19 +1,30 @@
 package io.jsyd.runtime.container;
 
+import io.jsyd.runtime.seccomp.SeccompFilter;
 import java.util.List;
 
 /**
  * The container's process. Null fields are left as the runtime's own
- * (no umask change, no oom_score_adj, default scheduler ...).
+ * (no umask change, no oom_score_adj, default scheduler, no terminal, no seccomp filter ...).
  */
 public record ProcessConfig(List<String> args, List<String> env, String cwd, long uid, long gid,
                             List<Long> additionalGids, Integer umask, Capabilities capabilities,
                             List<Rlimit> rlimits, boolean noNewPrivileges, Integer oomScoreAdj,
-                            Scheduler scheduler, Integer ioPriority, Long personality) {
+                            Scheduler scheduler, Integer ioPriority, Long personality, CpuAffinity cpuAffinity,
+                            Console console, SeccompFilter seccomp) {
     public ProcessConfig {
         args = List.copyOf(args);
         env = List.copyOf(env);
         additionalGids = List.copyOf(additionalGids);
         rlimits = List.copyOf(rlimits);
+    }
+
+    /** A process without affinity, terminal or seccomp filter. */
+    public ProcessConfig(List<String> args, List<String> env, String cwd, long uid, long gid,
+                         List<Long> additionalGids, Integer umask, Capabilities capabilities,
+                         List<Rlimit> rlimits, boolean noNewPrivileges, Integer oomScoreAdj,
+                         Scheduler scheduler, Integer ioPriority, Long personality) {
+        this(args, env, cwd, uid, gid, additionalGids, umask, capabilities, rlimits, noNewPrivileges, oomScoreAdj,
+                scheduler, ioPriority, personality, null, null, null);
     }
 }

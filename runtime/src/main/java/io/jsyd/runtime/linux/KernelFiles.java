@@ -25,4 +25,62 @@ public final class KernelFiles {
             }
         }
     }
+
+    /**
+     * The whole content, read until EOF with read(2): kernel files report size 0 and
+     * some (cgroup.procs of a threaded cgroup) refuse with an errno worth keeping.
+     */
+    public static String read(String path) {
+        int fd = Sys.check(Sys.C.open(path, (int) (LinuxConstants.O_RDONLY | LinuxConstants.O_CLOEXEC), 0), "open", path);
+        try (Fd owned = Fd.adopt(fd); Memory buf = new Memory(16384)) {
+            java.io.ByteArrayOutputStream all = new java.io.ByteArrayOutputStream();
+            while (true) {
+                long n = Sys.C.read(owned.get(), buf, new NativeLong(buf.size())).longValue();
+                if (n == -1) {
+                    int errno = com.sun.jna.Native.getLastError();
+                    if (errno == Errno.EINTR.number()) {
+                        continue;
+                    }
+                    throw new SyscallException("read", errno, path);
+                }
+                if (n == 0) {
+                    return all.toString(java.nio.charset.StandardCharsets.UTF_8);
+                }
+                all.write(buf.getByteArray(0, (int) n), 0, (int) n);
+            }
+        }
+    }
+
+    /** True when this call made the directory, false when it was there already. */
+    public static boolean mkdir(String path, int mode) {
+        if (Sys.C.mkdir(path, mode) == 0) {
+            return true;
+        }
+        int errno = com.sun.jna.Native.getLastError();
+        if (errno == Errno.EEXIST.number()) {
+            return false;
+        }
+        throw new SyscallException("mkdir", errno, path);
+    }
+
+    /** Removes an empty directory; one that is already gone is fine. */
+    public static void rmdir(String path) {
+        if (Sys.C.rmdir(path) != 0) {
+            int errno = com.sun.jna.Native.getLastError();
+            if (errno != Errno.ENOENT.number()) {
+                throw new SyscallException("rmdir", errno, path);
+            }
+        }
+    }
+
+    /** An O_DIRECTORY fd, for calls that take a directory by fd (bpf attach). */
+    public static Fd openDirectory(String path) {
+        return Fd.adopt(Sys.check(Sys.C.open(path,
+                (int) (LinuxConstants.O_RDONLY | LinuxConstants.O_DIRECTORY | LinuxConstants.O_CLOEXEC), 0), "open", path));
+    }
+
+    /** An O_RDONLY fd on a kernel file (memory.oom_control for an OOM eventfd). */
+    public static Fd openRead(String path) {
+        return Fd.adopt(Sys.check(Sys.C.open(path, (int) (LinuxConstants.O_RDONLY | LinuxConstants.O_CLOEXEC), 0), "open", path));
+    }
 }

@@ -21,9 +21,25 @@ interface LibC extends Library {
 
     NativeLong write(int fd, Pointer buf, NativeLong count);
 
+    NativeLong read(int fd, Pointer buf, NativeLong count);
+
+    int ioctl(int fd, NativeLong request, Pointer arg);
+
+    int isatty(int fd);
+
+    int tcgetattr(int fd, Pointer termios);
+
+    int tcsetattr(int fd, int when, Pointer termios);
+
+    void cfmakeraw(Pointer termios);
+
     int memfd_create(String name, int flags);
 
     int socketpair(int domain, int type, int protocol, int[] sv);
+
+    int socket(int domain, int type, int protocol);
+
+    int connect(int fd, Pointer addr, int len);
 
     NativeLong sendmsg(int fd, Pointer msghdr, int flags);
 
@@ -46,4 +62,19 @@ interface LibC extends Library {
     int getpid();
 
     int prctl(int option, long arg2, long arg3, long arg4, long arg5);
+
+    int mkdir(String path, int mode);
+
+    int rmdir(String path);
+
+    /** For calls libc does not wrap (bpf): the number comes from the generated constants. */
+    NativeLong syscall(NativeLong number, Object... args);
+
+    int eventfd(int initval, int flags);
+
+    int inotify_init1(int flags);
+
+    int inotify_add_watch(int fd, String path, int mask);
+
+    int poll(Pointer fds, NativeLong nfds, int timeout);
 }

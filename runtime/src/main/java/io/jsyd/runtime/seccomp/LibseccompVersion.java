@@ -18,8 +18,9 @@ import java.util.regex.Pattern;
  * The version of the libseccomp that the dynamic loader would give us, read from
  * the name of the file {@code libseccomp.so.2} resolves to ({@code
  * libseccomp.so.2.5.4}). Loading the library through JNA to ask it would cost tens
- * of milliseconds, which {@code --version} and {@code features} must not pay; a
- * few {@code stat} calls and one small file read do.
+ * of milliseconds, which {@code --version} must not pay; a few {@code stat} calls
+ * and one small file read do. ({@code features} loads the library anyway, through
+ * {@link Libseccomp}, to ask what it can build.)
  *
  * <p>The search follows the loader: the paths listed in {@code /etc/ld.so.cache},
  * then the default directories of this machine's architecture. A candidate counts

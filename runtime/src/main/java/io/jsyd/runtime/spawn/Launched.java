@@ -2,13 +2,25 @@ package io.jsyd.runtime.spawn;
 
 import io.jsyd.runtime.linux.Fd;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * A container init that the stub set up: its host pid, and the fds it handed over
- * (seccomp listeners) in the order the plan made them.
+ * (seccomp listeners, the terminal's master) in the order the plan made them, each
+ * with the op that made it.
  */
-public record Launched(int initPid, List<Fd> fds) {
+public record Launched(int initPid, List<Fd> fds, List<OpCode> fdSources) {
     public Launched {
         fds = List.copyOf(fds);
+        fdSources = List.copyOf(fdSources);
+        if (fds.size() != fdSources.size()) {
+            throw new IllegalArgumentException(fds.size() + " fds but " + fdSources.size() + " sources");
+        }
+    }
+
+    /** The first fd that an op of this kind handed over. */
+    public Optional<Fd> fdFrom(OpCode source) {
+        int i = fdSources.indexOf(source);
+        return i < 0 ? Optional.empty() : Optional.of(fds.get(i));
     }
 }

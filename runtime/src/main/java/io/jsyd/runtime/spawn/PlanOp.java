@@ -17,7 +17,8 @@ public record PlanOp(OpCode code, long[] ints, List<byte[]> strings, String orig
             throw new IllegalArgumentException(code + " needs " + code.minInts() + " ints and "
                     + code.minStrings() + " strings, got " + ints.length + " and " + strings.size());
         }
-        for (byte[] s : strings) {
+        // the stub reads a BPF program by its length, NUL bytes and all; other strings are C strings
+        for (byte[] s : code == OpCode.SECCOMP_LOAD ? List.<byte[]>of() : strings) {
             for (byte b : s) {
                 if (b == 0) {
                     throw new IllegalArgumentException(code + ": a string argument contains a NUL byte");

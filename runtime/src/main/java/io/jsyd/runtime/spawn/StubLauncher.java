@@ -25,6 +25,18 @@ public final class StubLauncher {
      * @param keepFds how many fds above stderr the container inherits (LISTEN_FDS,
      *                --preserve-fds): fds 3 .. 3+keepFds-1 pass through unchanged
      */
+    /** True when the plan's SYNC with this id comes after CLONE_INIT (the init, not the stub, waits there). */
+    private static boolean afterClone(Plan plan, int syncId) {
+        boolean cloned = false;
+        for (PlanOp op : plan.ops()) {
+            cloned |= op.code() == OpCode.CLONE_INIT;
+            if (cloned && op.code() == OpCode.SYNC && op.ints().length > 0 && op.ints()[0] == syncId) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     public static Launched launch(InitStub stub, Plan plan, int keepFds, SyncHandler handler) {
         int syncTarget = 3 + keepFds;
         int planTarget = syncTarget + 1;
@@ -33,6 +45,7 @@ public final class StubLauncher {
         int stubPid = -1;
         int initPid = -1;
         List<Fd> fds = new ArrayList<>();
+        List<OpCode> fdSources = new ArrayList<>();
         boolean ok = false;
         try {
             try (UnixSocket theirs = pair[1];
@@ -54,7 +67,7 @@ public final class StubLauncher {
                                 + Processes.waitFor(stubPid) + ")");
                     }
                     ok = true;
-                    return new Launched(initPid, fds);
+                    return new Launched(initPid, fds, fdSources);
                 }
                 StubMessage m = StubMessage.decode(r.data());
                 switch (m.type()) {
@@ -64,6 +77,16 @@ public final class StubLauncher {
                         stubPid = -1;
                     }
                     case SYNC -> {
+                        if (initPid < 0 && afterClone(plan, (int) m.value())) {
+                            // the init and the stub that cloned it race to the socket: its PID comes next
+                            StubMessage pid = StubMessage.decode(ours.receive(StubMessage.SIZE).data());
+                            if (pid.type() != MessageType.PID) {
+                                throw new StubProtocolException("init stub sent " + pid.type() + " instead of the init's pid");
+                            }
+                            initPid = (int) pid.value();
+                            Processes.waitFor(stubPid);
+                            stubPid = -1;
+                        }
                         boolean more;
                         try {
                             more = handler.onSync((int) m.value(), initPid > 0 ? initPid : stubPid);
@@ -74,7 +97,7 @@ public final class StubLauncher {
                         ours.send(StubMessage.answer(MessageType.ACK).encode());
                         if (!more) {
                             ok = true;
-                            return new Launched(initPid, fds);
+                            return new Launched(initPid, fds, fdSources);
                         }
                     }
                     case FD -> {
@@ -82,6 +105,11 @@ public final class StubLauncher {
                             throw new StubProtocolException("init stub announced an fd but sent none");
                         }
                         fds.add(r.fd());
+                        if (m.op() < 0 || m.op() >= plan.ops().size()) {
+                            throw new StubProtocolException("init stub sent an fd for op " + m.op() + " of " + plan.ops().size());
+                        }
+                        fdSources.add(plan.ops().get(m.op()).code());
+                        handler.onFd(m.op(), r.fd(), initPid > 0 ? initPid : stubPid);
                     }
                     case ERROR -> throw new InitStubException(m.op(), plan.originOf(m.op()), m.errno(), m.text());
                     case ACK, ABORT -> throw new StubProtocolException("init stub sent " + m.type());

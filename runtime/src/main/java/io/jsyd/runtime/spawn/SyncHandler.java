@@ -14,4 +14,12 @@ public interface SyncHandler {
      *         (the init goes on alone, e.g. to wait for `start`)
      */
     boolean onSync(int syncId, int pid);
+
+    /**
+     * The stub sent an fd (a seccomp listener) made by the op at {@code opIndex}. The
+     * init ({@code pid}) may already wait on it, so it goes on to its user here, not
+     * after the launch. The fd stays in {@link Launched#fds}; throwing aborts the start.
+     */
+    default void onFd(int opIndex, io.jsyd.runtime.linux.Fd fd, int pid) {
+    }
 }

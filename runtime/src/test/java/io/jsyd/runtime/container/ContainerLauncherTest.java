@@ -57,7 +57,7 @@ class ContainerLauncherTest {
                 new MountEntry("mounts[3]", "/out", out.toString(), "", true, true, 0, List.of(), 0, 0, ""),
                 new MountEntry("mounts[4]", "/ro", out.toString(), "", true, false, MS_RDONLY, List.of(), 0, 0, ""));
         ProcessConfig p = new ProcessConfig(args, List.of("PATH=/bin", "HOME=/"), "/", 0, 0, List.of(), 022,
-                new Capabilities(ALL_CAPS, ALL_CAPS, ALL_CAPS, 0, 0), List.of(), false, null, null, null, null);
+                new Capabilities(ALL_CAPS, ALL_CAPS, ALL_CAPS, 0, 0), List.of(), false, null, null, null, null, null, null, null);
         return new ContainerConfig("t", rootfs, false, ns, List.of(), List.of(), List.of(), mounts, List.of(),
                 List.of("/proc/version"), List.of("/proc/sys"), "box", "", Map.of(), 0, false, p, 0);
     }
@@ -128,17 +128,31 @@ class ContainerLauncherTest {
         assertEquals("0", Files.readString(out.resolve("uid")).strip());
     }
 
+    private static ContainerConfig withCwd(ContainerConfig base, String cwd, List<String> args) {
+        ProcessConfig p = base.process();
+        ProcessConfig q = new ProcessConfig(args, p.env(), cwd, 0, 0, List.of(), null, p.capabilities(),
+                List.of(), false, null, null, null, null, null, null, null);
+        return new ContainerConfig("t", base.rootfs(), false, base.namespaces(), List.of(), List.of(), List.of(),
+                base.mounts(), List.of(), List.of(), List.of(), "", "", Map.of(), 0, false, q, 0);
+    }
+
     @Test
-    void aMissingCwdNamesTheField(@TempDir Path dir) throws Exception {
+    void aMissingCwdIsMadeAsRuncMakesIt(@TempDir Path dir) throws Exception {
         Path rootfs = BusyboxRootfs.create(dir);
         Path out = Files.createDirectory(dir.resolve("out"));
-        ContainerConfig base = config(rootfs, out, List.of("true"), List.of());
-        ProcessConfig p = base.process();
-        ProcessConfig bad = new ProcessConfig(p.args(), p.env(), "/nope", 0, 0, List.of(), null, p.capabilities(),
-                List.of(), false, null, null, null, null);
-        ContainerConfig c = new ContainerConfig("t", rootfs, false, base.namespaces(), List.of(), List.of(), List.of(),
-                base.mounts(), List.of(), List.of(), List.of(), "", "", Map.of(), 0, false, bad, 0);
+        ContainerConfig c = withCwd(config(rootfs, out, List.of(), List.of()), "/new/cwd",
+                List.of("sh", "-c", "pwd > /out/pwd"));
+        assertEquals(0, run(c));
+        assertEquals("/new/cwd", Files.readString(out.resolve("pwd")).strip());
+        assertTrue(Files.isDirectory(rootfs.resolve("new/cwd")));
+    }
+
+    @Test
+    void aCwdThatIsAFileNamesTheField(@TempDir Path dir) throws Exception {
+        Path rootfs = BusyboxRootfs.create(dir);
+        Path out = Files.createDirectory(dir.resolve("out"));
+        ContainerConfig c = withCwd(config(rootfs, out, List.of(), List.of()), "/etc/passwd", List.of("true"));
         InitStubException e = assertThrows(InitStubException.class, () -> run(c));
-        assertEquals("process.cwd: chdir /nope: ENOENT (no such file or directory)", e.getMessage());
+        assertEquals("process.cwd: open /etc/passwd: ENOTDIR (not a directory)", e.getMessage());
     }
 }

@@ -43,7 +43,7 @@ class InitPlannerTest {
 
     private static ContainerConfig config(List<Namespace> ns, List<MountEntry> mounts, long bounding) {
         ProcessConfig p = new ProcessConfig(List.of("sh"), List.of("PATH=/bin"), "/", 1000, 1000, List.of(10L), null,
-                new Capabilities(bounding, 0, 0, 0, 0), List.of(), true, null, null, null, null);
+                new Capabilities(bounding, 0, 0, 0, 0), List.of(), true, null, null, null, null, null, null, null);
         return new ContainerConfig("c", Path.of("/b/rootfs"), false, ns, List.of(new IdMapping(0, 1000, 1)),
                 List.of(new IdMapping(0, 1000, 1)), List.of(), mounts, List.of(), List.of(), List.of(), "", "",
                 Map.of(), 0, false, p, 0);
@@ -112,5 +112,78 @@ class InitPlannerTest {
         PlanOp priv = plan.ops().stream().filter(o -> o.code() == OpCode.MOUNT && o.ints()[0] == LinuxConstants.MS_PRIVATE)
                 .findFirst().orElseThrow();
         assertEquals("/b", priv.texts().get(1));
+    }
+
+    private static ContainerConfig withMounts(ContainerConfig c, List<MountEntry> mounts, long rootPropagation,
+                                              ProcessConfig p) {
+        return new ContainerConfig(c.id(), c.rootfs(), false, c.namespaces(), c.uidMappings(), c.gidMappings(),
+                List.of(), mounts, List.of(), List.of(), List.of(), "", "", Map.of(), rootPropagation, false, p, 0);
+    }
+
+    @Test
+    void anIdmappedMountIsMadeDetachedBeforeTheNamespacesAndAttachedInTheRootfs() {
+        MountEntry m = new MountEntry("mounts[0]", "/data", "/host/data", "", true, true, 0, List.of(), 0, 0, "",
+                new MountEntry.IdMap(true, List.of(), List.of()));
+        ContainerConfig base = config(List.of(new Namespace(NamespaceKind.MOUNT, null, "ns[0]"),
+                new Namespace(NamespaceKind.USER, null, "ns[1]")), List.of(), 0);
+        Plan plan = new InitPlanner(host(List.of(), 40)).plan(withMounts(base, List.of(m), 0, base.process()));
+        List<OpCode> c = codes(plan);
+        assertEquals(List.of(OpCode.USERNS_FD, OpCode.OPEN_TREE, OpCode.UNSHARE), c.subList(0, 3));
+        // the container's own mapping (uid 0 -> 1000, one id) for both maps
+        assertEquals("[1, 1, 0, 1000, 1, 0, 1000, 1]", Arrays.toString(plan.ops().get(0).ints()));
+        assertEquals("[1, 0, 1]", Arrays.toString(plan.ops().get(1).ints()));
+        assertEquals("[1]", Arrays.toString(first(plan, OpCode.MOVE_MOUNT_IN_ROOT).ints()));
+        assertEquals(List.of("/data"), first(plan, OpCode.MOVE_MOUNT_IN_ROOT).texts());
+        assertTrue(plan.ops().stream().noneMatch(o -> o.code() == OpCode.MOUNT_IN_ROOT && o.origin().equals("mounts[0]")
+                && (o.ints()[0] & LinuxConstants.MS_BIND) != 0 && (o.ints()[0] & LinuxConstants.MS_REMOUNT) == 0));
+    }
+
+    @Test
+    void aSharedRootfsPropagationIsSetAgainOnTheContainersRoot() {
+        ContainerConfig base = config(List.of(new Namespace(NamespaceKind.MOUNT, null, "ns[0]")), List.of(), 0);
+        HostView h = host(List.of(new HostView.MountInfo("/", "ext4", "/dev/vda", "", "rw")), 40);
+        Plan shared = new InitPlanner(h).plan(withMounts(base, List.of(), LinuxConstants.MS_SHARED, base.process()));
+        List<PlanOp> ops = shared.ops();
+        int pivot = codes(shared).indexOf(OpCode.PIVOT_ROOT);
+        assertEquals(List.of("linux.rootfsPropagation", "root.path"), ops.subList(0, pivot).stream()
+                .filter(o -> o.code() == OpCode.MOUNT && o.texts().get(1).equals("/")).map(PlanOp::origin).toList());
+        int first = codes(shared).indexOf(OpCode.MOUNT);
+        assertEquals(LinuxConstants.MS_SHARED, ops.get(first).ints()[0]);
+        assertEquals(LinuxConstants.MS_PRIVATE, ops.get(first + 1).ints()[0], "the rootfs's parent mount goes private");
+        assertEquals(LinuxConstants.MS_SHARED, ops.get(pivot + 1).ints()[0]);
+        Plan slave = new InitPlanner(h).plan(withMounts(base, List.of(), LinuxConstants.MS_SLAVE, base.process()));
+        assertEquals(LinuxConstants.MS_SLAVE, slave.ops().get(codes(slave).indexOf(OpCode.MOUNT) + 1).ints()[0],
+                "a slave rootfs keeps its parent a slave");
+        assertEquals(OpCode.MKDIR_IN_ROOT, slave.ops().get(codes(slave).indexOf(OpCode.PIVOT_ROOT) - 1).code(),
+                "the cwd is made right before the pivot");
+    }
+
+    @Test
+    void aReadOnlyTmpfsIsMountedWritableThenRemountedAsRuncDoes() {
+        MountEntry t = new MountEntry("mounts[0]", "/t", "tmpfs", "tmpfs", false, false,
+                LinuxConstants.MS_RDONLY | LinuxConstants.MS_NOSUID, List.of(), 0, 0, "size=1m");
+        ContainerConfig base = config(List.of(new Namespace(NamespaceKind.MOUNT, null, "ns[0]")), List.of(), 0);
+        Plan plan = new InitPlanner(host(List.of(), 40)).plan(withMounts(base, List.of(t), 0, base.process()));
+        List<PlanOp> ops = plan.ops().stream().filter(o -> o.origin().equals("mounts[0]")).toList();
+        assertEquals(LinuxConstants.MS_NOSUID, ops.get(1).ints()[0]);
+        assertEquals(LinuxConstants.MS_BIND | LinuxConstants.MS_REMOUNT | LinuxConstants.MS_RDONLY | LinuxConstants.MS_NOSUID,
+                ops.get(2).ints()[0]);
+    }
+
+    @Test
+    void theTerminalAndTheFinalAffinityComeRightWhereTheProcessNeedsThem() {
+        ContainerConfig base = config(List.of(new Namespace(NamespaceKind.MOUNT, null, "ns[0]")), List.of(), 0);
+        ProcessConfig p = base.process();
+        ProcessConfig q = new ProcessConfig(p.args(), p.env(), p.cwd(), p.uid(), p.gid(), p.additionalGids(), p.umask(),
+                p.capabilities(), p.rlimits(), p.noNewPrivileges(), null, null, null, null,
+                new CpuAffinity(List.of(2L), List.of(1L)), new Console(24, 80), null);
+        Plan plan = new InitPlanner(host(List.of(), 40)).plan(withMounts(base, List.of(), 0, q));
+        List<OpCode> c = codes(plan);
+        assertEquals(OpCode.SETAFFINITY, c.getFirst());
+        assertEquals(List.of(OpCode.SETAFFINITY, OpCode.EXECVE), c.subList(c.size() - 2, c.size()));
+        PlanOp console = first(plan, OpCode.CONSOLE);
+        assertTrue(c.indexOf(OpCode.CONSOLE) > c.indexOf(OpCode.PIVOT_ROOT));
+        assertTrue(c.indexOf(OpCode.CONSOLE) < c.indexOf(OpCode.SETRESUID));
+        assertEquals("[1000, 1000, 24, 80]", Arrays.toString(console.ints()));
     }
 }

@@ -26,7 +26,7 @@ class StubLauncherTest {
 
     private static Plan shell(String script, Plan.Builder setup) {
         Plan.Builder b = setup;
-        b.add(OpCode.EXECVE, "process.args", new long[] {3}, "/bin/sh", "sh", "-c", script, "PATH=/usr/bin:/bin");
+        b.add(OpCode.EXECVE, "process.args", new long[] {3, -1}, "/bin/sh", "sh", "-c", script, "PATH=/usr/bin:/bin");
         return b.build();
     }
 
@@ -90,7 +90,7 @@ class StubLauncherTest {
     void execOfAMissingProgramFails() {
         Plan p = new Plan.Builder()
                 .add(OpCode.CLONE_INIT, "", new long[] {0})
-                .add(OpCode.EXECVE, "process.args[0]", new long[] {1}, "no-such-program", "no-such-program",
+                .add(OpCode.EXECVE, "process.args[0]", new long[] {1, -1}, "no-such-program", "no-such-program",
                         "PATH=/usr/bin:/bin")
                 .build();
         try (InitStub stub = InitStub.load()) {

@@ -7,18 +7,14 @@ import io.jsyd.oci.lifecycle.ForegroundRun;
 import io.jsyd.oci.cli.Invocation;
 import io.jsyd.oci.cli.Verb;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 @Command(name = "run", description = "create a container from a bundle and run it")
 public final class RunCommand implements Verb {
-    @Option(names = {"-b", "--bundle"}, paramLabel = "<dir>",
-            description = "bundle directory (holds config.json); default: the working directory")
-    String bundle;
-
-    @Option(names = "--console-socket", paramLabel = "<path>",
-            description = "AF_UNIX socket that receives the master fd of the container's terminal")
-    String consoleSocket;
+    @Mixin
+    CreateOptions options = new CreateOptions();
 
     @Option(names = {"-d", "--detach"}, description = "return once the container runs, instead of waiting for it")
     boolean detach;
@@ -26,21 +22,8 @@ public final class RunCommand implements Verb {
     @Option(names = "--keep", description = "keep the container after it exits (do not delete it)")
     boolean keep;
 
-    @Option(names = "--pid-file", paramLabel = "<path>", description = "write the container's process id to this file")
-    String pidFile;
-
     @Option(names = "--no-subreaper", description = "do not become a subreaper for the container's orphans")
     boolean noSubreaper;
-
-    @Option(names = "--no-pivot", description = "enter the rootfs without pivot_root (for a rootfs on a ramdisk)")
-    boolean noPivot;
-
-    @Option(names = "--no-new-keyring", description = "keep the caller's session keyring instead of a new one")
-    boolean noNewKeyring;
-
-    @Option(names = "--preserve-fds", paramLabel = "<n>", defaultValue = "0",
-            description = "pass N more file descriptors (after stdio and $LISTEN_FDS); default: ${DEFAULT-VALUE}")
-    int preserveFds;
 
     @Parameters(index = "0", paramLabel = "<container-id>", description = "a name for the container, unique under --root")
     String id;
@@ -50,19 +33,20 @@ public final class RunCommand implements Verb {
         if (detach) {
             throw new NotImplementedException("run --detach");
         }
-        if (consoleSocket != null) {
+        if (options.consoleSocket != null) {
             throw new NotImplementedException("run --console-socket");
         }
         if (keep) {
             throw new NotImplementedException("run --keep");
         }
-        if (preserveFds < 0) {
-            throw new UsageException("--preserve-fds must not be negative: " + preserveFds);
+        if (options.preserveFds < 0) {
+            throw new UsageException("--preserve-fds must not be negative: " + options.preserveFds);
         }
         return ForegroundRun.run(invocation.request(), new ForegroundRun.Options(
-                invocation.flags().root(), id, invocation.bundle(bundle), noPivot,
-                listenFds(invocation) + preserveFds, pidFile == null ? null : invocation.resolve(pidFile),
-                !noSubreaper));
+                invocation.flags().root(), id, invocation.bundle(options.bundle), options.noPivot,
+                listenFds(invocation) + options.preserveFds,
+                options.pidFile == null ? null : invocation.resolve(options.pidFile),
+                !noSubreaper, invocation.flags().systemdCgroup()));
     }
 
     /** systemd socket activation: runc passes $LISTEN_FDS fds to the container. */

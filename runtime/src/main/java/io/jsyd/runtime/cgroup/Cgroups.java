@@ -1,0 +1,131 @@
+package io.jsyd.runtime.cgroup;
+
+import io.jsyd.runtime.CgroupException;
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/** Picks the manager for what the host mounts and places the cgroup as runc does. */
+public final class Cgroups {
+    private Cgroups() {
+    }
+
+    public static CgroupManager manager(CgroupConfig config) {
+        return manager(config, CgroupHost.system(), CgroupFs.system());
+    }
+
+    /**
+     * A manager for the container's cgroup. Nothing is made yet, but a config this
+     * host cannot carry out (a missing controller, v2 keys on v1, v1-only fields on
+     * v2) is refused here.
+     */
+    public static CgroupManager manager(CgroupConfig config, CgroupHost host, CgroupFs fs) {
+        CgroupFiles files = new CgroupFiles(fs);
+        Resources r = config.resources();
+        switch (host.mode()) {
+            case NONE -> throw new CgroupException("no cgroup filesystem is mounted on this host");
+            case UNIFIED -> {
+                Path mount = host.unified().mountPoint();
+                V2Manager.check(files, mount, r);
+                // runc's fs2 puts a relative path beside its own cgroup, which has processes in it
+                return new V2Manager(files, mount, dir(host, host.unified(), config.path(), true), r,
+                        host.hugePageSizes());
+            }
+            default -> {
+                V1Manager.check(files, host, r);
+                Map<CgroupHost.Hierarchy, Path> dirs = new LinkedHashMap<>();
+                for (CgroupHost.Hierarchy h : host.hierarchies()) {
+                    dirs.put(h, dir(host, h, config.path(), false));
+                }
+                V2Manager unified = null;
+                if (host.unified() != null) {
+                    Set<String> there = V2Manager.available(files, host.unified().mountPoint());
+                    boolean hugetlb = V1Manager.hugetlbInUnified(host, there) && !r.hugepageLimits().isEmpty();
+                    Resources part = hugetlb ? new Resources(null, null, null, r.hugepageLimits(), null, null, null,
+                            null, null) : Resources.NONE;
+                    unified = new V2Manager(files, host.unified().mountPoint(),
+                            dir(host, host.unified(), config.path(), false), part, host.hugePageSizes());
+                }
+                return new V1Manager(files, host, dirs, unified, r);
+            }
+        }
+    }
+
+    /**
+     * The manager of a container made earlier (pause, update, stats, delete from
+     * another process): {@code saved} is the {@link CgroupManager#paths()} it had, as
+     * the state store kept them, since a relative path depends on where the creating
+     * process sat. Removal then takes the container's own directories only.
+     */
+    public static CgroupManager existing(CgroupConfig config, Map<String, Path> saved, CgroupHost host, CgroupFs fs) {
+        CgroupFiles files = new CgroupFiles(fs);
+        Resources r = config.resources();
+        if (host.mode() == CgroupHost.Mode.UNIFIED) {
+            return new V2Manager(files, host.unified().mountPoint(), require(saved, ""), r, host.hugePageSizes());
+        }
+        Map<CgroupHost.Hierarchy, Path> dirs = new LinkedHashMap<>();
+        for (CgroupHost.Hierarchy h : host.hierarchies()) {
+            h.controllers().stream().map(saved::get).filter(java.util.Objects::nonNull).findFirst()
+                    .ifPresent(d -> dirs.put(h, d));
+        }
+        V2Manager unified = host.unified() != null && saved.containsKey("")
+                ? new V2Manager(files, host.unified().mountPoint(), saved.get(""), Resources.NONE, host.hugePageSizes())
+                : null;
+        return new V1Manager(files, host, dirs, unified, r);
+    }
+
+    private static Path require(Map<String, Path> saved, String key) {
+        Path p = saved.get(key);
+        if (p == null) {
+            throw new CgroupException("the saved cgroup paths have no " + (key.isEmpty() ? "cgroup v2" : key) + " entry");
+        }
+        return p;
+    }
+
+    /** Which cgroup versions the host runs its controllers on, for messages and features. */
+    public static List<Integer> versions(CgroupHost host) {
+        return switch (host.mode()) {
+            case UNIFIED -> List.of(2);
+            case HYBRID -> List.of(1, 2);
+            case LEGACY -> List.of(1);
+            case NONE -> List.of();
+        };
+    }
+
+    /**
+     * The container's directory in one hierarchy: an absolute path from the
+     * hierarchy's top, a relative one below this process's own cgroup (or, with
+     * {@code besideOwn}, below its parent).
+     */
+    static Path dir(CgroupHost host, CgroupHost.Hierarchy h, CgroupPath path, boolean besideOwn) {
+        Path mount = h.mountPoint();
+        return switch (path) {
+            case CgroupPath.Absolute a -> {
+                if (a.path().equals("/")) {
+                    throw new CgroupException("linux.cgroupsPath: \"/\" is the root cgroup, which no container can own");
+                }
+                yield mount.resolve(a.path().substring(1));
+            }
+            case CgroupPath.Relative rel -> {
+                String own = host.ownCgroup(h);
+                if (besideOwn) {
+                    Path parent = Path.of(own).getParent();
+                    own = parent == null ? "/" : parent.toString();
+                }
+                String root = h.root();
+                if (!root.equals("/") && (own.equals(root) || own.startsWith(root + "/"))) {
+                    own = own.substring(root.length());
+                }
+                Path base = mount;
+                for (String part : own.split("/")) {
+                    if (!part.isEmpty()) {
+                        base = base.resolve(part);
+                    }
+                }
+                yield base.resolve(rel.path());
+            }
+        };
+    }
+}

@@ -1,0 +1,54 @@
+/**
+ * The sandbox policy: a Syd-like line language, its immutable records, and the
+ * precompiled matcher the supervisor asks.
+ *
+ * <h2>Text</h2>
+ * One command a line, the same in profile files and in annotation values. Blank
+ * lines and lines starting with {@code #} are ignored; blanks around a line are
+ * trimmed. Lines act in order on the policy built so far.
+ * <ul>
+ *   <li>{@code sandbox/CATS:on} / {@code :off} confines a category or stops
+ *       confining it. Every category starts off (Syd starts them on; a container
+ *       without a policy must behave as under runc).
+ *   <li>{@code default/CATS:ACTION} what happens when no rule matches; Syd's
+ *       spelling, Syd's default ({@code deny}).
+ *   <li>{@code ACTION/CATS+PATTERN} appends a rule to each category;
+ *       {@code ACTION/CATS-PATTERN} removes the most recent equal rule (same
+ *       action, category and pattern); {@code ACTION/CATS^PATTERN} removes all
+ *       of them. Removing what is not there changes nothing.
+ *   <li>{@code timeout:DURATION} ({@code 30s}, {@code 1h30m}, {@code 500ms}, a bare
+ *       number of seconds; {@code none} clears it).
+ *   <li>{@code mem/max:SIZE}, {@code mem/vm_max:SIZE}, {@code pid/max:N}
+ *       ({@code 512M} = 512 MiB, {@code 1GB} = 10^9 bytes; 0 = no limit).
+ *   <li>{@code include FILE}: another file, relative to the including one; a cycle
+ *       is an error that shows the chain. Text from a container's annotations may
+ *       only include files under the profile directory ({@link IncludeScope}).
+ *   <li>{@code lock:on}: every later line, in this text or any text added after
+ *       it, is an error naming where the lock was set.
+ * </ul>
+ * CATS is a comma-separated list of {@code read, write, exec, stat, create,
+ * net/bind, net/connect, net/sendfd}; in {@code sandbox/} and {@code default/}
+ * lines {@code net} stands for the three network categories. ACTION is one of
+ * {@link Action}: allow, warn, filter, deny, stop, kill, exit.
+ *
+ * <h2>Patterns</h2>
+ * Path categories take globs ({@link PathGlob}): {@code *} within a component,
+ * {@code **} across components, {@code /**}{@code /} also matching zero
+ * directories (as in git), {@code /***} as the last component for "this directory
+ * and everything below", {@code ?}, {@code [a-z]}, {@code [!.]}, {@code \} to
+ * escape. Globs that could only match unresolved paths ({@code ..}, {@code .},
+ * {@code //}, a trailing {@code /}) are refused.
+ * {@code net/bind} and {@code net/connect} take {@code ADDRESS[/LENGTH]!PORTS}
+ * ({@link NetAddress}: IPv4 or IPv6, a port, a range {@code 8000-8080}, or a list
+ * {@code 80,443}; aliases {@code any}, {@code any4}, {@code any6},
+ * {@code loopback}, {@code loopback4}, {@code loopback6}) or a UNIX socket glob;
+ * {@code net/sendfd} takes UNIX socket globs only. A socket glob is a path, or
+ * {@code @name} for the abstract namespace.
+ *
+ * <h2>Deciding</h2>
+ * In a category that is on, the last rule whose pattern matches decides (Syd's
+ * rule: order, not specificity); without one, the category's default. The globs
+ * of a category are compiled into one DFA (one table step per path byte), the
+ * networks into arrays searched from the end; see {@link PolicyMatcher}.
+ */
+package io.jsyd.runtime.policy;
