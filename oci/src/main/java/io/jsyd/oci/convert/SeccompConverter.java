@@ -121,7 +121,7 @@ public final class SeccompConverter {
         } else {
             defaultAction = action(lib, library, s.getDefaultAction(), s.getDefaultErrnoRet(),
                     BASE + ".defaultAction", BASE + ".defaultErrnoRet");
-            if (defaultAction instanceof SeccompAction.Notify) {
+            if (defaultAction == SeccompAction.NOTIFY) {
                 error(BASE + ".defaultAction", "SCMP_ACT_NOTIFY cannot be the default action: it would trap the"
                         + " runtime's own syscalls before a listener has the notify fd");
                 defaultAction = null;
@@ -229,7 +229,7 @@ public final class SeccompConverter {
             }
             return flags;
         }
-        boolean notifies = rules.stream().anyMatch(r -> r.action() instanceof SeccompAction.Notify);
+        boolean notifies = rules.stream().anyMatch(r -> r.action() == SeccompAction.NOTIFY);
         for (int i = 0; i < list.size(); i++) {
             String at = BASE + ".flags[" + i + "]";
             FilterFlag flag = kernelFlag(list.get(i));
@@ -272,7 +272,7 @@ public final class SeccompConverter {
                 String origin = at + ".names[" + k + "]";
                 if (name == null || name.isEmpty()) {
                     error(origin, "is empty; it must name a syscall");
-                } else if (action instanceof SeccompAction.Notify && name.equals(HANDOFF_SYSCALL)) {
+                } else if (action == SeccompAction.NOTIFY && name.equals(HANDOFF_SYSCALL)) {
                     error(origin, "\"" + name + "\" cannot use SCMP_ACT_NOTIFY: the runtime hands the notify fd over"
                             + " with it after loading the filter, before any listener has the fd");
                 } else {

@@ -134,7 +134,7 @@ public final class Libseccomp {
      * offer it, which libseccomp asks with SECCOMP_GET_ACTION_AVAIL.
      */
     public boolean accepts(SeccompAction action) {
-        SeccompAction other = action instanceof SeccompAction.Allow ? SeccompAction.KILL_THREAD : SeccompAction.ALLOW;
+        SeccompAction other = action == SeccompAction.ALLOW ? SeccompAction.KILL_THREAD : SeccompAction.ALLOW;
         try (Context ctx = context(other)) {
             return lib.seccomp_rule_add_array(ctx.handle, (int) action.libseccompValue(), syscall("getpid").orElseThrow(),
                     0, Pointer.NULL) == 0;

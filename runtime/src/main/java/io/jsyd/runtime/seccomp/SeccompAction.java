@@ -5,12 +5,13 @@ package io.jsyd.runtime.seccomp;
  * bits of data (the errno to return, the message for the tracer); the others none.
  */
 public sealed interface SeccompAction {
-    SeccompAction KILL_PROCESS = new KillProcess();
-    SeccompAction KILL_THREAD = new KillThread();
-    SeccompAction TRAP = new Trap();
-    SeccompAction LOG = new Log();
-    SeccompAction ALLOW = new Allow();
-    SeccompAction NOTIFY = new Notify();
+    SeccompAction KILL_PROCESS = Basic.KILL_PROCESS;
+    SeccompAction KILL_THREAD = Basic.KILL_THREAD;
+    SeccompAction TRAP = Basic.TRAP;
+    SeccompAction LOG = Basic.LOG;
+    SeccompAction ALLOW = Basic.ALLOW;
+    /** The syscall waits until the holder of the filter's listener fd answers it. */
+    SeccompAction NOTIFY = Basic.NOTIFY;
 
     /** The largest value SECCOMP_RET_DATA can carry. */
     int MAX_DATA = 0xffff;
@@ -29,39 +30,29 @@ public sealed interface SeccompAction {
         return new Trace(message);
     }
 
-    record KillProcess() implements SeccompAction {
+    /** The actions without data. */
+    enum Basic implements SeccompAction {
+        KILL_PROCESS(SeccompConstants.SCMP_ACT_KILL_PROCESS),
+        KILL_THREAD(SeccompConstants.SCMP_ACT_KILL_THREAD),
+        TRAP(SeccompConstants.SCMP_ACT_TRAP),
+        LOG(SeccompConstants.SCMP_ACT_LOG),
+        ALLOW(SeccompConstants.SCMP_ACT_ALLOW),
+        NOTIFY(SeccompConstants.SCMP_ACT_NOTIFY);
+
+        private final long value;
+
+        Basic(long value) {
+            this.value = value;
+        }
+
         @Override
         public long libseccompValue() {
-            return SeccompConstants.SCMP_ACT_KILL_PROCESS;
+            return value;
         }
 
         @Override
         public String label() {
-            return "SCMP_ACT_KILL_PROCESS";
-        }
-    }
-
-    record KillThread() implements SeccompAction {
-        @Override
-        public long libseccompValue() {
-            return SeccompConstants.SCMP_ACT_KILL_THREAD;
-        }
-
-        @Override
-        public String label() {
-            return "SCMP_ACT_KILL_THREAD";
-        }
-    }
-
-    record Trap() implements SeccompAction {
-        @Override
-        public long libseccompValue() {
-            return SeccompConstants.SCMP_ACT_TRAP;
-        }
-
-        @Override
-        public String label() {
-            return "SCMP_ACT_TRAP";
+            return "SCMP_ACT_" + name();
         }
     }
 
@@ -96,43 +87,6 @@ public sealed interface SeccompAction {
         @Override
         public String label() {
             return "SCMP_ACT_TRACE(" + message + ")";
-        }
-    }
-
-    record Log() implements SeccompAction {
-        @Override
-        public long libseccompValue() {
-            return SeccompConstants.SCMP_ACT_LOG;
-        }
-
-        @Override
-        public String label() {
-            return "SCMP_ACT_LOG";
-        }
-    }
-
-    record Allow() implements SeccompAction {
-        @Override
-        public long libseccompValue() {
-            return SeccompConstants.SCMP_ACT_ALLOW;
-        }
-
-        @Override
-        public String label() {
-            return "SCMP_ACT_ALLOW";
-        }
-    }
-
-    /** The syscall waits until the holder of the filter's listener fd answers it. */
-    record Notify() implements SeccompAction {
-        @Override
-        public long libseccompValue() {
-            return SeccompConstants.SCMP_ACT_NOTIFY;
-        }
-
-        @Override
-        public String label() {
-            return "SCMP_ACT_NOTIFY";
         }
     }
 

@@ -18,7 +18,7 @@ public record SeccompProgram(SeccompAction defaultAction, List<String> architect
         // The init makes syscalls of its own between loading the filter and execve,
         // and hands the listener over with one of them: a notifying default would
         // wait for a listener that only that syscall could deliver.
-        if (defaultAction instanceof SeccompAction.Notify) {
+        if (defaultAction == SeccompAction.NOTIFY) {
             throw new IllegalArgumentException("SCMP_ACT_NOTIFY cannot be the default action");
         }
         architectures = List.copyOf(architectures);
@@ -36,6 +36,6 @@ public record SeccompProgram(SeccompAction defaultAction, List<String> architect
     }
 
     private static boolean notifies(List<SyscallRule> rules) {
-        return rules.stream().anyMatch(r -> r.action() instanceof SeccompAction.Notify);
+        return rules.stream().anyMatch(r -> r.action() == SeccompAction.NOTIFY);
     }
 }
