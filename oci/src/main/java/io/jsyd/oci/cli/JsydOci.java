@@ -56,7 +56,7 @@ public final class JsydOci {
     }
 
     private static int dispatch(Request request, Clock clock, PrintWriter out, PrintWriter err) {
-        CommandLine root = CommandTree.build(out, err);
+        CommandLine root = CommandTree.build(request.args(), out, err);
         RootCommand globals = root.getCommand();
         ParseResult parsed;
         try {

@@ -1,26 +1,5 @@
 package io.jsyd.oci.cli;
 
-import io.jsyd.oci.cli.command.BundleCommand;
-import io.jsyd.oci.cli.command.CheckCommand;
-import io.jsyd.oci.cli.command.CheckpointCommand;
-import io.jsyd.oci.cli.command.CreateCommand;
-import io.jsyd.oci.cli.command.DeleteCommand;
-import io.jsyd.oci.cli.command.EventsCommand;
-import io.jsyd.oci.cli.command.ExecCommand;
-import io.jsyd.oci.cli.command.FeaturesCommand;
-import io.jsyd.oci.cli.command.HelpCommand;
-import io.jsyd.oci.cli.command.InitCommand;
-import io.jsyd.oci.cli.command.KillCommand;
-import io.jsyd.oci.cli.command.ListCommand;
-import io.jsyd.oci.cli.command.PauseCommand;
-import io.jsyd.oci.cli.command.PsCommand;
-import io.jsyd.oci.cli.command.RestoreCommand;
-import io.jsyd.oci.cli.command.ResumeCommand;
-import io.jsyd.oci.cli.command.RunCommand;
-import io.jsyd.oci.cli.command.SpecCommand;
-import io.jsyd.oci.cli.command.StartCommand;
-import io.jsyd.oci.cli.command.StateCommand;
-import io.jsyd.oci.cli.command.UpdateCommand;
 import java.nio.file.Path;
 import java.util.Optional;
 import picocli.CommandLine.Command;
@@ -29,15 +8,10 @@ import picocli.CommandLine.Option;
 /** runc's global flags and command list (runc 1.1), plus our own {@code check} and {@code bundle}. */
 @Command(name = "jsyd-oci",
         synopsisSubcommandLabel = "<command>",
+        // the subcommands are added per request by CommandTree: only those the request needs
         description = {"An OCI runtime with runc's command line and the Syd sandbox's confinement.",
                 "", "Run a bundle (a directory with config.json and a root filesystem):",
-                "    jsyd-oci run [-b <bundle>] <container-id>", ""},
-        subcommands = {
-            CheckpointCommand.class, CreateCommand.class, DeleteCommand.class, EventsCommand.class,
-            ExecCommand.class, InitCommand.class, KillCommand.class, ListCommand.class, PauseCommand.class,
-            PsCommand.class, RestoreCommand.class, ResumeCommand.class, RunCommand.class, SpecCommand.class,
-            StartCommand.class, StateCommand.class, UpdateCommand.class, FeaturesCommand.class,
-            CheckCommand.class, BundleCommand.class, HelpCommand.class})
+                "    jsyd-oci run [-b <bundle>] <container-id>", ""})
 final class RootCommand {
     @Option(names = "--debug", description = "enable debug logging")
     boolean debug;

@@ -29,7 +29,7 @@ class CommandLineParsingTest {
 
     /** The innermost command of a parse, whose options hold the values. */
     private static CommandLine parse(String... args) {
-        CommandLine root = CommandTree.build(new PrintWriter(Writer.nullWriter()), new PrintWriter(Writer.nullWriter()));
+        CommandLine root = CommandTree.build(java.util.List.of(), new PrintWriter(Writer.nullWriter()), new PrintWriter(Writer.nullWriter()));
         return root.parseArgs(args).asCommandLineList().getLast();
     }
 

@@ -93,7 +93,7 @@ class RuncFlagsTest {
     }
 
     private static CommandLine tree() {
-        return CommandTree.build(new PrintWriter(Writer.nullWriter()), new PrintWriter(Writer.nullWriter()));
+        return CommandTree.build(java.util.List.of(), new PrintWriter(Writer.nullWriter()), new PrintWriter(Writer.nullWriter()));
     }
 
     private static void assertSameFlags(CommandSpec ours, List<RuncFlag> theirs) {
