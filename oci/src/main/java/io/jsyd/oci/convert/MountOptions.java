@@ -11,7 +11,7 @@ import java.util.Map;
  * set or clear, propagation, recursive attributes (mount_setattr), and everything
  * else passed to the filesystem as data.
  */
-record MountOptions(boolean bind, boolean recursive, long flags, List<Long> propagation, long attrSet,
+public record MountOptions(boolean bind, boolean recursive, long flags, List<Long> propagation, long attrSet,
                     long attrClr, String data, List<String> unsupported, boolean idmap, boolean ridmap) {
 
     private record Flag(boolean clear, long value) {
@@ -56,7 +56,7 @@ record MountOptions(boolean bind, boolean recursive, long flags, List<Long> prop
     /** Options the spec defines that jsyd-oci does not do yet: refused, never ignored. */
     private static final List<String> NOT_YET = List.of("tmpcopyup");
 
-    static MountOptions parse(String type, List<String> options) {
+    public static MountOptions parse(String type, List<String> options) {
         boolean bind = "bind".equals(type);
         boolean recursive = false;
         long flags = 0;
@@ -103,6 +103,16 @@ record MountOptions(boolean bind, boolean recursive, long flags, List<Long> prop
         }
         return new MountOptions(bind, recursive, flags, propagation, set, clr, String.join(",", data), unsupported,
                 idmap, ridmap);
+    }
+
+    /** Every option this decoder turns into a flag, a propagation, an attribute or an id mapping. */
+    public static List<String> recognized() {
+        java.util.TreeSet<String> names = new java.util.TreeSet<>(FLAGS.keySet());
+        names.addAll(PROPAGATION.keySet());
+        names.addAll(RECURSIVE.keySet());
+        names.addAll(List.of("bind", "rbind", "idmap", "ridmap",
+                "rrelatime", "rnoatime", "rstrictatime", "rnorelatime", "ratime", "rnostrictatime"));
+        return List.copyOf(names);
     }
 
     private static boolean isRecursiveAtime(String o) {

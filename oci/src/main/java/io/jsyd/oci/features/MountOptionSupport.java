@@ -1,12 +1,12 @@
 package io.jsyd.oci.features;
 
+import io.jsyd.oci.convert.MountOptions;
 import io.jsyd.oci.spec.model.Features;
-import java.util.List;
 
-/** Mount options that are turned into mount flags: none yet, nothing mounts. */
+/** Mount options turned into mount flags, propagation, attributes or id maps (convert/MountOptions). */
 final class MountOptionSupport implements FeatureContribution {
     @Override
     public void addTo(Features document) {
-        document.setMountOptions(List.of());
+        document.setMountOptions(MountOptions.recognized());
     }
 }

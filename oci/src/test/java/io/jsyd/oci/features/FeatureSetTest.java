@@ -39,17 +39,15 @@ class FeatureSetTest {
               "ociVersionMin": "1.0.0",
               "ociVersionMax": "1.3.0",
               "hooks": [],
-              "mountOptions": [],
               "potentiallyUnsafeConfigAnnotations": [],
               "linux": {
-                "namespaces": [],
-                "capabilities": [],
+                "namespaces": ["mount", "pid", "network", "uts", "ipc", "user", "cgroup", "time"],
                 "cgroup": {"v1": true, "v2": true, "systemd": false, "systemdUser": false, "rdma": true},
                 "apparmor": {"enabled": false},
                 "selinux": {"enabled": false},
                 "memoryPolicy": {"modes": [], "flags": []},
                 "intelRdt": {"enabled": false, "schemata": false, "monitoring": false},
-                "mountExtensions": {"idmap": {"enabled": false}},
+                "mountExtensions": {"idmap": {"enabled": true}},
                 "netDevices": {"enabled": false}
               }
             }
@@ -69,6 +67,16 @@ class FeatureSetTest {
         ObjectNode doc = (ObjectNode) document(Optional.of("2.5.4"));
         doc.remove("annotations");
         ((ObjectNode) doc.get("linux")).remove("seccomp");
+        // the lists below are checked on their own: every capability of the headers, every decoded option
+        List<String> caps = SpecJson.mapper().convertValue(((ObjectNode) doc.get("linux")).remove("capabilities"),
+                new tools.jackson.core.type.TypeReference<List<String>>() { });
+        assertEquals(java.util.Arrays.stream(io.jsyd.runtime.linux.Capability.values()).map(Enum::name).toList(), caps);
+        assertTrue(caps.containsAll(List.of("CAP_CHOWN", "CAP_SYS_ADMIN", "CAP_CHECKPOINT_RESTORE")), caps.toString());
+        List<String> options = SpecJson.mapper().convertValue(doc.remove("mountOptions"),
+                new tools.jackson.core.type.TypeReference<List<String>>() { });
+        assertTrue(options.containsAll(List.of("ro", "nosuid", "rbind", "rprivate", "rro", "idmap", "ridmap", "strictatime")),
+                options.toString());
+        assertTrue(!options.contains("tmpcopyup"), "tmpcopyup is refused, so it is not claimed");
         assertEquals(SpecJson.mapper().readTree(CLAIMS), doc);
     }
 

@@ -67,12 +67,36 @@ class SeccompRunTest {
         return Cli.run(b.dir, "--root", root.toString(), "run", "-b", b.dir.toString(), id);
     }
 
-    private static long seccompLogLines(int syscall) throws Exception {
+    private static final java.util.regex.Pattern AUDIT_SERIAL = java.util.regex.Pattern.compile("audit\\([0-9.]+:(\\d+)\\)");
+
+    /** The highest audit serial in the kernel log: records after it are new, whatever the ring buffer dropped. */
+    private static long lastAuditSerial() throws Exception {
+        return dmesg().stream().mapToLong(SeccompRunTest::serial).max().orElse(-1);
+    }
+
+    private static long serial(String line) {
+        java.util.regex.Matcher m = AUDIT_SERIAL.matcher(line);
+        return m.find() ? Long.parseLong(m.group(1)) : -1;
+    }
+
+    private static List<String> dmesg() throws Exception {
         Process p = new ProcessBuilder("dmesg").redirectErrorStream(true).start();
         String out = new String(p.getInputStream().readAllBytes());
         p.waitFor(10, TimeUnit.SECONDS);
-        return out.lines().filter(l -> l.contains("type=1326") && l.contains("syscall=" + syscall + " ")
-                && l.contains("code=0x7ffc0000")).count();
+        return out.lines().toList();
+    }
+
+    /** SCMP_ACT_LOG records after {@code since}; kauditd prints them asynchronously, so wait a little for one. */
+    private static long seccompLogRecordsSince(long since, int syscall) throws Exception {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+        while (true) {
+            long n = dmesg().stream().filter(l -> serial(l) > since && l.contains("type=1326")
+                    && l.contains("syscall=" + syscall + " ") && l.contains("code=0x7ffc0000")).count();
+            if (n > 0 || System.nanoTime() > deadline) {
+                return n;
+            }
+            Thread.sleep(50);
+        }
     }
 
     @Test
@@ -124,7 +148,7 @@ class SeccompRunTest {
         cases.put("gemiss", gp + " 113 0xffffffff");
         cases.put("nomatch", gp + " 999 0");
         SeccompBundle b = SeccompBundle.create(dir, probe, json(rules), script(cases));
-        long logged = seccompLogLines(gp);
+        long since = lastAuditSerial();
         Cli.Result r = run(b, "seccomp-actions-" + ProcessHandle.current().pid());
         assertEquals(0, r.status(), r.err());
         String passed = "rc=-1 errno=22\nexit=0";
@@ -144,7 +168,7 @@ class SeccompRunTest {
         assertTrue(r.err().contains("\"no_such_syscall\" is not a syscall libseccomp"), r.err());
         // SCMP_ACT_LOG reaches the kernel log (audit type 1326) when the kernel logs that action
         if (Files.readString(Path.of("/proc/sys/kernel/seccomp/actions_logged")).contains("log")) {
-            assertEquals(logged + 1, seccompLogLines(gp), "one audit record for the LOG call");
+            assertEquals(1, seccompLogRecordsSince(since, gp), "one audit record for the LOG call");
         }
     }
 
