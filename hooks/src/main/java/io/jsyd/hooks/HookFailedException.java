@@ -1,0 +1,32 @@
+package io.jsyd.hooks;
+
+/**
+ * A hook failed: it could not be started, exited non-zero, was killed by a signal
+ * or ran past its timeout. The message names the kind, the index in the config's
+ * list, the path and what the hook wrote to stderr (bounded).
+ */
+public final class HookFailedException extends RuntimeException {
+    private final HookKind kind;
+    private final int index;
+    private final String stderr;
+
+    public HookFailedException(HookKind kind, int index, String path, String what, String stderr, Throwable cause) {
+        super(kind.specName() + " hook #" + index + " (" + path + ") " + what
+                + (stderr.isBlank() ? "" : ": stderr: " + stderr.strip()), cause);
+        this.kind = kind;
+        this.index = index;
+        this.stderr = stderr;
+    }
+
+    public HookKind kind() {
+        return kind;
+    }
+
+    public int index() {
+        return index;
+    }
+
+    public String stderr() {
+        return stderr;
+    }
+}
