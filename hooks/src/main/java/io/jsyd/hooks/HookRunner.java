@@ -33,9 +33,9 @@ public final class HookRunner {
      * Runs the hooks of one kind in order and stops at the first failure, which it
      * throws (whether or not the kind is fatal: the caller decides, see {@link #runWarning}).
      */
-    public static void runAll(HookKind kind, List<Hook> hooks, byte[] state) {
+    public static void runAll(HookKind kind, List<Hook> hooks, byte[] state, Path dir) {
         for (int i = 0; i < hooks.size(); i++) {
-            run(kind, i, hooks.get(i), state);
+            run(kind, i, hooks.get(i), state, dir);
         }
     }
 
@@ -44,11 +44,11 @@ public final class HookRunner {
      * returns the failures instead of throwing. The spec says a poststop failure is
      * logged and the rest still run; poststart gets the same, as runc and crun do.
      */
-    public static List<HookFailedException> runWarning(HookKind kind, List<Hook> hooks, byte[] state) {
+    public static List<HookFailedException> runWarning(HookKind kind, List<Hook> hooks, byte[] state, Path dir) {
         List<HookFailedException> failures = new java.util.ArrayList<>();
         for (int i = 0; i < hooks.size(); i++) {
             try {
-                run(kind, i, hooks.get(i), state);
+                run(kind, i, hooks.get(i), state, dir);
             } catch (HookFailedException e) {
                 failures.add(e);
             }
@@ -56,8 +56,12 @@ public final class HookRunner {
         return List.copyOf(failures);
     }
 
-    /** Runs one hook; throws HookFailedException unless it exits 0 in time. */
-    public static void run(HookKind kind, int index, Hook hook, byte[] state) {
+    /**
+     * Runs one hook; throws HookFailedException unless it exits 0 in time.
+     *
+     * @param dir its working directory (runc runs hooks in the bundle), or null for ours
+     */
+    public static void run(HookKind kind, int index, Hook hook, byte[] state, Path dir) {
         try (Fd stdinSource = Memfd.sealed("jsyd-hook-state", state);
              // a fresh open of the memfd starts at offset 0 (the sealed one's offset is at the end)
              Fd stdin = KernelFiles.openRead("/proc/self/fd/" + stdinSource.get());
@@ -67,7 +71,7 @@ public final class HookRunner {
             try {
                 pid = Spawn.spawn(hook.path(), hook.argv(), hook.env(), 0,
                         List.of(new Spawn.FdMove(stdin, 0), new Spawn.FdMove(stdout, 1), new Spawn.FdMove(stderr, 2)),
-                        true);
+                        true, dir == null ? null : dir.toString());
             } catch (KernelException e) {
                 throw new HookFailedException(kind, index, hook.path(), "could not be started: " + e.getMessage(), "", e);
             }

@@ -25,11 +25,12 @@ class HookRunnerTest {
     void givesStateOnStdinArgv0AndOnlyTheConfiguredEnv() throws Exception {
         Path out = dir.resolve("seen");
         Hook h = new Hook("/bin/sh", List.of("my-argv0", "-c",
-                "cat > " + out + ".state; echo \"$0\" > " + out + ".argv0; env > " + out + ".env"),
+                "cat > " + out + ".state; echo \"$0\" > " + out + ".argv0; env > " + out + ".env; pwd > " + out + ".cwd"),
                 List.of("FOO=bar"), null);
-        HookRunner.run(HookKind.CREATE_RUNTIME, 0, h, "{\"id\":\"x\"}".getBytes(StandardCharsets.UTF_8));
+        HookRunner.run(HookKind.CREATE_RUNTIME, 0, h, "{\"id\":\"x\"}".getBytes(StandardCharsets.UTF_8), dir);
         assertEquals("{\"id\":\"x\"}", Files.readString(Path.of(out + ".state")));
         assertEquals("my-argv0\n", Files.readString(Path.of(out + ".argv0")));
+        assertEquals(dir.toRealPath() + "\n", Files.readString(Path.of(out + ".cwd")));
         List<String> env = Files.readAllLines(Path.of(out + ".env"));
         assertTrue(env.contains("FOO=bar"), env.toString());
         assertFalse(env.stream().anyMatch(e -> e.startsWith("JAVA_HOME=")), env.toString());
@@ -38,7 +39,7 @@ class HookRunnerTest {
     @Test
     void failureNamesKindIndexPathStatusAndStderr() {
         HookFailedException e = assertThrows(HookFailedException.class, () -> HookRunner.runAll(HookKind.PRESTART,
-                List.of(sh("exit 0", null), sh("echo boom >&2; exit 3", null)), new byte[0]));
+                List.of(sh("exit 0", null), sh("echo boom >&2; exit 3", null)), new byte[0], null));
         assertEquals(1, e.index());
         assertEquals(HookKind.PRESTART, e.kind());
         assertEquals("prestart hook #1 (/bin/sh) exited with status 3: stderr: boom", e.getMessage());
@@ -47,7 +48,7 @@ class HookRunnerTest {
     @Test
     void missingExecutableIsAFailureNotACrash() {
         HookFailedException e = assertThrows(HookFailedException.class, () -> HookRunner.run(HookKind.POSTSTOP, 0,
-                new Hook(dir.resolve("absent").toString(), List.of(), List.of(), null), new byte[0]));
+                new Hook(dir.resolve("absent").toString(), List.of(), List.of(), null), new byte[0], null));
         assertTrue(e.getMessage().startsWith("poststop hook #0 (" + dir.resolve("absent") + ") could not be started"),
                 e.getMessage());
     }
@@ -57,7 +58,7 @@ class HookRunnerTest {
         Path pids = dir.resolve("pids");
         long start = System.nanoTime();
         HookFailedException e = assertThrows(HookFailedException.class, () -> HookRunner.run(HookKind.CREATE_RUNTIME, 2,
-                sh("sleep 100 & echo $! > " + pids + "; echo waiting >&2; wait", Duration.ofMillis(300)), new byte[0]));
+                sh("sleep 100 & echo $! > " + pids + "; echo waiting >&2; wait", Duration.ofMillis(300)), new byte[0], null));
         long ms = (System.nanoTime() - start) / 1_000_000;
         assertTrue(ms < 5000, "took " + ms + " ms");
         assertEquals("createRuntime hook #2 (/bin/sh) timed out after 300ms and was killed: stderr: waiting",
@@ -70,7 +71,7 @@ class HookRunnerTest {
     @Test
     void stderrIsBounded() {
         HookFailedException e = assertThrows(HookFailedException.class, () -> HookRunner.run(HookKind.PRESTART, 0,
-                sh("head -c 100000 /dev/zero | tr '\\0' x >&2; exit 1", null), new byte[0]));
+                sh("head -c 100000 /dev/zero | tr '\\0' x >&2; exit 1", null), new byte[0], null));
         assertTrue(e.stderr().length() < HookRunner.STDERR_LIMIT + 100, "stderr of " + e.stderr().length());
         assertTrue(e.stderr().endsWith("(truncated)"));
     }
@@ -79,7 +80,7 @@ class HookRunnerTest {
     void warningKindsRunEveryHookAndReturnTheFailures() throws Exception {
         Path mark = dir.resolve("mark");
         List<HookFailedException> f = HookRunner.runWarning(HookKind.POSTSTOP,
-                List.of(sh("exit 1", null), sh("touch " + mark, null)), new byte[0]);
+                List.of(sh("exit 1", null), sh("touch " + mark, null)), new byte[0], null);
         assertEquals(1, f.size());
         assertEquals(0, f.getFirst().index());
         assertTrue(Files.exists(mark));

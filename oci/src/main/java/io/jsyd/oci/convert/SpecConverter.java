@@ -139,15 +139,12 @@ public final class SpecConverter {
         Hooks hooks = spec.getHooks();
         if (hooks != null) {
             Map<String, List<Hook>> lists = new LinkedHashMap<>();
-            lists.put("prestart", hooks.getPrestart());
-            lists.put("createRuntime", hooks.getCreateRuntime());
+            // the two kinds that run inside the container need the init stub to run them
             lists.put("createContainer", hooks.getCreateContainer());
             lists.put("startContainer", hooks.getStartContainer());
-            lists.put("poststart", hooks.getPoststart());
-            lists.put("poststop", hooks.getPoststop());
             lists.forEach((name, list) -> {
                 if (list != null && !list.isEmpty()) {
-                    error("$.hooks." + name, "hooks are not supported by jsyd-oci yet");
+                    error("$.hooks." + name, name + " hooks are not supported by jsyd-oci yet");
                 }
             });
         }

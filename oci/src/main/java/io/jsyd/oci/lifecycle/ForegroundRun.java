@@ -5,11 +5,15 @@ import io.jsyd.oci.InvalidSpecException;
 import io.jsyd.oci.OciException;
 import io.jsyd.oci.OciIoException;
 import io.jsyd.oci.cli.Request;
+import io.jsyd.hooks.ContainerHooks;
+import io.jsyd.hooks.HookFailedException;
+import io.jsyd.oci.convert.HookConverter;
 import io.jsyd.oci.convert.ResourcesConverter;
 import io.jsyd.oci.convert.SpecConverter;
 import io.jsyd.oci.spec.LoadedSpec;
 import io.jsyd.oci.spec.SpecProblem;
 import io.jsyd.oci.spec.SpecReader;
+import io.jsyd.oci.spec.model.State;
 import io.jsyd.oci.validate.SpecValidator;
 import io.jsyd.oci.validate.ValidationReport;
 import io.jsyd.runtime.KernelException;
@@ -64,7 +68,25 @@ public final class ForegroundRun {
                 new SpecConverter.Options(id, o.bundle(), loaded.file(), o.noPivot(), o.keepFds(), driver,
                         socketActivation(request)));
         warn(request, conversion.warnings());
-        try (StateDir state = StateDir.claim(o.root(), id); InitStub stub = InitStub.load()) {
+        ContainerHooks hooks = HookConverter.convert(loaded.spec(), o.bundle());
+        HookState hookState = HookState.of(loaded.spec(), id, o.bundle());
+        StateDir state = StateDir.claim(o.root(), id);
+        int[] initPid = {-1};
+        try {
+            return runClaimed(request, o, id, conversion, loaded, hooks, hookState, state, initPid);
+        } finally {
+            // the container is deleted (process, cgroup, state directory) whether it ran or failed
+            // to start; poststop comes after that, its failures only warnings (runtime.md lifecycle)
+            for (HookFailedException w : hooks.poststop(hookState.json(State.Status.STOPPED, initPid[0]))) {
+                request.err().println("jsyd-oci: warning: container " + id + ": " + w.getMessage());
+            }
+        }
+    }
+
+    private static int runClaimed(Request request, Options o, String id, SpecConverter.Conversion conversion,
+                                  LoadedSpec loaded, ContainerHooks hooks, HookState hookState, StateDir claimed,
+                                  int[] initPid) throws OciException {
+        try (StateDir state = claimed; InitStub stub = InitStub.load()) {
             if (o.subreaper()) {
                 Processes.becomeSubreaper();
             }
@@ -73,7 +95,7 @@ public final class ForegroundRun {
             int status;
             try {
                 status = runInit(request, stub, conversion, cgroup, o,
-                        SeccompAgent.handoff(loaded.spec(), id, o.bundle()));
+                        SeccompAgent.handoff(loaded.spec(), id, o.bundle()), hooks, hookState, initPid);
             } catch (OciException | RuntimeException e) {
                 try {
                     cgroup.destroy();
@@ -91,13 +113,19 @@ public final class ForegroundRun {
             return status;
         } catch (KernelException e) {
             throw new ContainerFailedException(id, e);
+        } catch (HookFailedException e) {
+            throw new ContainerFailedException(id, e);
         }
     }
 
     private static int runInit(Request request, InitStub stub, SpecConverter.Conversion conversion,
-                               CgroupManager cgroup, Options o, ObjIntConsumer<Fd> seccompListener) throws OciException {
+                               CgroupManager cgroup, Options o, ObjIntConsumer<Fd> seccompListener,
+                               ContainerHooks hooks, HookState hookState, int[] initPid) throws OciException {
         Launched launched = new ContainerLauncher(stub, HostView.system()).launch(conversion.config(), cgroup,
-                seccompListener);
+                seccompListener, hooks.launchPoints(p -> {
+                    initPid[0] = p;
+                    return hookState.json(State.Status.CREATING, p);
+                }));
         // the seccomp agent has its own copy of the listener now
         for (int i = 0; i < launched.fds().size(); i++) {
             if (launched.fdSources().get(i) == OpCode.SECCOMP_LOAD) {
@@ -105,11 +133,16 @@ public final class ForegroundRun {
             }
         }
         int pid = launched.initPid();
+        initPid[0] = pid;
         Fd master = launched.fdFrom(OpCode.CONSOLE).orElse(null);
         try (ConsoleRelay console = master == null ? null : ConsoleRelay.start(master, request);
              SignalForwarder forwarder = SignalForwarder.to(pid, console == null ? null : console::resize)) {
             if (o.pidFile() != null) {
                 writePidFile(o.pidFile(), pid);
+            }
+            // the user process runs: poststart failures are warnings (runtime.md lifecycle step 11)
+            for (HookFailedException w : hooks.poststart(hookState.json(State.Status.RUNNING, pid))) {
+                request.err().println("jsyd-oci: warning: container " + o.id() + ": " + w.getMessage());
             }
             int status = Processes.waitFor(pid).exitCode();
             if (console != null) {

@@ -95,10 +95,15 @@ class SpecConverterTest {
     }
 
     @Test
-    void hooksAreRefusedNotIgnored() throws Exception {
-        assertEquals(List.of("$.hooks.prestart: hooks are not supported by jsyd-oci yet",
-                        "$.hooks.poststop: hooks are not supported by jsyd-oci yet"),
-                errors("{\"hooks\": {\"prestart\": [{\"path\": \"/bin/true\"}], \"poststop\": [{\"path\": \"/bin/true\"}]}}"));
+    void inContainerHooksAreRefusedNotIgnoredTheOthersPass() throws Exception {
+        assertEquals(List.of("$.hooks.createContainer: createContainer hooks are not supported by jsyd-oci yet",
+                        "$.hooks.startContainer: startContainer hooks are not supported by jsyd-oci yet"),
+                errors("{\"hooks\": {\"prestart\": [{\"path\": \"/bin/true\"}], \"poststop\": [{\"path\": \"/bin/true\"}],"
+                        + " \"createContainer\": [{\"path\": \"/bin/true\"}], \"startContainer\": [{\"path\": \"/bin/true\"}]}}"));
+        // converts without a problem (convert throws on any)
+        convert("{\"hooks\": {\"prestart\": [{\"path\": \"/bin/true\"}],"
+                + " \"createRuntime\": [{\"path\": \"/bin/true\"}], \"poststart\": [{\"path\": \"/bin/true\"}],"
+                + " \"poststop\": [{\"path\": \"/bin/true\"}]}}");
     }
 
     @Test

@@ -53,6 +53,8 @@ interface LibC extends Library {
 
     int posix_spawn_file_actions_addclosefrom_np(Pointer actions, int from);
 
+    int posix_spawn_file_actions_addchdir_np(Pointer actions, String path);
+
     int posix_spawnattr_init(Pointer attr);
 
     int posix_spawnattr_destroy(Pointer attr);

@@ -18,16 +18,18 @@ public final class Spawn {
     }
 
     public static int spawn(String path, List<String> argv, List<String> env, int keepBelow, List<FdMove> moves) {
-        return spawn(path, argv, env, keepBelow, moves, false);
+        return spawn(path, argv, env, keepBelow, moves, false, null);
     }
 
     /**
      * As {@link #spawn(String, List, List, int, List)}; with {@code newGroup} the child
      * leads a process group of its own (pgid = its pid), so that it and whatever it
-     * forks can be signalled at once with {@code kill(-pid, sig)}.
+     * forks can be signalled at once with {@code kill(-pid, sig)}. A non-null
+     * {@code dir} is the child's working directory (a relative {@code path} resolves
+     * against it, as after chdir).
      */
     public static int spawn(String path, List<String> argv, List<String> env, int keepBelow, List<FdMove> moves,
-                            boolean newGroup) {
+                            boolean newGroup, String dir) {
         int closeFrom = keepBelow;
         for (FdMove m : moves) {
             if (m.target() < keepBelow) {
@@ -48,6 +50,10 @@ public final class Spawn {
                 }
                 Sys.checkErrorNumber(Sys.C.posix_spawn_file_actions_addclosefrom_np(actions, closeFrom),
                         "posix_spawn_file_actions_addclosefrom_np", path);
+                if (dir != null) {
+                    Sys.checkErrorNumber(Sys.C.posix_spawn_file_actions_addchdir_np(actions, dir),
+                            "posix_spawn_file_actions_addchdir_np", dir);
+                }
                 IntByReference pid = new IntByReference();
                 if (!newGroup) {
                     Sys.checkErrorNumber(Sys.C.posix_spawn(pid, path, actions, null,

@@ -1,0 +1,230 @@
+package io.jsyd.oci.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.jsyd.oci.spec.SpecJson;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeSet;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import tools.jackson.databind.JsonNode;
+import tools.jackson.databind.node.ArrayNode;
+import tools.jackson.databind.node.ObjectNode;
+
+/**
+ * OCI hooks through `run`: each hook appends what it saw (its namespaces, the
+ * init's, cwd, the state on stdin, env) to a log the test reads. The ordering and
+ * context expectations are runc's: the same bundle runs under runc too.
+ */
+@Tag("root")
+class HooksRunTest {
+    private static final String SCRIPT = """
+            kind=$1; log=$2
+            state=$(cat)
+            pid=$(echo "$state" | sed -n 's/.*"pid":\\([0-9]*\\).*/\\1/p')
+            {
+              echo "== $kind"
+              echo "cwd=$(pwd)"
+              echo "mnt=$(readlink /proc/self/ns/mnt) net=$(readlink /proc/self/ns/net)"
+              if [ -n "$pid" ]; then echo "init=$(readlink /proc/$pid/ns/mnt) $(readlink /proc/$pid/ns/net)"; fi
+              echo "state=$state"
+              echo "env=$(env | grep HOOK_ | sort | tr '\\n' ' ')"
+            } >> "$log"
+            """;
+
+    private Path dir;
+    private Path state;
+
+    @BeforeAll
+    static void rootAndBusybox() {
+        assumeTrue("root".equals(System.getProperty("user.name")), "needs root for namespaces");
+        assumeTrue(RunBundle.busyboxAvailable(), "needs busybox-static at /bin/busybox");
+    }
+
+    @BeforeEach
+    void tempDir() throws IOException {
+        dir = Files.createTempDirectory("jsyd-hooks-",
+                PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwxr-xr-x")));
+        state = dir.resolve("state");
+        Files.writeString(dir.resolve("hook.sh"), SCRIPT);
+    }
+
+    @AfterEach
+    void removeTempDir() {
+        OciRuntime.exec(List.of("rm", "-rf", "--one-file-system", dir.toString()));
+    }
+
+    /** A hook entry running hook.sh for {@code kind}, logging to {@code log}. */
+    private ObjectNode hook(ObjectNode hooks, String kind, Path log, String... extraArgs) {
+        ArrayNode list = hooks.has(kind) ? (ArrayNode) hooks.get(kind) : hooks.putArray(kind);
+        ObjectNode h = list.addObject().put("path", "/bin/sh");
+        ArrayNode args = h.putArray("args").add("hook-" + kind).add(dir.resolve("hook.sh").toString()).add(kind)
+                .add(log.toString());
+        for (String a : extraArgs) {
+            args.add(a);
+        }
+        h.putArray("env").add("PATH=/usr/sbin:/usr/bin:/sbin:/bin").add("HOOK_KIND=" + kind);
+        return h;
+    }
+
+    /** The log split into one map per hook run, in the order they ran. */
+    private static List<Map<String, String>> entries(Path log) throws IOException {
+        List<Map<String, String>> out = new ArrayList<>();
+        if (!Files.exists(log)) {
+            return out;
+        }
+        Map<String, String> cur = null;
+        for (String line : Files.readAllLines(log)) {
+            if (line.startsWith("== ")) {
+                cur = new LinkedHashMap<>();
+                cur.put("kind", line.substring(3));
+                out.add(cur);
+            } else if (cur != null && line.contains("=")) {
+                cur.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
+            }
+        }
+        return out;
+    }
+
+    private static String ns(String kind) throws IOException {
+        return Files.readSymbolicLink(Path.of("/proc/self/ns/" + kind)).toString();
+    }
+
+    @Test
+    void everyRuntimeNamespaceKindRunsInOrderWithItsStateLikeRunc() throws IOException {
+        Map<OciRuntime, List<Map<String, String>>> seen = new LinkedHashMap<>();
+        for (OciRuntime rt : OciRuntime.values()) {
+            assumeTrue(rt.available(), rt.label() + " is not installed");
+            Path log = dir.resolve("log-" + rt.name());
+            RunBundle b = RunBundle.create(dir.resolve("bundle-" + rt.name()), "echo process-ran");
+            b.merge("{\"annotations\": {\"org.example.k\": \"v\"}}");
+            ObjectNode hooks = b.config.putObject("hooks");
+            for (String kind : List.of("prestart", "createRuntime", "poststart", "poststop")) {
+                hook(hooks, kind, log);
+            }
+            hook(hooks, "createRuntime", log, "second");
+            b.write();
+            OciRuntime.Result r = rt.run(state, b.dir, "hooks-" + rt.name());
+            assertEquals(0, r.status(), rt.label() + "\n" + r.describe());
+            assertEquals("process-ran\n", r.out(), rt.label());
+            List<Map<String, String>> e = entries(log);
+            seen.put(rt, e);
+            assertEquals(List.of("prestart", "createRuntime", "createRuntime", "poststart", "poststop"),
+                    e.stream().map(m -> m.get("kind")).toList(), rt.label() + ": " + e);
+            String bundle = b.dir.toAbsolutePath().toString();
+            List<String> statuses = new ArrayList<>();
+            for (Map<String, String> m : e) {
+                // every hook runs in the runtime's namespaces, with only the env it was given
+                assertEquals("mnt=" + ns("mnt") + " net=" + ns("net"), "mnt=" + m.get("mnt"), rt.label() + " " + m);
+                assertEquals("HOOK_KIND=" + m.get("kind") + " ", m.get("env"), rt.label() + " " + m);
+                JsonNode st = SpecJson.mapper().readTree(m.get("state"));
+                assertEquals("hooks-" + rt.name(), st.get("id").asString(), rt.label());
+                assertEquals(bundle, st.get("bundle").asString(), rt.label());
+                assertEquals("v", st.get("annotations").get("org.example.k").asString(), rt.label() + " " + m);
+                statuses.add(st.get("status").asString());
+                if (m.get("kind").startsWith("pre") || m.get("kind").startsWith("create")) {
+                    // the init exists (waiting before pivot_root), in namespaces of its own
+                    String init = m.get("init");
+                    assertTrue(init != null && !init.startsWith(ns("mnt")) && !init.endsWith(ns("net")),
+                            rt.label() + " " + m);
+                }
+            }
+            // runc 1.1.5 hands poststart the status it read before the exec ("created"); the spec's
+            // "running" is what a container that executed the user program has, so jsyd-oci says that
+            assertEquals(List.of("creating", "creating", "creating", rt == OciRuntime.RUNC ? "created" : "running",
+                    "stopped"), statuses, rt.label());
+        }
+        if (seen.size() == 2) {
+            // runc runs hooks in the bundle directory
+            assertEquals(cwds(seen.get(OciRuntime.RUNC), "RUNC"), cwds(seen.get(OciRuntime.JSYD), "JSYD"));
+            assertEquals(dir.resolve("bundle-X").toString(), cwds(seen.get(OciRuntime.JSYD), "JSYD").getFirst());
+        }
+    }
+
+    private List<String> cwds(List<Map<String, String>> e, String rt) {
+        return e.stream().map(m -> m.get("cwd").replace("bundle-" + rt, "bundle-X")).toList();
+    }
+
+    @Test
+    void aFailingCreateRuntimeHookStopsTheStartLeavesNothingAndPoststopRuns() throws IOException {
+        Path log = dir.resolve("log");
+        Path marker = dir.resolve("process-ran");
+        RunBundle b = RunBundle.create(dir.resolve("bundle"), "echo process-ran");
+        ObjectNode hooks = b.config.putObject("hooks");
+        hook(hooks, "createRuntime", log);
+        ArrayNode cr = (ArrayNode) hooks.get("createRuntime");
+        cr.addObject().put("path", "/bin/sh").putArray("args").add("sh").add("-c").add("echo it broke >&2; exit 7");
+        hook(hooks, "createRuntime", log, "never");
+        hook(hooks, "poststart", log);
+        hook(hooks, "poststop", log);
+        b.write();
+        TreeSet<String> mountsBefore = FailurePathsTest.mountsUnder(dir);
+        OciRuntime.Result r = OciRuntime.JSYD.run(state, b.dir, "hooks-fail");
+        assertEquals(1, r.status(), r.describe());
+        assertTrue(r.err().contains("container hooks-fail: createRuntime hook #1 (/bin/sh) exited with status 7: stderr: it broke"),
+                r.describe());
+        assertFalse(r.out().contains("process-ran"), r.describe());
+        assertFalse(Files.exists(marker));
+        assertEquals(List.of("createRuntime", "poststop"),
+                entries(log).stream().map(m -> m.get("kind")).toList(), "the rest are skipped, poststop runs");
+        assertFalse(Files.exists(state.resolve("hooks-fail")), "state directory left behind");
+        assertEquals(mountsBefore, FailurePathsTest.mountsUnder(dir), "mounts left behind");
+        assertEquals(List.of(), FailurePathsTest.processesIn(dir), "processes left behind");
+        assertFalse(Files.exists(Path.of("/sys/fs/cgroup/jsyd-oci/hooks-fail")), "cgroup left behind");
+    }
+
+    @Test
+    void aHookPastItsTimeoutIsKilledWithWhatItForked() throws IOException {
+        Path pid = dir.resolve("sleeper.pid");
+        RunBundle b = RunBundle.create(dir.resolve("bundle"), "echo process-ran");
+        ObjectNode hooks = b.config.putObject("hooks");
+        ObjectNode h = hooks.putArray("prestart").addObject().put("path", "/bin/sh").put("timeout", 1);
+        h.putArray("args").add("sh").add("-c").add("sleep 100 & echo $! > " + pid + "; echo stuck >&2; wait");
+        b.write();
+        long start = System.nanoTime();
+        OciRuntime.Result r = OciRuntime.JSYD.run(state, b.dir, "hooks-timeout");
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(1, r.status(), r.describe());
+        assertTrue(r.err().contains("prestart hook #0 (/bin/sh) timed out after 1s and was killed: stderr: stuck"),
+                r.describe());
+        assertTrue(ms < 20_000, "took " + ms + " ms");
+        String sleeper = Files.readString(pid).strip();
+        assertFalse(Files.exists(Path.of("/proc/" + sleeper)) && !Files.readString(Path.of("/proc/" + sleeper + "/stat"))
+                .contains(") Z"), "the hook's child " + sleeper + " still runs");
+        assertFalse(Files.exists(state.resolve("hooks-timeout")));
+        assertEquals(List.of(), FailurePathsTest.processesIn(dir), "processes left behind");
+    }
+
+    @Test
+    void poststartAndPoststopFailuresAreWarnings() throws IOException {
+        RunBundle b = RunBundle.create(dir.resolve("bundle"), "echo process-ran");
+        ObjectNode hooks = b.config.putObject("hooks");
+        for (String kind : List.of("poststart", "poststop")) {
+            hooks.putArray(kind).addObject().put("path", "/bin/sh").putArray("args").add("sh").add("-c")
+                    .add("echo " + kind + "-broke >&2; exit 2");
+        }
+        b.write();
+        OciRuntime.Result r = OciRuntime.JSYD.run(state, b.dir, "hooks-warn");
+        assertEquals(0, r.status(), r.describe());
+        assertEquals("process-ran\n", r.out());
+        assertTrue(r.err().contains("warning: container hooks-warn: poststart hook #0 (/bin/sh) exited with status 2:"
+                + " stderr: poststart-broke"), r.describe());
+        assertTrue(r.err().contains("warning: container hooks-warn: poststop hook #0 (/bin/sh) exited with status 2:"
+                + " stderr: poststop-broke"), r.describe());
+        assertNotEquals(0, r.err().length());
+    }
+}
