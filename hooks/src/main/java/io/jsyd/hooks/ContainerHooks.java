@@ -1,11 +1,11 @@
 package io.jsyd.hooks;
 
 import io.jsyd.runtime.container.HookPoints;
+import io.jsyd.runtime.spawn.PlanOp;
 import java.nio.file.Path;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
-import java.util.function.IntFunction;
 
 /**
  * A container's hooks by kind, and where a lifecycle runs them. The API a lifecycle
@@ -13,7 +13,9 @@ import java.util.function.IntFunction;
  * <ol>
  * <li>create: {@link #launchPoints} goes to ContainerLauncher.launch; it runs prestart
  *     then createRuntime in the runtime namespace while the init waits before
- *     pivot_root. A failure there is thrown out of the launch (the init is gone).</li>
+ *     pivot_root, and has the init run createContainer and startContainer. A failure
+ *     is thrown out of the launch (HookFailedException from the first two, an
+ *     InitStubException naming the hook from the others); the init is gone then.</li>
  * <li>start, once the user process runs: {@link #poststart}; failures are returned
  *     as warnings (runtime-spec 1.3: log a warning, go on).</li>
  * <li>delete, after the container's resources are gone, and also after a failed
@@ -46,10 +48,14 @@ public record ContainerHooks(Map<HookKind, List<Hook>> byKind, Path dir) {
     }
 
     /**
-     * The launch's hook points: prestart and createRuntime run before pivot_root with
-     * {@code creatingState.apply(initPid)} on stdin (status "creating").
+     * The launch's hook points. Before pivot_root: prestart then createRuntime run
+     * here, in the runtime namespace, with status "creating"; then the init itself
+     * runs createContainer (in all of the container's namespaces, before the pivot,
+     * so a path resolves on the host as the spec wants). Last, right before its exec,
+     * the init runs startContainer (status "created", paths in the container). A
+     * lifecycle that waits for `start` must put that wait before these last ops.
      */
-    public HookPoints launchPoints(IntFunction<byte[]> creatingState) {
+    public HookPoints launchPoints(StateJson state) {
         List<Hook> prestart = of(HookKind.PRESTART);
         List<Hook> createRuntime = of(HookKind.CREATE_RUNTIME);
         return new HookPoints() {
@@ -60,9 +66,22 @@ public record ContainerHooks(Map<HookKind, List<Hook>> byKind, Path dir) {
 
             @Override
             public void beforePivot(int initPid) {
-                byte[] state = creatingState.apply(initPid);
-                HookRunner.runAll(HookKind.PRESTART, prestart, state, dir);
-                HookRunner.runAll(HookKind.CREATE_RUNTIME, createRuntime, state, dir);
+                byte[] json = state.render("creating", initPid);
+                HookRunner.runAll(HookKind.PRESTART, prestart, json, dir);
+                HookRunner.runAll(HookKind.CREATE_RUNTIME, createRuntime, json, dir);
+            }
+
+            @Override
+            public List<PlanOp> initBeforePivot(String rootfs) {
+                return InitHookOps.ops(HookKind.CREATE_CONTAINER, of(HookKind.CREATE_CONTAINER), state.render("creating",
+                        InitHookOps.PID_MARK), rootfs);
+            }
+
+            @Override
+            public List<PlanOp> initBeforeExec() {
+                // in the container's working directory (process.cwd), as runc runs them
+                return InitHookOps.ops(HookKind.START_CONTAINER, of(HookKind.START_CONTAINER), state.render("created",
+                        InitHookOps.PID_MARK), "");
             }
         };
     }

@@ -3,7 +3,8 @@ package io.jsyd.hooks;
 /**
  * A hook failed: it could not be started, exited non-zero, was killed by a signal
  * or ran past its timeout. The message names the kind, the index in the config's
- * list, the path and what the hook wrote to stderr (bounded).
+ * list, the path and the head of what the hook wrote to stdout and stderr (the
+ * same words the init stub uses for the hooks it runs).
  */
 public final class HookFailedException extends RuntimeException {
     private final HookKind kind;
@@ -11,8 +12,8 @@ public final class HookFailedException extends RuntimeException {
     private final String stderr;
 
     public HookFailedException(HookKind kind, int index, String path, String what, String stderr, Throwable cause) {
-        super(kind.specName() + " hook #" + index + " (" + path + ") " + what
-                + (stderr.isBlank() ? "" : ": stderr: " + stderr.strip()), cause);
+        super(kind.specName() + " hook #" + index + " (" + path + "): " + what
+                + (stderr.isBlank() ? "" : ": output: " + stderr.strip()), cause);
         this.kind = kind;
         this.index = index;
         this.stderr = stderr;

@@ -17,12 +17,12 @@ import java.util.List;
 /**
  * Runs hooks in the calling process's namespaces (the runtime namespace): each one
  * a child in a process group of its own, the state JSON on stdin, stdout and
- * stderr captured in memfds. At the timeout the whole group is killed; a hook that
+ * stderr captured together in a memfd (runc reports both too). At the timeout the whole group is killed; a hook that
  * fails has its group killed too, so nothing it forked outlives the failure.
  * A hook that succeeds may leave daemons behind, as with runc.
  */
 public final class HookRunner {
-    /** How much of a hook's stderr goes into an error message. */
+    /** How much of a hook's output goes into an error message. */
     static final int STDERR_LIMIT = 4096;
     private static final long MAX_POLL_NANOS = 20_000_000L;
 
@@ -65,12 +65,11 @@ public final class HookRunner {
         try (Fd stdinSource = Memfd.sealed("jsyd-hook-state", state);
              // a fresh open of the memfd starts at offset 0 (the sealed one's offset is at the end)
              Fd stdin = KernelFiles.openRead("/proc/self/fd/" + stdinSource.get());
-             Fd stdout = Memfd.create("jsyd-hook-stdout");
-             Fd stderr = Memfd.create("jsyd-hook-stderr")) {
+             Fd output = Memfd.create("jsyd-hook-output")) {
             int pid;
             try {
                 pid = Spawn.spawn(hook.path(), hook.argv(), hook.env(), 0,
-                        List.of(new Spawn.FdMove(stdin, 0), new Spawn.FdMove(stdout, 1), new Spawn.FdMove(stderr, 2)),
+                        List.of(new Spawn.FdMove(stdin, 0), new Spawn.FdMove(output, 1), new Spawn.FdMove(output, 2)),
                         true, dir == null ? null : dir.toString());
             } catch (KernelException e) {
                 throw new HookFailedException(kind, index, hook.path(), "could not be started: " + e.getMessage(), "", e);
@@ -78,13 +77,13 @@ public final class HookRunner {
             Processes.WaitStatus status = awaitOrKill(pid, hook);
             if (status == null) {
                 throw new HookFailedException(kind, index, hook.path(),
-                        "timed out after " + seconds(hook) + " and was killed", head(stderr), null);
+                        "timed out after " + seconds(hook) + " and was killed", head(output), null);
             }
             if (!status.exited() || status.code() != 0) {
                 // whatever the failed hook forked goes with it
                 killGroup(pid);
                 String what = status.exited() ? "exited with status " + status.code() : "was killed by signal " + status.code();
-                throw new HookFailedException(kind, index, hook.path(), what, head(stderr), null);
+                throw new HookFailedException(kind, index, hook.path(), what, head(output), null);
             }
         }
     }
@@ -125,14 +124,14 @@ public final class HookRunner {
         return ms % 1000 == 0 ? ms / 1000 + "s" : ms + "ms";
     }
 
-    /** The first STDERR_LIMIT bytes the hook wrote to stderr. */
+    /** The first STDERR_LIMIT bytes the hook wrote. */
     private static String head(Fd stderr) {
         try (InputStream in = Files.newInputStream(Path.of("/proc/self/fd/" + stderr.get()))) {
             byte[] b = in.readNBytes(STDERR_LIMIT + 1);
             String s = new String(b, 0, Math.min(b.length, STDERR_LIMIT), StandardCharsets.UTF_8);
             return b.length > STDERR_LIMIT ? s + "... (truncated)" : s;
         } catch (IOException e) {
-            return "(stderr unreadable: " + e.getMessage() + ")";
+            return "(output unreadable: " + e.getMessage() + ")";
         }
     }
 }

@@ -42,14 +42,14 @@ class HookRunnerTest {
                 List.of(sh("exit 0", null), sh("echo boom >&2; exit 3", null)), new byte[0], null));
         assertEquals(1, e.index());
         assertEquals(HookKind.PRESTART, e.kind());
-        assertEquals("prestart hook #1 (/bin/sh) exited with status 3: stderr: boom", e.getMessage());
+        assertEquals("prestart hook #1 (/bin/sh): exited with status 3: output: boom", e.getMessage());
     }
 
     @Test
     void missingExecutableIsAFailureNotACrash() {
         HookFailedException e = assertThrows(HookFailedException.class, () -> HookRunner.run(HookKind.POSTSTOP, 0,
                 new Hook(dir.resolve("absent").toString(), List.of(), List.of(), null), new byte[0], null));
-        assertTrue(e.getMessage().startsWith("poststop hook #0 (" + dir.resolve("absent") + ") could not be started"),
+        assertTrue(e.getMessage().startsWith("poststop hook #0 (" + dir.resolve("absent") + "): could not be started"),
                 e.getMessage());
     }
 
@@ -61,7 +61,7 @@ class HookRunnerTest {
                 sh("sleep 100 & echo $! > " + pids + "; echo waiting >&2; wait", Duration.ofMillis(300)), new byte[0], null));
         long ms = (System.nanoTime() - start) / 1_000_000;
         assertTrue(ms < 5000, "took " + ms + " ms");
-        assertEquals("createRuntime hook #2 (/bin/sh) timed out after 300ms and was killed: stderr: waiting",
+        assertEquals("createRuntime hook #2 (/bin/sh): timed out after 300ms and was killed: output: waiting",
                 e.getMessage());
         int child = Integer.parseInt(Files.readString(pids).strip());
         // the backgrounded sleep was in the hook's group: it must be gone (or a zombie of init)

@@ -2,8 +2,6 @@ package io.jsyd.oci.convert;
 
 import io.jsyd.oci.InvalidSpecException;
 import io.jsyd.oci.spec.SpecProblem;
-import io.jsyd.oci.spec.model.Hook;
-import io.jsyd.oci.spec.model.Hooks;
 import io.jsyd.oci.spec.model.IOPriority;
 import io.jsyd.oci.spec.model.Linux;
 import io.jsyd.oci.spec.model.LinuxDevice;
@@ -136,18 +134,6 @@ public final class SpecConverter {
 
     /** Fields the spec defines whose behaviour has not landed: an error, never silently ignored. */
     private void notYet(Spec spec, Linux linux) {
-        Hooks hooks = spec.getHooks();
-        if (hooks != null) {
-            Map<String, List<Hook>> lists = new LinkedHashMap<>();
-            // the two kinds that run inside the container need the init stub to run them
-            lists.put("createContainer", hooks.getCreateContainer());
-            lists.put("startContainer", hooks.getStartContainer());
-            lists.forEach((name, list) -> {
-                if (list != null && !list.isEmpty()) {
-                    error("$.hooks." + name, name + " hooks are not supported by jsyd-oci yet");
-                }
-            });
-        }
         if (linux.getNetDevices() != null && !linux.getNetDevices().getAdditionalProperties().isEmpty()) {
             error("$.linux.netDevices", "moving network devices is not supported by jsyd-oci yet");
         }

@@ -4,13 +4,13 @@ import io.jsyd.oci.spec.model.Features;
 import java.util.List;
 
 /**
- * Lifecycle hooks that run: the runtime-namespace kinds. createContainer and
- * startContainer run inside the container (the init stub would exec them) and are
- * refused by the converter until they do.
+ * Lifecycle hooks: all six kinds run (the hooks module; createContainer and
+ * startContainer by the init stub, inside the container).
  */
 final class HookSupport implements FeatureContribution {
     @Override
     public void addTo(Features document) {
-        document.setHooks(List.of("prestart", "createRuntime", "poststart", "poststop"));
+        document.setHooks(List.of("prestart", "createRuntime", "createContainer", "startContainer", "poststart",
+                "poststop"));
     }
 }

@@ -71,21 +71,20 @@ public final class ForegroundRun {
         ContainerHooks hooks = HookConverter.convert(loaded.spec(), o.bundle());
         HookState hookState = HookState.of(loaded.spec(), id, o.bundle());
         StateDir state = StateDir.claim(o.root(), id);
-        int[] initPid = {-1};
         try {
-            return runClaimed(request, o, id, conversion, loaded, hooks, hookState, state, initPid);
+            return runClaimed(request, o, id, conversion, loaded, hooks, hookState, state);
         } finally {
             // the container is deleted (process, cgroup, state directory) whether it ran or failed
             // to start; poststop comes after that, its failures only warnings (runtime.md lifecycle)
-            for (HookFailedException w : hooks.poststop(hookState.json(State.Status.STOPPED, initPid[0]))) {
+            for (HookFailedException w : hooks.poststop(hookState.json(State.Status.STOPPED, 0))) {
                 request.err().println("jsyd-oci: warning: container " + id + ": " + w.getMessage());
             }
         }
     }
 
     private static int runClaimed(Request request, Options o, String id, SpecConverter.Conversion conversion,
-                                  LoadedSpec loaded, ContainerHooks hooks, HookState hookState, StateDir claimed,
-                                  int[] initPid) throws OciException {
+                                  LoadedSpec loaded, ContainerHooks hooks, HookState hookState, StateDir claimed)
+            throws OciException {
         try (StateDir state = claimed; InitStub stub = InitStub.load()) {
             if (o.subreaper()) {
                 Processes.becomeSubreaper();
@@ -95,7 +94,7 @@ public final class ForegroundRun {
             int status;
             try {
                 status = runInit(request, stub, conversion, cgroup, o,
-                        SeccompAgent.handoff(loaded.spec(), id, o.bundle()), hooks, hookState, initPid);
+                        SeccompAgent.handoff(loaded.spec(), id, o.bundle()), hooks, hookState);
             } catch (OciException | RuntimeException e) {
                 try {
                     cgroup.destroy();
@@ -120,12 +119,9 @@ public final class ForegroundRun {
 
     private static int runInit(Request request, InitStub stub, SpecConverter.Conversion conversion,
                                CgroupManager cgroup, Options o, ObjIntConsumer<Fd> seccompListener,
-                               ContainerHooks hooks, HookState hookState, int[] initPid) throws OciException {
+                               ContainerHooks hooks, HookState hookState) throws OciException {
         Launched launched = new ContainerLauncher(stub, HostView.system()).launch(conversion.config(), cgroup,
-                seccompListener, hooks.launchPoints(p -> {
-                    initPid[0] = p;
-                    return hookState.json(State.Status.CREATING, p);
-                }));
+                seccompListener, hooks.launchPoints((status, p) -> hookState.json(State.Status.fromValue(status), p)));
         // the seccomp agent has its own copy of the listener now
         for (int i = 0; i < launched.fds().size(); i++) {
             if (launched.fdSources().get(i) == OpCode.SECCOMP_LOAD) {
@@ -133,7 +129,6 @@ public final class ForegroundRun {
             }
         }
         int pid = launched.initPid();
-        initPid[0] = pid;
         Fd master = launched.fdFrom(OpCode.CONSOLE).orElse(null);
         try (ConsoleRelay console = master == null ? null : ConsoleRelay.start(master, request);
              SignalForwarder forwarder = SignalForwarder.to(pid, console == null ? null : console::resize)) {

@@ -38,7 +38,7 @@ class FeatureSetTest {
             {
               "ociVersionMin": "1.0.0",
               "ociVersionMax": "1.3.0",
-              "hooks": ["prestart", "createRuntime", "poststart", "poststop"],
+              "hooks": ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"],
               "mountOptions": [],
               "potentiallyUnsafeConfigAnnotations": [],
               "linux": {

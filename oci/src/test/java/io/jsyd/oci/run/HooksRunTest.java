@@ -72,7 +72,8 @@ class HooksRunTest {
     private ObjectNode hook(ObjectNode hooks, String kind, Path log, String... extraArgs) {
         ArrayNode list = hooks.has(kind) ? (ArrayNode) hooks.get(kind) : hooks.putArray(kind);
         ObjectNode h = list.addObject().put("path", "/bin/sh");
-        ArrayNode args = h.putArray("args").add("hook-" + kind).add(dir.resolve("hook.sh").toString()).add(kind)
+        // busybox, which startContainer runs, picks its applet by argv[0]
+        ArrayNode args = h.putArray("args").add("sh").add(dir.resolve("hook.sh").toString()).add(kind)
                 .add(log.toString());
         for (String a : extraArgs) {
             args.add(a);
@@ -112,8 +113,12 @@ class HooksRunTest {
             Path log = dir.resolve("log-" + rt.name());
             RunBundle b = RunBundle.create(dir.resolve("bundle-" + rt.name()), "echo process-ran");
             b.merge("{\"annotations\": {\"org.example.k\": \"v\"}}");
+            // startContainer resolves its path and writes its log inside the container
+            b.addMount("{\"destination\": \"" + dir + "\", \"type\": \"bind\", \"source\": \"" + dir
+                    + "\", \"options\": [\"rbind\", \"rw\"]}");
             ObjectNode hooks = b.config.putObject("hooks");
-            for (String kind : List.of("prestart", "createRuntime", "poststart", "poststop")) {
+            for (String kind : List.of("prestart", "createRuntime", "createContainer", "startContainer", "poststart",
+                    "poststop")) {
                 hook(hooks, kind, log);
             }
             hook(hooks, "createRuntime", log, "second");
@@ -123,20 +128,40 @@ class HooksRunTest {
             assertEquals("process-ran\n", r.out(), rt.label());
             List<Map<String, String>> e = entries(log);
             seen.put(rt, e);
-            assertEquals(List.of("prestart", "createRuntime", "createRuntime", "poststart", "poststop"),
-                    e.stream().map(m -> m.get("kind")).toList(), rt.label() + ": " + e);
+            List<String> order = e.stream().map(m -> m.get("kind")).toList();
+            if (rt == OciRuntime.RUNC) {
+                // runc 1.1.5 runs poststart once `start` opened the exec fifo, racing the init's
+                // startContainer hooks and exec; the spec (and jsyd-oci) runs it after the exec
+                order = new ArrayList<>(order);
+                order.remove("poststart");
+                order.add(order.size() - 1, "poststart");
+            }
+            assertEquals(List.of("prestart", "createRuntime", "createRuntime", "createContainer", "startContainer",
+                    "poststart", "poststop"), order, rt.label() + ": " + e);
             String bundle = b.dir.toAbsolutePath().toString();
             List<String> statuses = new ArrayList<>();
             for (Map<String, String> m : e) {
-                // every hook runs in the runtime's namespaces, with only the env it was given
-                assertEquals("mnt=" + ns("mnt") + " net=" + ns("net"), "mnt=" + m.get("mnt"), rt.label() + " " + m);
+                // runtime-namespace hooks run in ours, the two others in the container's; each
+                // with only the env it was given
+                boolean inContainer = m.get("kind").endsWith("Container");
+                String self = "mnt=" + m.get("mnt");
+                if (inContainer) {
+                    assertTrue(!self.contains(ns("mnt")) && !self.contains(ns("net")), rt.label() + " " + m);
+                } else {
+                    assertEquals("mnt=" + ns("mnt") + " net=" + ns("net"), self, rt.label() + " " + m);
+                }
                 assertEquals("HOOK_KIND=" + m.get("kind") + " ", m.get("env"), rt.label() + " " + m);
                 JsonNode st = SpecJson.mapper().readTree(m.get("state"));
+                if (inContainer && rt == OciRuntime.JSYD) {
+                    // the spec's pid is the host's view; runc 1.1.5 gives the init's own getpid() (1)
+                    assertEquals(e.getFirst().get("state").replaceAll(".*\"pid\":(\\d+).*", "$1"),
+                            String.valueOf(st.get("pid").asInt()), m.toString());
+                }
                 assertEquals("hooks-" + rt.name(), st.get("id").asString(), rt.label());
                 assertEquals(bundle, st.get("bundle").asString(), rt.label());
                 assertEquals("v", st.get("annotations").get("org.example.k").asString(), rt.label() + " " + m);
                 statuses.add(st.get("status").asString());
-                if (m.get("kind").startsWith("pre") || m.get("kind").startsWith("create")) {
+                if (m.get("kind").equals("prestart") || m.get("kind").equals("createRuntime")) {
                     // the init exists (waiting before pivot_root), in namespaces of its own
                     String init = m.get("init");
                     assertTrue(init != null && !init.startsWith(ns("mnt")) && !init.endsWith(ns("net")),
@@ -145,18 +170,22 @@ class HooksRunTest {
             }
             // runc 1.1.5 hands poststart the status it read before the exec ("created"); the spec's
             // "running" is what a container that executed the user program has, so jsyd-oci says that
-            assertEquals(List.of("creating", "creating", "creating", rt == OciRuntime.RUNC ? "created" : "running",
-                    "stopped"), statuses, rt.label());
+            assertEquals(List.of("creating", "creating", "creating", "creating", "created",
+                    rt == OciRuntime.RUNC ? "created" : "running", "stopped"), statuses, rt.label());
         }
         if (seen.size() == 2) {
-            // runc runs hooks in the bundle directory
+            // runc runs runtime-namespace hooks in the bundle, createContainer in the rootfs,
+            // startContainer in process.cwd
             assertEquals(cwds(seen.get(OciRuntime.RUNC), "RUNC"), cwds(seen.get(OciRuntime.JSYD), "JSYD"));
-            assertEquals(dir.resolve("bundle-X").toString(), cwds(seen.get(OciRuntime.JSYD), "JSYD").getFirst());
+            assertEquals(dir.resolve("bundle-X").toString(), cwds(seen.get(OciRuntime.JSYD), "JSYD").get("prestart"));
         }
     }
 
-    private List<String> cwds(List<Map<String, String>> e, String rt) {
-        return e.stream().map(m -> m.get("cwd").replace("bundle-" + rt, "bundle-X")).toList();
+    /** Each kind's working directory, the bundle's name made the same for both runtimes. */
+    private Map<String, String> cwds(List<Map<String, String>> e, String rt) {
+        Map<String, String> byKind = new java.util.TreeMap<>();
+        e.forEach(m -> byKind.put(m.get("kind"), m.get("cwd").replace("bundle-" + rt, "bundle-X")));
+        return byKind;
     }
 
     @Test
@@ -175,7 +204,7 @@ class HooksRunTest {
         TreeSet<String> mountsBefore = FailurePathsTest.mountsUnder(dir);
         OciRuntime.Result r = OciRuntime.JSYD.run(state, b.dir, "hooks-fail");
         assertEquals(1, r.status(), r.describe());
-        assertTrue(r.err().contains("container hooks-fail: createRuntime hook #1 (/bin/sh) exited with status 7: stderr: it broke"),
+        assertTrue(r.err().contains("container hooks-fail: createRuntime hook #1 (/bin/sh): exited with status 7: output: it broke"),
                 r.describe());
         assertFalse(r.out().contains("process-ran"), r.describe());
         assertFalse(Files.exists(marker));
@@ -199,7 +228,7 @@ class HooksRunTest {
         OciRuntime.Result r = OciRuntime.JSYD.run(state, b.dir, "hooks-timeout");
         long ms = (System.nanoTime() - start) / 1_000_000;
         assertEquals(1, r.status(), r.describe());
-        assertTrue(r.err().contains("prestart hook #0 (/bin/sh) timed out after 1s and was killed: stderr: stuck"),
+        assertTrue(r.err().contains("prestart hook #0 (/bin/sh): timed out after 1s and was killed: output: stuck"),
                 r.describe());
         assertTrue(ms < 20_000, "took " + ms + " ms");
         String sleeper = Files.readString(pid).strip();
@@ -221,10 +250,72 @@ class HooksRunTest {
         OciRuntime.Result r = OciRuntime.JSYD.run(state, b.dir, "hooks-warn");
         assertEquals(0, r.status(), r.describe());
         assertEquals("process-ran\n", r.out());
-        assertTrue(r.err().contains("warning: container hooks-warn: poststart hook #0 (/bin/sh) exited with status 2:"
-                + " stderr: poststart-broke"), r.describe());
-        assertTrue(r.err().contains("warning: container hooks-warn: poststop hook #0 (/bin/sh) exited with status 2:"
-                + " stderr: poststop-broke"), r.describe());
+        assertTrue(r.err().contains("warning: container hooks-warn: poststart hook #0 (/bin/sh): exited with status 2:"
+                + " output: poststart-broke"), r.describe());
+        assertTrue(r.err().contains("warning: container hooks-warn: poststop hook #0 (/bin/sh): exited with status 2:"
+                + " output: poststop-broke"), r.describe());
         assertNotEquals(0, r.err().length());
+    }
+
+    @Test
+    void aFailingStartContainerHookStopsTheStartInsideTheContainerAndLeavesNothing() throws IOException {
+        Path log = dir.resolve("log");
+        RunBundle b = RunBundle.create(dir.resolve("bundle"), "echo process-ran");
+        ObjectNode hooks = b.config.putObject("hooks");
+        hooks.putArray("startContainer").addObject().put("path", "/bin/sh").putArray("args").add("sh").add("-c")
+                .add("echo in-container-broke >&2; exit 3");
+        hook(hooks, "poststart", log);
+        hook(hooks, "poststop", log);
+        b.write();
+        TreeSet<String> mountsBefore = FailurePathsTest.mountsUnder(dir);
+        OciRuntime.Result r = OciRuntime.JSYD.run(state, b.dir, "hooks-sc-fail");
+        assertEquals(1, r.status(), r.describe());
+        assertTrue(r.err().contains("container hooks-sc-fail: startContainer hook #0 (/bin/sh): exited with status 3:"
+                + " output: in-container-broke"), r.describe());
+        assertFalse(r.out().contains("process-ran"), r.describe());
+        assertEquals(List.of("poststop"), entries(log).stream().map(m -> m.get("kind")).toList());
+        assertFalse(Files.exists(state.resolve("hooks-sc-fail")), "state directory left behind");
+        assertEquals(mountsBefore, FailurePathsTest.mountsUnder(dir), "mounts left behind");
+        assertEquals(List.of(), FailurePathsTest.processesIn(dir), "processes left behind");
+    }
+
+    @Test
+    void aCreateContainerHookPastItsTimeoutIsKilledByTheInit() throws IOException {
+        Path pid = dir.resolve("sleeper.pid");
+        RunBundle b = RunBundle.create(dir.resolve("bundle"), "echo process-ran");
+        ObjectNode h = b.config.putObject("hooks").putArray("createContainer").addObject().put("path", "/bin/sh")
+                .put("timeout", 1);
+        // the pid file is written through the host's file system: the hook runs before pivot_root
+        h.putArray("args").add("sh").add("-c").add("sleep 101 & echo $! > " + pid + "; echo stuck; wait");
+        b.write();
+        long start = System.nanoTime();
+        OciRuntime.Result r = OciRuntime.JSYD.run(state, b.dir, "hooks-cc-timeout");
+        long ms = (System.nanoTime() - start) / 1_000_000;
+        assertEquals(1, r.status(), r.describe());
+        assertTrue(r.err().contains("createContainer hook #0 (/bin/sh): timed out after 1s and was killed: output: stuck"),
+                r.describe());
+        assertTrue(ms < 20_000, "took " + ms + " ms");
+        assertTrue(Files.exists(pid), "the hook ran");
+        assertFalse(Files.exists(state.resolve("hooks-cc-timeout")));
+        assertEquals(List.of(), FailurePathsTest.processesIn(dir), "processes left behind");
+        // the hook's sleep was in the container's pid namespace: it dies with the init
+        assertEquals(List.of(), processesNamed("sleep 101"), "the hook's child still runs");
+    }
+
+    private static List<String> processesNamed(String cmdline) throws IOException {
+        List<String> found = new ArrayList<>();
+        try (var procs = Files.list(Path.of("/proc"))) {
+            for (Path p : procs.filter(p -> p.getFileName().toString().matches("\\d+")).toList()) {
+                try {
+                    String c = Files.readString(p.resolve("cmdline")).replace('\0', ' ').strip();
+                    if (c.equals(cmdline)) {
+                        found.add(p.getFileName() + " " + c);
+                    }
+                } catch (IOException gone) {
+                    // ended meanwhile
+                }
+            }
+        }
+        return found;
     }
 }

@@ -36,7 +36,8 @@ public interface HookPoints {
     /** @param initPid the container init's host pid */
     void beforePivot(int initPid);
 
-    default List<PlanOp> initBeforePivot() {
+    /** @param rootfs the container's rootfs on the host (runc runs createContainer hooks there) */
+    default List<PlanOp> initBeforePivot(String rootfs) {
         return List.of();
     }
 

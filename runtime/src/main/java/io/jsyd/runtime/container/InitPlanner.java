@@ -225,7 +225,7 @@ public final class InitPlanner {
         if (hooks.parentBeforePivot()) {
             b.add(OpCode.SYNC, "hooks", new long[] {SyncPoint.BEFORE_PIVOT.id()});
         }
-        hooks.initBeforePivot().forEach(b::add);
+        hooks.initBeforePivot(rootfs).forEach(b::add);
         if (c.noPivot()) {
             b.add(OpCode.MOVE_ROOT, "--no-pivot", rootfs);
         } else {
