@@ -41,6 +41,7 @@ class HooksRunTest {
               echo "cwd=$(pwd)"
               echo "mnt=$(readlink /proc/self/ns/mnt) net=$(readlink /proc/self/ns/net)"
               if [ -n "$pid" ]; then echo "init=$(readlink /proc/$pid/ns/mnt) $(readlink /proc/$pid/ns/net)"; fi
+              if [ -n "$pid" ]; then echo "cgroup=$(grep -E ':pids:|^0::' /proc/$pid/cgroup | head -n 1)"; fi
               echo "state=$state"
               echo "env=$(env | grep HOOK_ | sort | tr '\\n' ' ')"
             } >> "$log"
@@ -193,6 +194,8 @@ class HooksRunTest {
         Path log = dir.resolve("log");
         Path marker = dir.resolve("process-ran");
         RunBundle b = RunBundle.create(dir.resolve("bundle"), "echo process-ran");
+        String cgroup = "jsyd-hooks-fail-" + ProcessHandle.current().pid();
+        b.merge("{\"linux\": {\"cgroupsPath\": \"/" + cgroup + "\"}}");
         ObjectNode hooks = b.config.putObject("hooks");
         hook(hooks, "createRuntime", log);
         ArrayNode cr = (ArrayNode) hooks.get("createRuntime");
@@ -213,7 +216,9 @@ class HooksRunTest {
         assertFalse(Files.exists(state.resolve("hooks-fail")), "state directory left behind");
         assertEquals(mountsBefore, FailurePathsTest.mountsUnder(dir), "mounts left behind");
         assertEquals(List.of(), FailurePathsTest.processesIn(dir), "processes left behind");
-        assertFalse(Files.exists(Path.of("/sys/fs/cgroup/jsyd-oci/hooks-fail")), "cgroup left behind");
+        // the first hook ran with the container in its cgroup; once it failed the cgroup went
+        assertTrue(entries(log).getFirst().get("cgroup").endsWith(":/" + cgroup), entries(log).toString());
+        assertEquals(List.of(), cgroupDirs(cgroup), "cgroup left behind");
     }
 
     @Test
@@ -300,6 +305,22 @@ class HooksRunTest {
         assertEquals(List.of(), FailurePathsTest.processesIn(dir), "processes left behind");
         // the hook's sleep was in the container's pid namespace: it dies with the init
         assertEquals(List.of(), processesNamed("sleep 101"), "the hook's child still runs");
+    }
+
+    /** Directories named {@code name} right below any cgroup hierarchy's root (v1 or v2). */
+    private static List<Path> cgroupDirs(String name) throws IOException {
+        List<Path> found = new ArrayList<>();
+        try (var roots = Files.list(Path.of("/sys/fs/cgroup"))) {
+            for (Path root : roots.toList()) {
+                if (Files.isDirectory(root.resolve(name))) {
+                    found.add(root.resolve(name));
+                }
+            }
+        }
+        if (Files.isDirectory(Path.of("/sys/fs/cgroup", name))) {
+            found.add(Path.of("/sys/fs/cgroup", name));
+        }
+        return found;
     }
 
     private static List<String> processesNamed(String cmdline) throws IOException {
