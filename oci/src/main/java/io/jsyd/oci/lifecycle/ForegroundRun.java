@@ -121,7 +121,7 @@ public final class ForegroundRun {
                                CgroupManager cgroup, Options o, ObjIntConsumer<Fd> seccompListener,
                                ContainerHooks hooks, HookState hookState) throws OciException {
         Launched launched = new ContainerLauncher(stub, HostView.system()).launch(conversion.config(), cgroup,
-                seccompListener, hooks.launchPoints((status, p) -> hookState.json(State.Status.fromValue(status), p)));
+                seccompListener, hooks.launchPoints(hookState));
         // the seccomp agent has its own copy of the listener now
         for (int i = 0; i < launched.fds().size(); i++) {
             if (launched.fdSources().get(i) == OpCode.SECCOMP_LOAD) {

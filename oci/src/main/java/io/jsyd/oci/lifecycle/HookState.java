@@ -1,5 +1,6 @@
 package io.jsyd.oci.lifecycle;
 
+import io.jsyd.hooks.StateJson;
 import io.jsyd.oci.spec.SpecJson;
 import io.jsyd.oci.spec.model.Spec;
 import io.jsyd.oci.spec.model.State;
@@ -12,7 +13,8 @@ import java.util.Map;
  * id, status, pid (host pid; left out once stopped, when there is no process),
  * bundle (absolute) and the config's annotations.
  */
-public record HookState(String ociVersion, String id, Path bundle, Map<String, String> annotations) {
+public record HookState(String ociVersion, String id, Path bundle, Map<String, String> annotations)
+        implements StateJson {
     public HookState {
         bundle = bundle.toAbsolutePath().normalize();
         annotations = annotations == null ? null : Map.copyOf(annotations);
@@ -39,5 +41,11 @@ public record HookState(String ociVersion, String id, Path bundle, Map<String, S
 
     public byte[] json(State.Status status, int pid) {
         return SpecJson.compact(state(status, pid)).getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** What ContainerHooks asks for: the state by the spec's status name. */
+    @Override
+    public byte[] render(String status, int pid) {
+        return json(State.Status.fromValue(status), pid);
     }
 }
