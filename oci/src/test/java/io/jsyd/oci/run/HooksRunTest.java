@@ -307,6 +307,27 @@ class HooksRunTest {
         assertEquals(List.of(), processesNamed("sleep 101"), "the hook's child still runs");
     }
 
+    @Test
+    void aPrestartHookConfiguresTheContainersNetworkBeforeTheProcessRuns() {
+        // the classic use: the init waits with its namespaces made while the hook sets them up
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/nsenter"))
+                && (Files.isExecutable(Path.of("/usr/sbin/ip")) || Files.isExecutable(Path.of("/sbin/ip"))),
+                "needs nsenter and ip on the host");
+        for (OciRuntime rt : OciRuntime.values()) {
+            assumeTrue(rt.available(), rt.label() + " is not installed");
+            RunBundle b = RunBundle.create(dir.resolve("bundle-" + rt.name()), "cat /sys/class/net/lo/operstate");
+            ObjectNode h = b.config.putObject("hooks").putArray("prestart").addObject().put("path", "/bin/sh");
+            h.putArray("args").add("sh").add("-c").add("pid=$(sed -n 's/.*\"pid\":\\([0-9]*\\).*/\\1/p');"
+                    + " nsenter --net=/proc/$pid/ns/net ip link set lo up");
+            h.putArray("env").add("PATH=/usr/sbin:/usr/bin:/sbin:/bin");
+            b.write();
+            OciRuntime.Result r = rt.run(state, b.dir, "hooks-net-" + rt.name());
+            assertEquals(0, r.status(), rt.label() + "\n" + r.describe());
+            // a loopback that is up has no carrier state to report: "unknown" (down: "down")
+            assertEquals("unknown", r.out().strip(), rt.label());
+        }
+    }
+
     /** Directories named {@code name} right below any cgroup hierarchy's root (v1 or v2). */
     private static List<Path> cgroupDirs(String name) throws IOException {
         List<Path> found = new ArrayList<>();
