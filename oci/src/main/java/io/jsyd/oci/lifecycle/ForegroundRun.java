@@ -38,6 +38,10 @@ import java.util.function.ObjIntConsumer;
  * `run` in the foreground: validate, convert, claim the id, start the container as
  * a child of this process, forward signals to it, wait, and remove everything it
  * made. The exit status is the container's (128+N when signal N killed it).
+ * OCI hooks run at their points (ContainerHooks): prestart, createRuntime and the
+ * init's createContainer and startContainer during the launch (a failure stops it),
+ * poststart once the process runs and poststop after everything is removed (both
+ * only warn), also after a failed start.
  */
 public final class ForegroundRun {
     /**
