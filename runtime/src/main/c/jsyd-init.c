@@ -38,6 +38,7 @@
 #include <sys/wait.h>
 #include <sys/ioctl.h>
 #include <termios.h>
+#include <time.h>
 #include <grp.h>
 
 #define JSYD_PROTOCOL_VERSION "1"
@@ -84,6 +85,7 @@ static int root_fd = -1;
 static int handles[1024];
 static int nhandles;
 static int step = STEP_PROTOCOL;
+static pid_t host_pid; /* the init's pid as the runtime sees it (set by CLONE_INIT) */
 static int cur_op = -1;
 
 static void send_msg(uint32_t type, int err, int64_t value, const char *text)
@@ -812,7 +814,6 @@ static void do_seccomp_load(const struct op *o)
 static void do_clone_init(const struct op *o)
 {
 	int gate[2];
-	char c;
 	pid_t pid;
 
 	/* The init waits for this pipe to close, so that the parent reads the PID
@@ -825,11 +826,13 @@ static void do_clone_init(const struct op *o)
 		fail(errno, "clone");
 	if (pid > 0) {
 		send_msg(MSG_PID, 0, pid, NULL);
+		/* the init learns its host pid (hooks' state) before the gate closes */
+		(void)!write(gate[1], &pid, sizeof(pid));
 		_exit(0);
 	}
 	step = STEP_INIT;
 	close(gate[1]);
-	while (read(gate[0], &c, 1) < 0 && errno == EINTR)
+	while (read(gate[0], &host_pid, sizeof(host_pid)) < 0 && errno == EINTR)
 		;
 	close(gate[0]);
 }
@@ -973,6 +976,98 @@ static int setgroups_denied(void)
 		buf[0] = '\0';
 	close(fd);
 	return strncmp(buf, "deny", 4) == 0;
+}
+
+/* An OCI hook run by the init itself (createContainer before pivot_root,
+ * startContainer right before the exec): the state goes in through a memfd (no
+ * pipe to fill), its stdout and stderr into another whose head goes into the
+ * error. It leads a process group, so at the timeout or on failure the group dies
+ * with it. */
+static void do_run_hook(const struct op *o)
+{
+	int64_t timeout_ms = o->ints[0];
+	uint32_t argc = (uint32_t)o->ints[1], i, ne = 0;
+	const char *path = o->strs[0];
+	char **a, **e, pidbuf[24], out[160];
+	int in, log, status;
+	ssize_t n;
+	pid_t pid;
+	struct timespec start, now;
+
+	if (4 + argc > o->nstrs)
+		fail(EPROTO, "hook: %u args but %u strings", argc, o->nstrs);
+	a = calloc(argc + 2, sizeof(char *));
+	e = calloc(o->nstrs - 4 - argc + 1, sizeof(char *));
+	if (!a || !e)
+		fail(ENOMEM, "hook");
+	for (i = 0; i < argc; i++)
+		a[i] = (char *)o->strs[4 + i];
+	if (argc == 0)
+		a[0] = (char *)path;
+	for (i = 4 + argc; i < o->nstrs; i++)
+		e[ne++] = (char *)o->strs[i];
+	in = (int)syscall(SYS_memfd_create, "jsyd-hook-state", 0);
+	log = (int)syscall(SYS_memfd_create, "jsyd-hook-output", 0);
+	if (in < 0 || log < 0)
+		fail(errno, "hook %s: memfd_create", path);
+	snprintf(pidbuf, sizeof(pidbuf), "%d", (int)host_pid);
+	if (write(in, o->strs[2], strlen(o->strs[2])) < 0 || write(in, pidbuf, strlen(pidbuf)) < 0
+	    || write(in, o->strs[3], strlen(o->strs[3])) < 0 || lseek(in, 0, SEEK_SET) < 0)
+		fail(errno, "hook %s: writing its state", path);
+	clock_gettime(CLOCK_MONOTONIC, &start);
+	pid = fork();
+	if (pid < 0)
+		fail(errno, "hook %s: fork", path);
+	if (pid == 0) {
+		setpgid(0, 0);
+		if (dup2(in, 0) < 0 || dup2(log, 1) < 0 || dup2(log, 2) < 0)
+			_exit(127);
+		syscall(SYS_close_range, 3U, ~0U, 0);
+		if (o->strs[1][0] && chdir(o->strs[1]) < 0) {
+			dprintf(2, "chdir %s: %s", o->strs[1], strerror(errno));
+			_exit(127);
+		}
+		execve(path, a, e);
+		dprintf(2, "exec %s: %s", path, strerror(errno));
+		_exit(127);
+	}
+	/* either side may win the race to set the group; both set the same one */
+	setpgid(pid, pid);
+	for (;;) {
+		pid_t r = waitpid(pid, &status, WNOHANG);
+		if (r == pid)
+			break;
+		if (r < 0 && errno != EINTR)
+			fail(errno, "hook %s: waitpid", path);
+		clock_gettime(CLOCK_MONOTONIC, &now);
+		if (timeout_ms > 0 && (now.tv_sec - start.tv_sec) * 1000 + (now.tv_nsec - start.tv_nsec) / 1000000 >= timeout_ms) {
+			kill(-pid, SIGKILL);
+			while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
+				;
+			n = pread(log, out, sizeof(out) - 1, 0);
+			out[n > 0 ? n : 0] = '\0';
+			if (timeout_ms % 1000 == 0)
+				fail(0, "timed out after %llds and was killed%s%s", (long long)timeout_ms / 1000,
+				     n > 0 ? ": output: " : "", out);
+			fail(0, "timed out after %lldms and was killed%s%s", (long long)timeout_ms, n > 0 ? ": output: " : "", out);
+		}
+		usleep(2000);
+	}
+	close(in);
+	if (WIFEXITED(status) && WEXITSTATUS(status) == 0) {
+		close(log);
+		free(a);
+		free(e);
+		return;
+	}
+	kill(-pid, SIGKILL);
+	n = pread(log, out, sizeof(out) - 1, 0);
+	out[n > 0 ? n : 0] = '\0';
+	while (n > 0 && (out[n - 1] == '\n' || out[n - 1] == ' '))
+		out[--n] = '\0';
+	if (WIFEXITED(status))
+		fail(0, "exited with status %d%s%s", WEXITSTATUS(status), n > 0 ? ": output: " : "", out);
+	fail(0, "was killed by signal %d%s%s", WTERMSIG(status), n > 0 ? ": output: " : "", out);
 }
 
 static void run_op(const struct op *o)
@@ -1146,6 +1241,9 @@ static void run_op(const struct op *o)
 		close(fd);
 		break;
 	}
+	case OP_RUN_HOOK:
+		do_run_hook(o);
+		break;
 	case OP_EXECVE:
 		do_execve(o);
 		break;

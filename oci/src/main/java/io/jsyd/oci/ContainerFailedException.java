@@ -10,4 +10,9 @@ public final class ContainerFailedException extends OciException {
     public ContainerFailedException(String id, KernelException cause) {
         super("container " + id + ": " + cause.getMessage(), cause);
     }
+
+    /** A hook whose failure stops the container failed; its message names the kind, index and stderr. */
+    public ContainerFailedException(String id, io.jsyd.hooks.HookFailedException cause) {
+        super("container " + id + ": " + cause.getMessage(), cause);
+    }
 }

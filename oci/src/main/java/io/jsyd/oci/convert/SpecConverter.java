@@ -2,8 +2,6 @@ package io.jsyd.oci.convert;
 
 import io.jsyd.oci.InvalidSpecException;
 import io.jsyd.oci.spec.SpecProblem;
-import io.jsyd.oci.spec.model.Hook;
-import io.jsyd.oci.spec.model.Hooks;
 import io.jsyd.oci.spec.model.IOPriority;
 import io.jsyd.oci.spec.model.Linux;
 import io.jsyd.oci.spec.model.LinuxDevice;
@@ -136,21 +134,6 @@ public final class SpecConverter {
 
     /** Fields the spec defines whose behaviour has not landed: an error, never silently ignored. */
     private void notYet(Spec spec, Linux linux) {
-        Hooks hooks = spec.getHooks();
-        if (hooks != null) {
-            Map<String, List<Hook>> lists = new LinkedHashMap<>();
-            lists.put("prestart", hooks.getPrestart());
-            lists.put("createRuntime", hooks.getCreateRuntime());
-            lists.put("createContainer", hooks.getCreateContainer());
-            lists.put("startContainer", hooks.getStartContainer());
-            lists.put("poststart", hooks.getPoststart());
-            lists.put("poststop", hooks.getPoststop());
-            lists.forEach((name, list) -> {
-                if (list != null && !list.isEmpty()) {
-                    error("$.hooks." + name, "hooks are not supported by jsyd-oci yet");
-                }
-            });
-        }
         if (linux.getNetDevices() != null && !linux.getNetDevices().getAdditionalProperties().isEmpty()) {
             error("$.linux.netDevices", "moving network devices is not supported by jsyd-oci yet");
         }

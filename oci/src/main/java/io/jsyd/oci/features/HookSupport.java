@@ -3,10 +3,14 @@ package io.jsyd.oci.features;
 import io.jsyd.oci.spec.model.Features;
 import java.util.List;
 
-/** Lifecycle hooks: none run yet (the hooks module is not wired into a lifecycle). */
+/**
+ * Lifecycle hooks: all six kinds run (the hooks module; createContainer and
+ * startContainer by the init stub, inside the container).
+ */
 final class HookSupport implements FeatureContribution {
     @Override
     public void addTo(Features document) {
-        document.setHooks(List.of());
+        document.setHooks(List.of("prestart", "createRuntime", "createContainer", "startContainer", "poststart",
+                "poststop"));
     }
 }

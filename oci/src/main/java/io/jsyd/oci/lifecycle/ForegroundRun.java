@@ -5,11 +5,15 @@ import io.jsyd.oci.InvalidSpecException;
 import io.jsyd.oci.OciException;
 import io.jsyd.oci.OciIoException;
 import io.jsyd.oci.cli.Request;
+import io.jsyd.hooks.ContainerHooks;
+import io.jsyd.hooks.HookFailedException;
+import io.jsyd.oci.convert.HookConverter;
 import io.jsyd.oci.convert.ResourcesConverter;
 import io.jsyd.oci.convert.SpecConverter;
 import io.jsyd.oci.spec.LoadedSpec;
 import io.jsyd.oci.spec.SpecProblem;
 import io.jsyd.oci.spec.SpecReader;
+import io.jsyd.oci.spec.model.State;
 import io.jsyd.oci.validate.SpecValidator;
 import io.jsyd.oci.validate.ValidationReport;
 import io.jsyd.runtime.KernelException;
@@ -34,6 +38,10 @@ import java.util.function.ObjIntConsumer;
  * `run` in the foreground: validate, convert, claim the id, start the container as
  * a child of this process, forward signals to it, wait, and remove everything it
  * made. The exit status is the container's (128+N when signal N killed it).
+ * OCI hooks run at their points (ContainerHooks): prestart, createRuntime and the
+ * init's createContainer and startContainer during the launch (a failure stops it),
+ * poststart once the process runs and poststop after everything is removed (both
+ * only warn), also after a failed start.
  */
 public final class ForegroundRun {
     /**
@@ -64,7 +72,24 @@ public final class ForegroundRun {
                 new SpecConverter.Options(id, o.bundle(), loaded.file(), o.noPivot(), o.keepFds(), driver,
                         socketActivation(request)));
         warn(request, conversion.warnings());
-        try (StateDir state = StateDir.claim(o.root(), id); InitStub stub = InitStub.load()) {
+        ContainerHooks hooks = HookConverter.convert(loaded.spec(), o.bundle());
+        HookState hookState = HookState.of(loaded.spec(), id, o.bundle());
+        StateDir state = StateDir.claim(o.root(), id);
+        try {
+            return runClaimed(request, o, id, conversion, loaded, hooks, hookState, state);
+        } finally {
+            // the container is deleted (process, cgroup, state directory) whether it ran or failed
+            // to start; poststop comes after that, its failures only warnings (runtime.md lifecycle)
+            for (HookFailedException w : hooks.poststop(hookState.json(State.Status.STOPPED, 0))) {
+                request.err().println("jsyd-oci: warning: container " + id + ": " + w.getMessage());
+            }
+        }
+    }
+
+    private static int runClaimed(Request request, Options o, String id, SpecConverter.Conversion conversion,
+                                  LoadedSpec loaded, ContainerHooks hooks, HookState hookState, StateDir claimed)
+            throws OciException {
+        try (StateDir state = claimed; InitStub stub = InitStub.load()) {
             if (o.subreaper()) {
                 Processes.becomeSubreaper();
             }
@@ -73,7 +98,7 @@ public final class ForegroundRun {
             int status;
             try {
                 status = runInit(request, stub, conversion, cgroup, o,
-                        SeccompAgent.handoff(loaded.spec(), id, o.bundle()));
+                        SeccompAgent.handoff(loaded.spec(), id, o.bundle()), hooks, hookState);
             } catch (OciException | RuntimeException e) {
                 try {
                     cgroup.destroy();
@@ -91,13 +116,16 @@ public final class ForegroundRun {
             return status;
         } catch (KernelException e) {
             throw new ContainerFailedException(id, e);
+        } catch (HookFailedException e) {
+            throw new ContainerFailedException(id, e);
         }
     }
 
     private static int runInit(Request request, InitStub stub, SpecConverter.Conversion conversion,
-                               CgroupManager cgroup, Options o, ObjIntConsumer<Fd> seccompListener) throws OciException {
+                               CgroupManager cgroup, Options o, ObjIntConsumer<Fd> seccompListener,
+                               ContainerHooks hooks, HookState hookState) throws OciException {
         Launched launched = new ContainerLauncher(stub, HostView.system()).launch(conversion.config(), cgroup,
-                seccompListener);
+                seccompListener, hooks.launchPoints(hookState));
         // the seccomp agent has its own copy of the listener now
         for (int i = 0; i < launched.fds().size(); i++) {
             if (launched.fdSources().get(i) == OpCode.SECCOMP_LOAD) {
@@ -110,6 +138,10 @@ public final class ForegroundRun {
              SignalForwarder forwarder = SignalForwarder.to(pid, console == null ? null : console::resize)) {
             if (o.pidFile() != null) {
                 writePidFile(o.pidFile(), pid);
+            }
+            // the user process runs: poststart failures are warnings (runtime.md lifecycle step 11)
+            for (HookFailedException w : hooks.poststart(hookState.json(State.Status.RUNNING, pid))) {
+                request.err().println("jsyd-oci: warning: container " + o.id() + ": " + w.getMessage());
             }
             int status = Processes.waitFor(pid).exitCode();
             if (console != null) {

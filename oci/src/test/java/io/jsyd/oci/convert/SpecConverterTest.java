@@ -95,10 +95,19 @@ class SpecConverterTest {
     }
 
     @Test
-    void hooksAreRefusedNotIgnored() throws Exception {
-        assertEquals(List.of("$.hooks.prestart: hooks are not supported by jsyd-oci yet",
-                        "$.hooks.poststop: hooks are not supported by jsyd-oci yet"),
-                errors("{\"hooks\": {\"prestart\": [{\"path\": \"/bin/true\"}], \"poststop\": [{\"path\": \"/bin/true\"}]}}"));
+    void everyHookKindConverts() throws Exception {
+        // converts without a problem (convert throws on any); the hooks module runs them
+        convert("{\"hooks\": {\"prestart\": [{\"path\": \"/bin/true\"}],"
+                + " \"createRuntime\": [{\"path\": \"/bin/true\"}], \"poststart\": [{\"path\": \"/bin/true\"}],"
+                + " \"createContainer\": [{\"path\": \"/bin/true\"}], \"startContainer\": [{\"path\": \"/bin/true\"}],"
+                + " \"poststop\": [{\"path\": \"/bin/true\"}]}}");
+        var hooks = HookConverter.convert(spec("{\"hooks\": {\"createContainer\": [{\"path\": \"/bin/x\","
+                + " \"args\": [\"x\", \"-v\"], \"env\": [\"A=b\"], \"timeout\": 3}], \"poststop\": [{\"path\": \"/bin/y\"}]}}"),
+                BUNDLE);
+        assertEquals(List.of(new io.jsyd.hooks.Hook("/bin/x", List.of("x", "-v"), List.of("A=b"), java.time.Duration.ofSeconds(3))),
+                hooks.of(io.jsyd.hooks.HookKind.CREATE_CONTAINER));
+        assertEquals(List.of("/bin/y"), hooks.of(io.jsyd.hooks.HookKind.POSTSTOP).getFirst().argv());
+        assertEquals(BUNDLE.toAbsolutePath().normalize(), hooks.dir());
     }
 
     @Test

@@ -38,7 +38,7 @@ class FeatureSetTest {
             {
               "ociVersionMin": "1.0.0",
               "ociVersionMax": "1.3.0",
-              "hooks": [],
+              "hooks": ["prestart", "createRuntime", "createContainer", "startContainer", "poststart", "poststop"],
               "potentiallyUnsafeConfigAnnotations": [],
               "linux": {
                 "namespaces": ["mount", "pid", "network", "uts", "ipc", "user", "cgroup", "time"],

@@ -55,10 +55,16 @@ public final class ContainerLauncher {
      * its filter: the init may then already wait for an answer, before it execs.
      */
     public Launched launch(ContainerConfig config, CgroupManager cgroup, ObjIntConsumer<Fd> onListener) {
+        return launch(config, cgroup, onListener, HookPoints.NONE);
+    }
+
+    /** As {@link #launch(ContainerConfig, CgroupManager, ObjIntConsumer)}, running {@code hooks} at their points. */
+    public Launched launch(ContainerConfig config, CgroupManager cgroup, ObjIntConsumer<Fd> onListener,
+                           HookPoints hooks) {
         if ((config.cgroup() == null) != (cgroup == null)) {
             throw new IllegalArgumentException("a cgroup manager goes with a config that has a cgroup, and only then");
         }
-        Plan plan = cgroup == null ? planner.plan(config) : new InitPlanner(host, cgroup.paths()).plan(config);
+        Plan plan = (cgroup == null ? planner : new InitPlanner(host, cgroup.paths())).plan(config, hooks);
         return StubLauncher.launch(stub, plan, config.keepFds(), new SyncHandler() {
             @Override
             public boolean onSync(int id, int pid) {
@@ -74,6 +80,7 @@ public final class ContainerLauncher {
                             KernelFiles.writeOnce("/proc/" + pid + "/oom_score_adj", adj.toString(), "process.oomScoreAdj");
                         }
                     }
+                    case BEFORE_PIVOT -> hooks.beforePivot(pid);
                     case READY -> {
                         return false;
                     }

@@ -62,6 +62,11 @@ public final class InitPlanner {
     }
 
     public Plan plan(ContainerConfig c) {
+        return plan(c, HookPoints.NONE);
+    }
+
+    /** The plan with the hook points {@code hooks} asks for (see {@link HookPoints}). */
+    public Plan plan(ContainerConfig c, HookPoints hooks) {
         Plan.Builder b = new Plan.Builder();
         CpuAffinity affinity = c.process().cpuAffinity();
         if (affinity != null && !affinity.initial().isEmpty()) {
@@ -80,7 +85,7 @@ public final class InitPlanner {
         }
         b.add(OpCode.SETSID, "");
         if (c.creates(NamespaceKind.MOUNT)) {
-            rootfs(c, b, trees);
+            rootfs(c, b, trees, hooks);
         } else {
             throw new IllegalArgumentException("a container needs a new mount namespace");
         }
@@ -103,7 +108,7 @@ public final class InitPlanner {
         if (c.readonlyRoot()) {
             b.add(OpCode.MOUNT, "root.readonly", new long[] {MS_BIND | MS_REMOUNT | MS_RDONLY}, "", "/", "", "");
         }
-        process(c, b);
+        process(c, b, hooks);
         return b.build();
     }
 
@@ -184,7 +189,7 @@ public final class InitPlanner {
         return trees;
     }
 
-    private void rootfs(ContainerConfig c, Plan.Builder b, Map<MountEntry, Integer> trees) {
+    private void rootfs(ContainerConfig c, Plan.Builder b, Map<MountEntry, Integer> trees, HookPoints hooks) {
         String rootfs = c.rootfs().toString();
         long rootFlags = c.rootPropagation() != 0 ? c.rootPropagation() : MS_SLAVE | MS_REC;
         b.add(OpCode.MOUNT, "linux.rootfsPropagation", new long[] {rootFlags}, "", "/", "", "");
@@ -217,6 +222,10 @@ public final class InitPlanner {
         }
         // a missing working directory is made (owned by root, 0755), as runc makes it
         b.add(OpCode.MKDIR_IN_ROOT, "process.cwd", new long[] {DIR_MODE}, c.process().cwd());
+        if (hooks.parentBeforePivot()) {
+            b.add(OpCode.SYNC, "hooks", new long[] {SyncPoint.BEFORE_PIVOT.id()});
+        }
+        hooks.initBeforePivot(rootfs).forEach(b::add);
         if (c.noPivot()) {
             b.add(OpCode.MOVE_ROOT, "--no-pivot", rootfs);
         } else {
@@ -334,7 +343,7 @@ public final class InitPlanner {
         links.forEach((link, target) -> b.add(OpCode.SYMLINK_IN_ROOT, "default link " + link, target, link));
     }
 
-    private void process(ContainerConfig c, Plan.Builder b) {
+    private void process(ContainerConfig c, Plan.Builder b, HookPoints hooks) {
         ProcessConfig p = c.process();
         if (p.console() != null) {
             // after the pivot, so the pty is one of the container's own devpts
@@ -401,6 +410,7 @@ public final class InitPlanner {
         if (seccomp != null && seccompLast) {
             b.add(seccompLoad(seccomp));
         }
+        hooks.initBeforeExec().forEach(b::add);
         List<String> exec = new ArrayList<>();
         exec.add(p.args().getFirst());
         exec.addAll(p.args());

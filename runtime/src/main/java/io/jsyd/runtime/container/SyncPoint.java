@@ -7,7 +7,9 @@ public enum SyncPoint {
     /** The init exists (host pid known): oom_score_adj, cgroup placement. */
     INIT_CREATED(2),
     /** Setup is done, right before the init waits for `start` or execs. */
-    READY(3);
+    READY(3),
+    /** Namespaces, cgroup and mounts are made, pivot_root is next: prestart and createRuntime hooks. */
+    BEFORE_PIVOT(4);
 
     private final int id;
 

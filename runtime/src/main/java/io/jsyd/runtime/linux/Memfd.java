@@ -9,6 +9,11 @@ public final class Memfd {
     private Memfd() {
     }
 
+    /** An empty close-on-exec memfd a child can write to (a hook's captured output). */
+    public static Fd create(String name) {
+        return Fd.adopt(Sys.check(Sys.C.memfd_create(name, (int) LinuxConstants.MFD_CLOEXEC), "memfd_create", name));
+    }
+
     /** A close-on-exec memfd holding {@code content}, sealed against any change. */
     public static Fd sealed(String name, byte[] content) {
         Fd fd = Fd.adopt(Sys.check(Sys.C.memfd_create(name,

@@ -18,6 +18,18 @@ public final class Spawn {
     }
 
     public static int spawn(String path, List<String> argv, List<String> env, int keepBelow, List<FdMove> moves) {
+        return spawn(path, argv, env, keepBelow, moves, false, null);
+    }
+
+    /**
+     * As {@link #spawn(String, List, List, int, List)}; with {@code newGroup} the child
+     * leads a process group of its own (pgid = its pid), so that it and whatever it
+     * forks can be signalled at once with {@code kill(-pid, sig)}. A non-null
+     * {@code dir} is the child's working directory (a relative {@code path} resolves
+     * against it, as after chdir).
+     */
+    public static int spawn(String path, List<String> argv, List<String> env, int keepBelow, List<FdMove> moves,
+                            boolean newGroup, String dir) {
         int closeFrom = keepBelow;
         for (FdMove m : moves) {
             if (m.target() < keepBelow) {
@@ -38,10 +50,29 @@ public final class Spawn {
                 }
                 Sys.checkErrorNumber(Sys.C.posix_spawn_file_actions_addclosefrom_np(actions, closeFrom),
                         "posix_spawn_file_actions_addclosefrom_np", path);
+                if (dir != null) {
+                    Sys.checkErrorNumber(Sys.C.posix_spawn_file_actions_addchdir_np(actions, dir),
+                            "posix_spawn_file_actions_addchdir_np", dir);
+                }
                 IntByReference pid = new IntByReference();
-                Sys.checkErrorNumber(Sys.C.posix_spawn(pid, path, actions, null,
-                        argv.toArray(String[]::new), env.toArray(String[]::new)), "posix_spawn", path);
-                return pid.getValue();
+                if (!newGroup) {
+                    Sys.checkErrorNumber(Sys.C.posix_spawn(pid, path, actions, null,
+                            argv.toArray(String[]::new), env.toArray(String[]::new)), "posix_spawn", path);
+                    return pid.getValue();
+                }
+                try (Memory attr = new Memory(LinuxConstants.SIZEOF_POSIX_SPAWNATTR)) {
+                    Sys.checkErrorNumber(Sys.C.posix_spawnattr_init(attr), "posix_spawnattr_init", path);
+                    try {
+                        Sys.checkErrorNumber(Sys.C.posix_spawnattr_setflags(attr,
+                                (short) LinuxConstants.POSIX_SPAWN_SETPGROUP), "posix_spawnattr_setflags", path);
+                        Sys.checkErrorNumber(Sys.C.posix_spawnattr_setpgroup(attr, 0), "posix_spawnattr_setpgroup", path);
+                        Sys.checkErrorNumber(Sys.C.posix_spawn(pid, path, actions, attr,
+                                argv.toArray(String[]::new), env.toArray(String[]::new)), "posix_spawn", path);
+                        return pid.getValue();
+                    } finally {
+                        Sys.C.posix_spawnattr_destroy(attr);
+                    }
+                }
             } finally {
                 Sys.C.posix_spawn_file_actions_destroy(actions);
             }

@@ -186,4 +186,49 @@ class InitPlannerTest {
         assertTrue(c.indexOf(OpCode.CONSOLE) < c.indexOf(OpCode.SETRESUID));
         assertEquals("[1000, 1000, 24, 80]", Arrays.toString(console.ints()));
     }
+
+    @Test
+    void hookPointsSitRightBeforeThePivotAndRightBeforeTheExec() {
+        PlanOp inInit = PlanOp.of(OpCode.RUN_HOOK, "createContainer hook #0 (/h)", new long[] {0, 0}, "/h", "", "{", "}");
+        PlanOp atStart = PlanOp.of(OpCode.RUN_HOOK, "startContainer hook #0 (/s)", new long[] {0, 0}, "/s", "", "{", "}");
+        String[] rootfsSeen = new String[1];
+        HookPoints points = new HookPoints() {
+            @Override
+            public boolean parentBeforePivot() {
+                return true;
+            }
+
+            @Override
+            public void beforePivot(int initPid) {
+            }
+
+            @Override
+            public List<PlanOp> initBeforePivot(String rootfs) {
+                rootfsSeen[0] = rootfs;
+                return List.of(inInit);
+            }
+
+            @Override
+            public List<PlanOp> initBeforeExec() {
+                return List.of(atStart);
+            }
+        };
+        Plan plan = new InitPlanner(host(List.of(), 40)).plan(config(List.of(
+                new Namespace(NamespaceKind.MOUNT, null, "ns[0]")), List.of(), 0), points);
+        List<OpCode> c = codes(plan);
+        int pivot = c.indexOf(OpCode.PIVOT_ROOT);
+        assertEquals(List.of(OpCode.MKDIR_IN_ROOT, OpCode.SYNC, OpCode.RUN_HOOK, OpCode.PIVOT_ROOT),
+                c.subList(pivot - 3, pivot + 1));
+        assertEquals(SyncPoint.BEFORE_PIVOT.id(), plan.ops().get(pivot - 2).ints()[0]);
+        assertEquals(inInit, plan.ops().get(pivot - 1));
+        assertEquals("/b/rootfs", rootfsSeen[0]);
+        // last, after every identity change and the seccomp filter, as runc runs startContainer
+        assertEquals(List.of(OpCode.RUN_HOOK, OpCode.EXECVE), c.subList(c.size() - 2, c.size()));
+        assertEquals(atStart, plan.ops().get(c.size() - 2));
+        // without hooks the plan has neither
+        Plan none = new InitPlanner(host(List.of(), 40)).plan(config(List.of(
+                new Namespace(NamespaceKind.MOUNT, null, "ns[0]")), List.of(), 0));
+        assertTrue(codes(none).stream().noneMatch(o -> o == OpCode.RUN_HOOK));
+        assertTrue(none.ops().stream().noneMatch(o -> o.code() == OpCode.SYNC && o.ints()[0] == SyncPoint.BEFORE_PIVOT.id()));
+    }
 }
