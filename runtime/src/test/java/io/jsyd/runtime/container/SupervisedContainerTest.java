@@ -1,0 +1,182 @@
+package io.jsyd.runtime.container;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.jsyd.runtime.linux.Fd;
+import io.jsyd.runtime.linux.Processes;
+import io.jsyd.runtime.policy.Policy;
+import io.jsyd.runtime.policy.PolicyParser;
+import io.jsyd.runtime.seccomp.Libseccomp;
+import io.jsyd.runtime.seccomp.SeccompAction;
+import io.jsyd.runtime.seccomp.SeccompCompiler;
+import io.jsyd.runtime.spawn.InitStub;
+import io.jsyd.runtime.spawn.Launched;
+import io.jsyd.runtime.supervisor.DecisionLog;
+import io.jsyd.runtime.supervisor.NotifySupervisor;
+import io.jsyd.runtime.supervisor.SupervisedSyscalls;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real containers under a sandbox policy, answered by the notify supervisor. */
+@Tag("root")
+class SupervisedContainerTest {
+    @BeforeAll
+    static void rootBusyboxAndNotify() {
+        assumeTrue("root".equals(System.getProperty("user.name")), "needs root for namespaces");
+        assumeTrue(BusyboxRootfs.available(), "needs busybox-static at /bin/busybox");
+        assumeTrue(Libseccomp.load().isPresent(), "needs libseccomp: " + Libseccomp.unavailableReason());
+        assumeTrue(Libseccomp.get().accepts(SeccompAction.NOTIFY), "SCMP_ACT_NOTIFY is not offered here");
+    }
+
+    /** What one supervised run left: the exit status and the decision log. */
+    private record Outcome(int status, String log, int handled) {
+    }
+
+    private static Outcome run(ContainerConfig base, String policyText) throws Exception {
+        Policy policy = PolicyParser.parse("test policy", policyText);
+        var filter = SeccompCompiler.system().compile(SupervisedSyscalls.program(policy)).filter();
+        ContainerConfig c = base.withProcess(base.process().withSupervisor(filter));
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        AtomicReference<NotifySupervisor> supervisor = new AtomicReference<>();
+        AtomicReference<Integer> init = new AtomicReference<>();
+        try (InitStub stub = InitStub.load(); PrintStream ps = new PrintStream(log, true, StandardCharsets.UTF_8)) {
+            Launched l = new ContainerLauncher(stub, HostView.system()).launch(c, null, (fd, pid) -> {
+            }, (fd, pid) -> {
+                init.set(pid);
+                supervisor.set(NotifySupervisor.start(fd.dupAtLeast(3), policy.compile(), new DecisionLog(ps, "t"),
+                        () -> Processes.signalIfAlive(init.get(), 9),
+                        new NotifySupervisor.PoolSize(1, 4, Duration.ofSeconds(1)), "t-notify"));
+            });
+            l.fds().forEach(Fd::close);
+            int status = Processes.waitFor(l.initPid()).exitCode();
+            NotifySupervisor s = supervisor.get();
+            assertTrue(s.awaitHangup(Duration.ofSeconds(5)), "the pool sees the container go");
+            s.close();
+            return new Outcome(status, log.toString(StandardCharsets.UTF_8), s.handled());
+        }
+    }
+
+    private static ContainerConfig container(Path dir, String script) throws Exception {
+        Path rootfs = BusyboxRootfs.create(dir);
+        Path out = Files.createDirectory(dir.resolve("out"));
+        Files.createDirectories(rootfs.resolve("secret"));
+        Files.writeString(rootfs.resolve("secret/key"), "hidden\n");
+        // busybox picks the applet by the name it runs as
+        Files.createDirectories(rootfs.resolve("opt/tool"));
+        Files.createDirectories(rootfs.resolve("opt/other"));
+        Files.copy(BusyboxRootfs.BUSYBOX, rootfs.resolve("opt/tool/true"));
+        Files.copy(BusyboxRootfs.BUSYBOX, rootfs.resolve("opt/other/true"));
+        return ContainerLauncherTest.config(rootfs, out, List.of("sh", "-c", script), List.of());
+    }
+
+    @Test
+    void deniedReadsFailWithEaccesAndAllowedOnesWork(@TempDir Path dir) throws Exception {
+        ContainerConfig c = container(dir, "cat /etc/passwd > /out/passwd; echo $? > /out/allowed;"
+                + " cd /secret && cat key > /out/key 2> /out/err; echo $? > /out/denied;"
+                + " cat ../secret/./key > /dev/null 2>> /out/err; echo $? >> /out/denied");
+        Outcome o = run(c, """
+                sandbox/read:on
+                allow/read+/***
+                deny/read+/secret/***
+                """);
+        Path out = dir.resolve("out");
+        assertEquals(0, o.status());
+        assertEquals("0", Files.readString(out.resolve("allowed")).strip());
+        assertTrue(Files.readString(out.resolve("passwd")).contains("root"));
+        assertEquals(List.of("1", "1"), Files.readString(out.resolve("denied")).strip().lines().toList());
+        assertEquals("", Files.readString(out.resolve("key")));
+        assertTrue(Files.readString(out.resolve("err")).contains("Permission denied"),
+                Files.readString(out.resolve("err")));
+        List<String> lines = o.log().lines().toList();
+        assertEquals(2, lines.size(), o.log());
+        for (String line : lines) {
+            assertTrue(line.matches("\\{\"time\":\"[^\"]+\",\"id\":\"t\",\"pid\":\\d+,\"syscall\":\"openat\","
+                    + "\"category\":\"read\",\"path\":\"/secret/key\",\"action\":\"deny\","
+                    + "\"rule\":\"deny/read\\+/secret/\\*\\*\\*\",\"origin\":\"test policy:3\"}"), line);
+        }
+    }
+
+    @Test
+    void execOfADeniedBinaryFailsAndWarnIsLogged(@TempDir Path dir) throws Exception {
+        ContainerConfig c = container(dir, "/opt/tool/true; echo $? > /out/tool; /opt/other/true; echo $? > /out/other");
+        Outcome o = run(c, """
+                sandbox/exec:on
+                allow/exec+/bin/***
+                warn/exec+/opt/tool/true
+                """);
+        assertEquals(0, o.status());
+        assertEquals("0", Files.readString(dir.resolve("out/tool")).strip());
+        assertEquals("126", Files.readString(dir.resolve("out/other")).strip());
+        assertTrue(o.log().contains("\"path\":\"/opt/tool/true\",\"action\":\"warn\""), o.log());
+        assertTrue(o.log().contains("\"syscall\":\"execve\",\"category\":\"exec\",\"path\":\"/opt/other/true\","
+                + "\"action\":\"deny\",\"rule\":\"default/exec:deny\""), o.log());
+    }
+
+    @Test
+    void killActionKillsTheCaller(@TempDir Path dir) throws Exception {
+        ContainerConfig c = container(dir, "cat /secret/key; echo survived > /out/after");
+        Outcome o = run(c, """
+                sandbox/read:on
+                allow/read+/***
+                kill/read+/secret/key
+                """);
+        assertEquals(0, o.status(), "the shell survives; its child cat was killed");
+        assertTrue(o.log().contains("\"action\":\"kill\""), o.log());
+        assertTrue(Files.exists(dir.resolve("out/after")));
+    }
+
+    @Test
+    void connectToADeniedAddressIsRefusedWhileAnAllowedOneWorks(@TempDir Path dir) throws Exception {
+        try (ServerSocket allowed = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress());
+             ServerSocket denied = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+            Thread server = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    allowed.accept().close();
+                    accepted.incrementAndGet();
+                } catch (java.io.IOException e) {
+                    // closed at the end of the test
+                }
+            });
+            int a = allowed.getLocalPort();
+            int d = denied.getLocalPort();
+            // no network namespace: the container reaches the test's loopback listeners
+            ContainerConfig c = container(dir, "echo hi | nc -w 2 127.0.0.1 " + a + "; echo $? > /out/a;"
+                    + " echo hi | nc 127.0.0.1 " + d + " 2> /out/err; echo $? > /out/d");
+            Outcome o = run(c, "sandbox/net/connect:on\nallow/net/connect+127.0.0.1!" + a + "\n");
+            assertEquals(0, o.status());
+            server.join(2000);
+            assertEquals(1, accepted.get(), "the allowed connection reached its listener");
+            denied.setSoTimeout(200);
+            boolean reached;
+            try {
+                denied.accept().close();
+                reached = true;
+            } catch (SocketTimeoutException e) {
+                reached = false;
+            }
+            assertFalse(reached, "the denied connection reached its listener");
+            assertEquals("0", Files.readString(dir.resolve("out/a")).strip());
+            assertEquals("1", Files.readString(dir.resolve("out/d")).strip());
+            assertTrue(Files.readString(dir.resolve("out/err")).contains("refused"),
+                    Files.readString(dir.resolve("out/err")));
+            assertTrue(o.log().contains("\"syscall\":\"connect\",\"category\":\"net/connect\",\"addr\":\"127.0.0.1!"
+                    + d + "\",\"action\":\"deny\""), o.log());
+        }
+    }
+}
