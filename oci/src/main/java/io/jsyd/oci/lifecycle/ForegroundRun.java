@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.IntConsumer;
 import java.util.function.ObjIntConsumer;
 
 /**
@@ -39,8 +40,15 @@ public final class ForegroundRun {
     /**
      * @param keepFds fds above stderr the container inherits: $LISTEN_FDS plus --preserve-fds
      */
+    /**
+     * @param log where sandbox decisions go (the global --log), or null for stderr
+     */
     public record Options(Path root, String id, Path bundle, boolean noPivot, int keepFds, Path pidFile,
-                          boolean subreaper, boolean systemdCgroup) {
+                          boolean subreaper, boolean systemdCgroup, Path log) {
+        public Options(Path root, String id, Path bundle, boolean noPivot, int keepFds, Path pidFile,
+                       boolean subreaper, boolean systemdCgroup) {
+            this(root, id, bundle, noPivot, keepFds, pidFile, subreaper, systemdCgroup, null);
+        }
     }
 
     /** How long the last output of a terminal may take once the container's init is gone. */
@@ -64,7 +72,9 @@ public final class ForegroundRun {
                 new SpecConverter.Options(id, o.bundle(), loaded.file(), o.noPivot(), o.keepFds(), driver,
                         socketActivation(request)));
         warn(request, conversion.warnings());
-        try (StateDir state = StateDir.claim(o.root(), id); InitStub stub = InitStub.load()) {
+        Sandbox sandbox = Sandbox.load(id, loaded.spec(), loaded.file(), o.log(), request.err());
+        conversion = new SpecConverter.Conversion(sandbox.apply(conversion.config()), conversion.warnings());
+        try (StateDir state = StateDir.claim(o.root(), id); InitStub stub = InitStub.load(); sandbox) {
             if (o.subreaper()) {
                 Processes.becomeSubreaper();
             }
@@ -73,7 +83,7 @@ public final class ForegroundRun {
             int status;
             try {
                 status = runInit(request, stub, conversion, cgroup, o,
-                        SeccompAgent.handoff(loaded.spec(), id, o.bundle()));
+                        SeccompAgent.handoff(loaded.spec(), id, o.bundle()), sandbox);
             } catch (OciException | RuntimeException e) {
                 try {
                     cgroup.destroy();
@@ -95,9 +105,13 @@ public final class ForegroundRun {
     }
 
     private static int runInit(Request request, InitStub stub, SpecConverter.Conversion conversion,
-                               CgroupManager cgroup, Options o, ObjIntConsumer<Fd> seccompListener) throws OciException {
+                               CgroupManager cgroup, Options o, ObjIntConsumer<Fd> seccompListener, Sandbox sandbox)
+            throws OciException {
+        // the policy's exit action and its timeout end the container: the init first (with its own pid
+        // namespace that is everyone), the cgroup's stragglers when it is removed
+        IntConsumer end = pid -> Processes.signalIfAlive(pid, 9);
         Launched launched = new ContainerLauncher(stub, HostView.system()).launch(conversion.config(), cgroup,
-                seccompListener);
+                seccompListener, sandbox.onListener(end));
         // the seccomp agent has its own copy of the listener now
         for (int i = 0; i < launched.fds().size(); i++) {
             if (launched.fdSources().get(i) == OpCode.SECCOMP_LOAD) {
@@ -111,7 +125,8 @@ public final class ForegroundRun {
             if (o.pidFile() != null) {
                 writePidFile(o.pidFile(), pid);
             }
-            int status = Processes.waitFor(pid).exitCode();
+            sandbox.started(pid, end);
+            int status = sandbox.exitStatus(Processes.waitFor(pid).exitCode());
             if (console != null) {
                 console.drain(CONSOLE_DRAIN);
             }

@@ -46,7 +46,8 @@ public final class RunCommand implements Verb {
                 invocation.flags().root(), id, invocation.bundle(options.bundle), options.noPivot,
                 listenFds(invocation) + options.preserveFds,
                 options.pidFile == null ? null : invocation.resolve(options.pidFile),
-                !noSubreaper, invocation.flags().systemdCgroup()));
+                !noSubreaper, invocation.flags().systemdCgroup(),
+                invocation.flags().logFile().orElse(null)));
     }
 
     /** systemd socket activation: runc passes $LISTEN_FDS fds to the container. */
