@@ -44,7 +44,7 @@ class SupervisedContainerTest {
     }
 
     /** What one supervised run left: the exit status and the decision log. */
-    private record Outcome(int status, String log, int handled) {
+    private record Outcome(int status, String log, int handled, boolean syncWakeUp) {
     }
 
     private static Outcome run(ContainerConfig base, String policyText) throws Exception {
@@ -67,7 +67,7 @@ class SupervisedContainerTest {
             NotifySupervisor s = supervisor.get();
             assertTrue(s.awaitHangup(Duration.ofSeconds(5)), "the pool sees the container go");
             s.close();
-            return new Outcome(status, log.toString(StandardCharsets.UTF_8), s.handled());
+            return new Outcome(status, log.toString(StandardCharsets.UTF_8), s.handled(), s.syncWakeUp());
         }
     }
 
@@ -138,6 +138,21 @@ class SupervisedContainerTest {
         assertEquals(0, o.status(), "the shell survives; its child cat was killed");
         assertTrue(o.log().contains("\"action\":\"kill\""), o.log());
         assertTrue(Files.exists(dir.resolve("out/after")));
+    }
+
+    @Test
+    void exitActionEndsTheWholeContainer(@TempDir Path dir) throws Exception {
+        ContainerConfig c = container(dir, "sleep 30 & cat /secret/key; echo survived > /out/after; wait");
+        long start = System.nanoTime();
+        Outcome o = run(c, """
+                sandbox/read:on
+                allow/read+/***
+                exit/read+/secret/key
+                """);
+        assertEquals(128 + 9, o.status());
+        assertTrue(System.nanoTime() - start < 20_000_000_000L, "the sleeping child did not hold the container");
+        assertTrue(o.log().contains("\"action\":\"exit\""), o.log());
+        assertFalse(Files.exists(dir.resolve("out/after")));
     }
 
     @Test
@@ -218,6 +233,7 @@ class SupervisedContainerTest {
         int n = 10_000;
         long[] plain = new long[3];
         long[] supervised = new long[3];
+        boolean sync = false;
         for (int round = 0; round < 3; round++) {
             Path d1 = Files.createDirectory(dir.resolve("plain" + round));
             ContainerConfig a = container(d1, "/opt/open-loop /etc/passwd " + n + " > /out/ns");
@@ -231,10 +247,11 @@ class SupervisedContainerTest {
             assertEquals(0, o.status());
             assertTrue(o.handled() >= n, "only " + o.handled() + " notifications");
             supervised[round] = Long.parseLong(Files.readString(d2.resolve("out/ns")).strip());
+            sync = o.syncWakeUp();
         }
         long p = java.util.Arrays.stream(plain).min().orElseThrow();
         long q = java.util.Arrays.stream(supervised).min().orElseThrow();
-        System.out.printf("open+close: %d ns plain, %d ns supervised (best of 3 x %d): +%d ns, ratio %.1f%n",
-                p, q, n, q - p, (double) q / p);
+        System.out.printf("open+close: %d ns plain, %d ns supervised (best of 3 x %d): +%d ns, ratio %.1f;"
+                + " sync wake-up %s%n", p, q, n, q - p, (double) q / p, sync ? "on" : "refused");
     }
 }
