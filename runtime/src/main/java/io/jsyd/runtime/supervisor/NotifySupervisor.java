@@ -32,7 +32,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * end (receive, read the arguments, decide, check the notification is still
  * valid, answer): handing work between threads costs more than the work.
  *
- * <p>Threads wait in poll(2) before NOTIF_RECV, because a thread blocked in
+ * <p>Threads wait in poll(2), never in NOTIF_RECV, because a thread blocked in
  * NOTIF_RECV is not woken when the filter's last process exits; poll reports
  * that as POLLHUP and the pool ends by itself.
  */
@@ -76,6 +76,7 @@ public final class NotifySupervisor implements AutoCloseable {
     private final AtomicInteger started = new AtomicInteger();
     private final AtomicInteger handled = new AtomicInteger();
     private final CountDownLatch hangup = new CountDownLatch(1);
+    private final java.util.concurrent.locks.ReentrantLock recvLock = new java.util.concurrent.locks.ReentrantLock();
     private volatile boolean closed;
     private volatile boolean syncWakeUp;
 
@@ -111,6 +112,11 @@ public final class NotifySupervisor implements AutoCloseable {
     /** Whether the kernel took SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP for the listener. */
     public boolean syncWakeUp() {
         return syncWakeUp;
+    }
+
+    /** Threads running now. */
+    public int liveThreads() {
+        return live.get();
     }
 
     /** Notifications received so far. */
@@ -167,10 +173,7 @@ public final class NotifySupervisor implements AutoCloseable {
                     hangup.countDown();
                     return;
                 }
-                notif.clear();
-                if (NotifyCalls.ioctl(listener.get(), SeccompConstants.SECCOMP_IOCTL_NOTIF_RECV,
-                        notif) != 0) {
-                    // ENOENT: the caller went away before we took it; EINTR: try again
+                if (!receive(pollfd, notif)) {
                     continue;
                 }
                 // counted before the answer, which is what lets the caller go on
@@ -187,6 +190,27 @@ public final class NotifySupervisor implements AutoCloseable {
             }
         } catch (IllegalStateException e) {
             // the listener was closed under us: the supervisor is closing
+        }
+    }
+
+    /**
+     * Takes one notification, if one is still there: poll woke every waiting
+     * thread, and a thread that went into NOTIF_RECV for a notification another
+     * took would sleep there past the container's end (the kernel wakes only
+     * poll on hangup). So threads receive one at a time, each only after seeing
+     * a notification wait; one withdrawn meanwhile makes NOTIF_RECV fail with
+     * ENOENT, it does not block.
+     */
+    private boolean receive(Memory pollfd, Memory notif) {
+        recvLock.lock();
+        try {
+            if (!pending(pollfd)) {
+                return false;
+            }
+            notif.clear();
+            return NotifyCalls.ioctl(listener.get(), SeccompConstants.SECCOMP_IOCTL_NOTIF_RECV, notif) == 0;
+        } finally {
+            recvLock.unlock();
         }
     }
 

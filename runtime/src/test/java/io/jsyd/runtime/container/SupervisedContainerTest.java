@@ -66,6 +66,10 @@ class SupervisedContainerTest {
             int status = Processes.waitFor(l.initPid()).exitCode();
             NotifySupervisor s = supervisor.get();
             assertTrue(s.awaitHangup(Duration.ofSeconds(5)), "the pool sees the container go");
+            for (int i = 0; i < 50 && s.liveThreads() > 0; i++) {
+                Thread.sleep(20);
+            }
+            assertEquals(0, s.liveThreads(), "every worker ends with the container");
             s.close();
             return new Outcome(status, log.toString(StandardCharsets.UTF_8), s.handled(), s.syncWakeUp());
         }
