@@ -48,10 +48,13 @@ class SupervisedContainerTest {
     }
 
     private static Outcome run(ContainerConfig base, String policyText) throws Exception {
+        return run(base, policyText, new ByteArrayOutputStream());
+    }
+
+    private static Outcome run(ContainerConfig base, String policyText, ByteArrayOutputStream log) throws Exception {
         Policy policy = PolicyParser.parse("test policy", policyText);
         var filter = SeccompCompiler.system().compile(SupervisedSyscalls.program(policy)).filter();
         ContainerConfig c = base.withProcess(base.process().withSupervisor(filter));
-        ByteArrayOutputStream log = new ByteArrayOutputStream();
         AtomicReference<NotifySupervisor> supervisor = new AtomicReference<>();
         AtomicReference<Integer> init = new AtomicReference<>();
         try (InitStub stub = InitStub.load(); PrintStream ps = new PrintStream(log, true, StandardCharsets.UTF_8)) {
@@ -142,6 +145,38 @@ class SupervisedContainerTest {
         assertEquals(0, o.status(), "the shell survives; its child cat was killed");
         assertTrue(o.log().contains("\"action\":\"kill\""), o.log());
         assertTrue(Files.exists(dir.resolve("out/after")));
+    }
+
+    @Test
+    void stopActionStopsTheCaller(@TempDir Path dir) throws Exception {
+        ContainerConfig c = container(dir, "cat /secret/key; echo $? > /out/rc");
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        AtomicReference<String> state = new AtomicReference<>("never seen");
+        Thread watcher = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                for (int i = 0; i < 500; i++) {
+                    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"pid\":(\\d+)")
+                            .matcher(log.toString(StandardCharsets.UTF_8));
+                    if (m.find()) {
+                        int pid = Integer.parseInt(m.group(1));
+                        Thread.sleep(100);
+                        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+                        state.set(stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3));
+                        Processes.kill(pid, 9);
+                        return;
+                    }
+                    Thread.sleep(20);
+                }
+            } catch (Exception e) {
+                state.set(e.toString());
+            }
+        });
+        Outcome o = run(c, "sandbox/read:on\nallow/read+/***\nstop/read+/secret/key\n", log);
+        watcher.join(5000);
+        assertEquals(0, o.status());
+        assertEquals("T", state.get(), "the caller was stopped");
+        assertEquals("137", Files.readString(dir.resolve("out/rc")).strip());
+        assertTrue(o.log().contains("\"action\":\"stop\""), o.log());
     }
 
     @Test
