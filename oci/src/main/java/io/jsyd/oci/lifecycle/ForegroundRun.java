@@ -28,6 +28,7 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
 import java.util.function.IntConsumer;
 import java.util.function.ObjIntConsumer;
 
@@ -41,13 +42,14 @@ public final class ForegroundRun {
      * @param keepFds fds above stderr the container inherits: $LISTEN_FDS plus --preserve-fds
      */
     /**
-     * @param log where sandbox decisions go (the global --log), or null for stderr
+     * @param log    where sandbox decisions go (the global --log), or null for stderr
+     * @param policy {@code --policy FILE}, or null
      */
     public record Options(Path root, String id, Path bundle, boolean noPivot, int keepFds, Path pidFile,
-                          boolean subreaper, boolean systemdCgroup, Path log) {
+                          boolean subreaper, boolean systemdCgroup, Path log, Path policy) {
         public Options(Path root, String id, Path bundle, boolean noPivot, int keepFds, Path pidFile,
                        boolean subreaper, boolean systemdCgroup) {
-            this(root, id, bundle, noPivot, keepFds, pidFile, subreaper, systemdCgroup, null);
+            this(root, id, bundle, noPivot, keepFds, pidFile, subreaper, systemdCgroup, null, null);
         }
     }
 
@@ -72,7 +74,8 @@ public final class ForegroundRun {
                 new SpecConverter.Options(id, o.bundle(), loaded.file(), o.noPivot(), o.keepFds(), driver,
                         socketActivation(request)));
         warn(request, conversion.warnings());
-        Sandbox sandbox = Sandbox.load(id, loaded.spec(), loaded.file(), o.log(), request.err());
+        Sandbox sandbox = Sandbox.load(id, loaded.spec(), loaded.file(), Optional.ofNullable(o.policy()), o.log(),
+                request.err());
         conversion = new SpecConverter.Conversion(sandbox.apply(conversion.config()), conversion.warnings());
         try (StateDir state = StateDir.claim(o.root(), id); InitStub stub = InitStub.load(); sandbox) {
             if (o.subreaper()) {

@@ -48,11 +48,13 @@ final class Sandbox implements AutoCloseable {
      * Reads the policy from the config's annotations and the host's profiles
      * ({@link PolicySource}); errors name the annotation or file and the line.
      *
-     * @param logFile where decisions go (the global --log), or null for stderr
+     * @param policyFile {@code --policy FILE}
+     * @param logFile    where decisions go (the global --log), or null for stderr
      */
-    static Sandbox load(String id, Spec spec, Path configFile, Path logFile, PrintStream stderr)
+    static Sandbox load(String id, Spec spec, Path configFile, Optional<Path> policyFile, Path logFile,
+            PrintStream stderr)
             throws InvalidPolicyException, OciIoException {
-        Optional<Policy> policy = PolicySource.load(PolicySource.Inputs.of(spec, configFile, Optional.empty(),
+        Optional<Policy> policy = PolicySource.load(PolicySource.Inputs.of(spec, configFile, policyFile,
                 Path.of(PolicySource.DEFAULT_PROFILE_DIR)));
         if (policy.isEmpty() || logFile == null) {
             return new Sandbox(id, policy, stderr, false);

@@ -98,4 +98,20 @@ class PolicyRunTest {
                 && r.err().contains(":2"), r.err());
         assertTrue(Files.notExists(dir.resolve("state/pol-bad")), "nothing left behind");
     }
+
+    @Test
+    void aPolicyFileOnTheCommandLineConfines(@TempDir Path dir) throws Exception {
+        SeccompBundle b = bundle(dir, "cat /etc/secret > /dev/null 2> /out/err; echo $? > /out/rc");
+        Path policy = dir.resolve("p.jsyd");
+        Files.writeString(policy, "# admin's file\nsandbox/read:on\nallow/read+/***\nfilter/read+/etc/secret\n");
+        Path log = dir.resolve("sandbox.log");
+        Path root = Files.createDirectories(b.dir.resolve("state"));
+        Cli.Result r = Cli.run(b.dir, "--root", root.toString(), "--log", log.toString(), "run", "--policy",
+                policy.toString(), "-b", b.dir.toString(), "pol-file");
+        assertEquals(0, r.status(), r.err());
+        assertEquals("1", b.read("rc"));
+        assertTrue(b.read("err").contains("Permission denied"), b.read("err"));
+        assertTrue(Files.notExists(log) || Files.readAllLines(log).stream().noneMatch(l -> l.startsWith("{\"time\"")),
+                "filter refuses without a log line");
+    }
 }
