@@ -14,6 +14,15 @@
 #include <linux/seccomp.h>
 #include <seccomp.h>
 
+/* Linux 6.6 (the supervisor asks for synchronous wake-ups); older headers lack
+ * them, so they are spelled here as the kernel's uapi header spells them. */
+#ifndef SECCOMP_IOCTL_NOTIF_SET_FLAGS
+#define SECCOMP_IOCTL_NOTIF_SET_FLAGS SECCOMP_IOW(4, __u64)
+#endif
+#ifndef SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP
+#define SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP (1UL << 0)
+#endif
+
 static FILE *out;
 
 #define C(name) fprintf(out, "    public static final long %s = %lldL;\n", #name, (long long)(name))
@@ -66,6 +75,7 @@ int main(int argc, char **argv)
 	I("BPF_MAXINSNS", BPF_MAXINSNS);
 	/* kernel: user notification (the listener fd) */
 	U(SECCOMP_IOCTL_NOTIF_RECV); U(SECCOMP_IOCTL_NOTIF_SEND); U(SECCOMP_IOCTL_NOTIF_ID_VALID);
+	U(SECCOMP_IOCTL_NOTIF_SET_FLAGS); U(SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
 	C(SECCOMP_USER_NOTIF_FLAG_CONTINUE);
 	I("SIZEOF_SECCOMP_NOTIF", sizeof(struct seccomp_notif));
 	I("SECCOMP_NOTIF_ID", offsetof(struct seccomp_notif, id));

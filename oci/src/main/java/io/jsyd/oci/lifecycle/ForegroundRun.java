@@ -32,6 +32,8 @@ import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.List;
+import java.util.Optional;
+import java.util.function.IntConsumer;
 import java.util.function.ObjIntConsumer;
 
 /**
@@ -47,8 +49,16 @@ public final class ForegroundRun {
     /**
      * @param keepFds fds above stderr the container inherits: $LISTEN_FDS plus --preserve-fds
      */
+    /**
+     * @param log    where sandbox decisions go (the global --log), or null for stderr
+     * @param policy {@code --policy FILE}, or null
+     */
     public record Options(Path root, String id, Path bundle, boolean noPivot, int keepFds, Path pidFile,
-                          boolean subreaper, boolean systemdCgroup) {
+                          boolean subreaper, boolean systemdCgroup, Path log, Path policy) {
+        public Options(Path root, String id, Path bundle, boolean noPivot, int keepFds, Path pidFile,
+                       boolean subreaper, boolean systemdCgroup) {
+            this(root, id, bundle, noPivot, keepFds, pidFile, subreaper, systemdCgroup, null, null);
+        }
     }
 
     /** How long the last output of a terminal may take once the container's init is gone. */
@@ -74,9 +84,18 @@ public final class ForegroundRun {
         warn(request, conversion.warnings());
         ContainerHooks hooks = HookConverter.convert(loaded.spec(), o.bundle());
         HookState hookState = HookState.of(loaded.spec(), id, o.bundle());
-        StateDir state = StateDir.claim(o.root(), id);
+        Sandbox sandbox = Sandbox.load(id, loaded.spec(), loaded.file(), Optional.ofNullable(o.policy()), o.log(),
+                request.err());
+        conversion = new SpecConverter.Conversion(sandbox.apply(conversion.config()), conversion.warnings());
+        StateDir state;
         try {
-            return runClaimed(request, o, id, conversion, loaded, hooks, hookState, state);
+            state = StateDir.claim(o.root(), id);
+        } catch (OciException | RuntimeException e) {
+            sandbox.close();
+            throw e;
+        }
+        try {
+            return runClaimed(request, o, id, conversion, loaded, hooks, hookState, sandbox, state);
         } finally {
             // the container is deleted (process, cgroup, state directory) whether it ran or failed
             // to start; poststop comes after that, its failures only warnings (runtime.md lifecycle)
@@ -87,9 +106,9 @@ public final class ForegroundRun {
     }
 
     private static int runClaimed(Request request, Options o, String id, SpecConverter.Conversion conversion,
-                                  LoadedSpec loaded, ContainerHooks hooks, HookState hookState, StateDir claimed)
-            throws OciException {
-        try (StateDir state = claimed; InitStub stub = InitStub.load()) {
+                                  LoadedSpec loaded, ContainerHooks hooks, HookState hookState, Sandbox sandbox,
+                                  StateDir claimed) throws OciException {
+        try (StateDir state = claimed; Sandbox policy = sandbox; InitStub stub = InitStub.load()) {
             if (o.subreaper()) {
                 Processes.becomeSubreaper();
             }
@@ -98,7 +117,7 @@ public final class ForegroundRun {
             int status;
             try {
                 status = runInit(request, stub, conversion, cgroup, o,
-                        SeccompAgent.handoff(loaded.spec(), id, o.bundle()), hooks, hookState);
+                        SeccompAgent.handoff(loaded.spec(), id, o.bundle()), hooks, hookState, sandbox);
             } catch (OciException | RuntimeException e) {
                 try {
                     cgroup.destroy();
@@ -123,9 +142,12 @@ public final class ForegroundRun {
 
     private static int runInit(Request request, InitStub stub, SpecConverter.Conversion conversion,
                                CgroupManager cgroup, Options o, ObjIntConsumer<Fd> seccompListener,
-                               ContainerHooks hooks, HookState hookState) throws OciException {
+                               ContainerHooks hooks, HookState hookState, Sandbox sandbox) throws OciException {
+        // the policy's exit action and its timeout end the container: the init first (with its own pid
+        // namespace that is everyone), the cgroup's stragglers when it is removed
+        IntConsumer end = pid -> Processes.signalIfAlive(pid, 9);
         Launched launched = new ContainerLauncher(stub, HostView.system()).launch(conversion.config(), cgroup,
-                seccompListener, hooks.launchPoints(hookState));
+                seccompListener, sandbox.onListener(end), hooks.launchPoints(hookState));
         // the seccomp agent has its own copy of the listener now
         for (int i = 0; i < launched.fds().size(); i++) {
             if (launched.fdSources().get(i) == OpCode.SECCOMP_LOAD) {
@@ -139,11 +161,12 @@ public final class ForegroundRun {
             if (o.pidFile() != null) {
                 writePidFile(o.pidFile(), pid);
             }
+            sandbox.started(pid, end);
             // the user process runs: poststart failures are warnings (runtime.md lifecycle step 11)
             for (HookFailedException w : hooks.poststart(hookState.json(State.Status.RUNNING, pid))) {
                 request.err().println("jsyd-oci: warning: container " + o.id() + ": " + w.getMessage());
             }
-            int status = Processes.waitFor(pid).exitCode();
+            int status = sandbox.exitStatus(Processes.waitFor(pid).exitCode());
             if (console != null) {
                 console.drain(CONSOLE_DRAIN);
             }

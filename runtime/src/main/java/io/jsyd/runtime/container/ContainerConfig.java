@@ -47,6 +47,12 @@ public record ContainerConfig(String id, Path rootfs, boolean readonlyRoot, List
                 keepFds, c);
     }
 
+    public ContainerConfig withProcess(ProcessConfig p) {
+        return new ContainerConfig(id, rootfs, readonlyRoot, namespaces, uidMappings, gidMappings, timeOffsets, mounts,
+                devices, maskedPaths, readonlyPaths, hostname, domainname, sysctl, rootPropagation, noPivot, p,
+                keepFds, cgroup);
+    }
+
     public Namespace namespace(NamespaceKind kind) {
         return namespaces.stream().filter(n -> n.kind() == kind).findFirst().orElse(null);
     }

@@ -7,6 +7,7 @@ import io.jsyd.runtime.spawn.InitStub;
 import io.jsyd.runtime.spawn.Launched;
 import io.jsyd.runtime.spawn.OpCode;
 import io.jsyd.runtime.spawn.Plan;
+import io.jsyd.runtime.spawn.PlanOp;
 import io.jsyd.runtime.spawn.StubLauncher;
 import io.jsyd.runtime.spawn.SyncHandler;
 import java.util.function.ObjIntConsumer;
@@ -55,12 +56,26 @@ public final class ContainerLauncher {
      * its filter: the init may then already wait for an answer, before it execs.
      */
     public Launched launch(ContainerConfig config, CgroupManager cgroup, ObjIntConsumer<Fd> onListener) {
-        return launch(config, cgroup, onListener, HookPoints.NONE);
+        return launch(config, cgroup, onListener, (fd, pid) -> {
+            throw new IllegalStateException("the init sent a supervisor listener nobody asked for");
+        }, HookPoints.NONE);
     }
 
-    /** As {@link #launch(ContainerConfig, CgroupManager, ObjIntConsumer)}, running {@code hooks} at their points. */
+    /** As the five-argument launch, without hooks. */
     public Launched launch(ContainerConfig config, CgroupManager cgroup, ObjIntConsumer<Fd> onListener,
-                           HookPoints hooks) {
+                           ObjIntConsumer<Fd> onSupervisor) {
+        return launch(config, cgroup, onListener, onSupervisor, HookPoints.NONE);
+    }
+
+    /**
+     * As {@link #launch(ContainerConfig, CgroupManager, ObjIntConsumer)}, giving the
+     * listener of the sandbox policy's filter ({@code config.process().supervisor()})
+     * to {@code onSupervisor} and running {@code hooks} at their points. Both callbacks
+     * get the launcher's fd, which the caller closes with the other fds of
+     * {@link Launched}: keep a dup.
+     */
+    public Launched launch(ContainerConfig config, CgroupManager cgroup, ObjIntConsumer<Fd> onListener,
+                           ObjIntConsumer<Fd> onSupervisor, HookPoints hooks) {
         if ((config.cgroup() == null) != (cgroup == null)) {
             throw new IllegalArgumentException("a cgroup manager goes with a config that has a cgroup, and only then");
         }
@@ -90,8 +105,13 @@ public final class ContainerLauncher {
 
             @Override
             public void onFd(int opIndex, Fd fd, int pid) {
-                if (plan.ops().get(opIndex).code() == OpCode.SECCOMP_LOAD) {
-                    onListener.accept(fd, pid);
+                PlanOp op = plan.ops().get(opIndex);
+                if (op.code() == OpCode.SECCOMP_LOAD) {
+                    if (InitPlanner.SUPERVISOR_ORIGIN.equals(op.origin())) {
+                        onSupervisor.accept(fd, pid);
+                    } else {
+                        onListener.accept(fd, pid);
+                    }
                 }
             }
         });

@@ -376,6 +376,12 @@ public final class InitPlanner {
         if (seccomp != null && !seccompLast) {
             b.add(seccompLoad(seccomp));
         }
+        // the supervisor's filter comes after the OCI one (the kernel runs both, the
+        // stricter answer wins) and as late as the privileges allow: the init's own
+        // calls from here to execve wait for the supervisor's answer
+        if (p.supervisor() != null && !seccompLast) {
+            b.add(supervisorLoad(p.supervisor()));
+        }
         List<Long> drop = new ArrayList<>();
         for (int cap = 0; cap <= host.lastCapability(); cap++) {
             if (!has(caps.bounding(), cap)) {
@@ -410,6 +416,9 @@ public final class InitPlanner {
         if (seccomp != null && seccompLast) {
             b.add(seccompLoad(seccomp));
         }
+        if (p.supervisor() != null && seccompLast) {
+            b.add(supervisorLoad(p.supervisor()));
+        }
         hooks.initBeforeExec().forEach(b::add);
         List<String> exec = new ArrayList<>();
         exec.add(p.args().getFirst());
@@ -422,6 +431,13 @@ public final class InitPlanner {
     private static PlanOp seccompLoad(SeccompFilter f) {
         return new PlanOp(OpCode.SECCOMP_LOAD, new long[] {f.flags(), f.listener() ? 1 : 0}, List.of(f.program()),
                 "linux.seccomp");
+    }
+
+    /** The origin that tells the supervisor's listener from the OCI filter's. */
+    public static final String SUPERVISOR_ORIGIN = "sandbox policy";
+
+    private static PlanOp supervisorLoad(SeccompFilter f) {
+        return new PlanOp(OpCode.SECCOMP_LOAD, new long[] {f.flags(), 1}, List.of(f.program()), SUPERVISOR_ORIGIN);
     }
 
     private static boolean has(long mask, int cap) {

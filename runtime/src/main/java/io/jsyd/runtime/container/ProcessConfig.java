@@ -11,12 +11,34 @@ public record ProcessConfig(List<String> args, List<String> env, String cwd, lon
                             List<Long> additionalGids, Integer umask, Capabilities capabilities,
                             List<Rlimit> rlimits, boolean noNewPrivileges, Integer oomScoreAdj,
                             Scheduler scheduler, Integer ioPriority, Long personality, CpuAffinity cpuAffinity,
-                            Console console, SeccompFilter seccomp) {
+                            Console console, SeccompFilter seccomp, SeccompFilter supervisor) {
     public ProcessConfig {
+        if (supervisor != null && !supervisor.listener()) {
+            throw new IllegalArgumentException("a supervisor filter must give a listener");
+        }
         args = List.copyOf(args);
         env = List.copyOf(env);
         additionalGids = List.copyOf(additionalGids);
         rlimits = List.copyOf(rlimits);
+    }
+
+    /** A process without a supervisor filter. */
+    public ProcessConfig(List<String> args, List<String> env, String cwd, long uid, long gid,
+                         List<Long> additionalGids, Integer umask, Capabilities capabilities,
+                         List<Rlimit> rlimits, boolean noNewPrivileges, Integer oomScoreAdj,
+                         Scheduler scheduler, Integer ioPriority, Long personality, CpuAffinity cpuAffinity,
+                         Console console, SeccompFilter seccomp) {
+        this(args, env, cwd, uid, gid, additionalGids, umask, capabilities, rlimits, noNewPrivileges, oomScoreAdj,
+                scheduler, ioPriority, personality, cpuAffinity, console, seccomp, null);
+    }
+
+    /**
+     * The same process with a second seccomp filter, loaded after {@code seccomp}
+     * as the init's last step, whose listener goes to the policy's supervisor.
+     */
+    public ProcessConfig withSupervisor(SeccompFilter filter) {
+        return new ProcessConfig(args, env, cwd, uid, gid, additionalGids, umask, capabilities, rlimits,
+                noNewPrivileges, oomScoreAdj, scheduler, ioPriority, personality, cpuAffinity, console, seccomp, filter);
     }
 
     /** A process without affinity, terminal or seccomp filter. */
@@ -25,6 +47,6 @@ public record ProcessConfig(List<String> args, List<String> env, String cwd, lon
                          List<Rlimit> rlimits, boolean noNewPrivileges, Integer oomScoreAdj,
                          Scheduler scheduler, Integer ioPriority, Long personality) {
         this(args, env, cwd, uid, gid, additionalGids, umask, capabilities, rlimits, noNewPrivileges, oomScoreAdj,
-                scheduler, ioPriority, personality, null, null, null);
+                scheduler, ioPriority, personality, null, null, null, null);
     }
 }

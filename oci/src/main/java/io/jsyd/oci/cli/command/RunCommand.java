@@ -25,6 +25,10 @@ public final class RunCommand implements Verb {
     @Option(names = "--no-subreaper", description = "do not become a subreaper for the container's orphans")
     boolean noSubreaper;
 
+    @Option(names = "--policy", paramLabel = "<file>",
+            description = "a sandbox policy file, applied after the host's profiles and before the config's annotations")
+    String policy;
+
     @Parameters(index = "0", paramLabel = "<container-id>", description = "a name for the container, unique under --root")
     String id;
 
@@ -46,7 +50,9 @@ public final class RunCommand implements Verb {
                 invocation.flags().root(), id, invocation.bundle(options.bundle), options.noPivot,
                 listenFds(invocation) + options.preserveFds,
                 options.pidFile == null ? null : invocation.resolve(options.pidFile),
-                !noSubreaper, invocation.flags().systemdCgroup()));
+                !noSubreaper, invocation.flags().systemdCgroup(),
+                invocation.flags().logFile().orElse(null),
+                policy == null ? null : invocation.resolve(policy)));
     }
 
     /** systemd socket activation: runc passes $LISTEN_FDS fds to the container. */

@@ -1,0 +1,123 @@
+package io.jsyd.oci.lifecycle;
+
+import io.jsyd.oci.InvalidPolicyException;
+import io.jsyd.oci.OciIoException;
+import io.jsyd.oci.convert.PolicySource;
+import io.jsyd.oci.spec.model.Spec;
+import io.jsyd.runtime.container.ContainerConfig;
+import io.jsyd.runtime.linux.Fd;
+import io.jsyd.runtime.policy.Policy;
+import io.jsyd.runtime.policy.PolicyMatcher;
+import io.jsyd.runtime.seccomp.SeccompCompiler;
+import io.jsyd.runtime.supervisor.DecisionLog;
+import io.jsyd.runtime.supervisor.Deadline;
+import io.jsyd.runtime.supervisor.NotifySupervisor;
+import io.jsyd.runtime.supervisor.SupervisedSyscalls;
+import java.io.FileOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.Optional;
+import java.util.function.IntConsumer;
+import java.util.function.ObjIntConsumer;
+
+/**
+ * A container's sandbox policy in the foreground host: where it comes from, the
+ * filter it adds to the config, and, while the container runs, the notify
+ * supervisor and the timeout. Without a policy it does nothing.
+ */
+final class Sandbox implements AutoCloseable {
+    private final String id;
+    private final Optional<Policy> policy;
+    private final PolicyMatcher matcher;
+    private final PrintStream log;
+    private final boolean ownsLog;
+    private NotifySupervisor supervisor;
+    private Deadline deadline;
+
+    private Sandbox(String id, Optional<Policy> policy, PrintStream log, boolean ownsLog) {
+        this.id = id;
+        this.policy = policy;
+        this.matcher = policy.map(Policy::compile).orElse(null);
+        this.log = log;
+        this.ownsLog = ownsLog;
+    }
+
+    /**
+     * Reads the policy from the config's annotations and the host's profiles
+     * ({@link PolicySource}); errors name the annotation or file and the line.
+     *
+     * @param policyFile {@code --policy FILE}
+     * @param logFile    where decisions go (the global --log), or null for stderr
+     */
+    static Sandbox load(String id, Spec spec, Path configFile, Optional<Path> policyFile, Path logFile,
+            PrintStream stderr)
+            throws InvalidPolicyException, OciIoException {
+        Optional<Policy> policy = PolicySource.load(PolicySource.Inputs.of(spec, configFile, policyFile,
+                Path.of(PolicySource.DEFAULT_PROFILE_DIR)));
+        if (policy.isEmpty() || logFile == null) {
+            return new Sandbox(id, policy, stderr, false);
+        }
+        try {
+            return new Sandbox(id, policy,
+                    new PrintStream(new FileOutputStream(logFile.toFile(), true), true, StandardCharsets.UTF_8), true);
+        } catch (IOException e) {
+            throw new OciIoException("open the log", logFile, e);
+        }
+    }
+
+    /** The config with the supervisor's filter when the policy confines a category. */
+    ContainerConfig apply(ContainerConfig config) {
+        if (policy.isEmpty() || policy.get().sandboxed().isEmpty()) {
+            return config;
+        }
+        var filter = SeccompCompiler.system().compile(SupervisedSyscalls.program(policy.get())).filter();
+        return config.withProcess(config.process().withSupervisor(filter));
+    }
+
+    /**
+     * What the launcher calls with the supervisor filter's listener.
+     *
+     * @param end ends the container (the {@code exit} action), given the init's pid
+     */
+    ObjIntConsumer<Fd> onListener(IntConsumer end) {
+        return (fd, pid) -> {
+            if (matcher == null) {
+                throw new IllegalStateException("a supervisor listener without a policy");
+            }
+            supervisor = NotifySupervisor.start(fd.dupAtLeast(3), matcher, new DecisionLog(log, id),
+                    () -> end.accept(pid), NotifySupervisor.PoolSize.forThisMachine(), "jsyd-notify-" + id);
+        };
+    }
+
+    /** Starts the policy's timeout, if it has one, once the container runs. */
+    void started(int initPid, IntConsumer end) {
+        policy.flatMap(Policy::timeout).ifPresent(t ->
+                deadline = Deadline.start(t, () -> end.accept(initPid), "jsyd-timeout-" + id));
+    }
+
+    /** The status to report: {@value Deadline#EXIT_STATUS} when the timeout ended the container. */
+    int exitStatus(int status) {
+        if (deadline != null) {
+            deadline.close();
+            if (deadline.expired()) {
+                return Deadline.EXIT_STATUS;
+            }
+        }
+        return status;
+    }
+
+    @Override
+    public void close() {
+        if (deadline != null) {
+            deadline.close();
+        }
+        if (supervisor != null) {
+            supervisor.close();
+        }
+        if (ownsLog) {
+            log.close();
+        }
+    }
+}

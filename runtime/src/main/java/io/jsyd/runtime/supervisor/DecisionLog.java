@@ -1,0 +1,79 @@
+package io.jsyd.runtime.supervisor;
+
+import io.jsyd.runtime.policy.Decision;
+import java.io.PrintStream;
+import java.time.Clock;
+
+/**
+ * Where the decisions that are not silent go: one JSON object a line, written
+ * whole (lines of concurrent workers never interleave).
+ */
+public final class DecisionLog {
+    private final PrintStream out;
+    private final String containerId;
+    private final Clock clock;
+
+    public DecisionLog(PrintStream out, String containerId, Clock clock) {
+        this.out = out;
+        this.containerId = containerId;
+        this.clock = clock;
+    }
+
+    public DecisionLog(PrintStream out, String containerId) {
+        this(out, containerId, Clock.systemUTC());
+    }
+
+    /**
+     * @param target     "path" or "addr"
+     * @param subject    the container path or address the decision was about
+     */
+    public void record(int pid, String syscall, Decision d, String target, String subject) {
+        out.println(line(pid, syscall, d, target, subject));
+        out.flush();
+    }
+
+    String line(int pid, String syscall, Decision d, String target, String subject) {
+        StringBuilder b = new StringBuilder(200);
+        b.append("{\"time\":\"").append(clock.instant()).append('"');
+        field(b, "id", containerId);
+        b.append(",\"pid\":").append(pid);
+        field(b, "syscall", syscall);
+        field(b, "category", d.category().spelling());
+        field(b, target, subject);
+        field(b, "action", d.action().spelling());
+        if (d.rule().isPresent()) {
+            field(b, "rule", d.rule().get().line());
+            field(b, "origin", d.rule().get().origin().format());
+        } else {
+            field(b, "rule", "default/" + d.category().spelling() + ":" + d.action().spelling());
+        }
+        return b.append('}').toString();
+    }
+
+    private static void field(StringBuilder b, String name, String value) {
+        b.append(",\"").append(name).append("\":");
+        quote(b, value);
+    }
+
+    static void quote(StringBuilder b, String s) {
+        b.append('"');
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                case '\n' -> b.append("\\n");
+                case '\r' -> b.append("\\r");
+                case '\t' -> b.append("\\t");
+                default -> {
+                    if (c < 0x20 || c == 0x7f) {
+                        b.append(String.format("\\u%04x", (int) c));
+                    } else {
+                        b.append(c);
+                    }
+                }
+            }
+        }
+        b.append('"');
+    }
+}

@@ -1,0 +1,518 @@
+package io.jsyd.runtime.supervisor;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import io.jsyd.runtime.linux.Errno;
+import io.jsyd.runtime.linux.Fd;
+import io.jsyd.runtime.linux.LinuxConstants;
+import io.jsyd.runtime.policy.Action;
+import io.jsyd.runtime.policy.Category;
+import io.jsyd.runtime.policy.Decision;
+import io.jsyd.runtime.policy.PolicyMatcher;
+import io.jsyd.runtime.seccomp.Libseccomp;
+import io.jsyd.runtime.seccomp.SeccompConstants;
+import io.jsyd.runtime.supervisor.SupervisedSyscalls.Entry;
+import io.jsyd.runtime.supervisor.SupervisedSyscalls.Shape;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * Answers the notifications of one container's supervisor filter. A pool of
+ * platform threads (as Syd's, seed 002, kept simple): {@code core} threads live
+ * as long as the container; when every live thread is busy with a notification,
+ * one more starts, up to {@code max}; a thread beyond the core ends after
+ * {@code keepAlive} without work. Each thread handles its notification end to
+ * end (receive, read the arguments, decide, check the notification is still
+ * valid, answer): handing work between threads costs more than the work.
+ *
+ * <p>Threads wait in poll(2), never in NOTIF_RECV, because a thread blocked in
+ * NOTIF_RECV is not woken when the filter's last process exits; poll reports
+ * that as POLLHUP and the pool ends by itself.
+ */
+public final class NotifySupervisor implements AutoCloseable {
+    /** Pool sizes. */
+    public record PoolSize(int core, int max, Duration keepAlive) {
+        public PoolSize {
+            if (core < 1 || max < core) {
+                throw new IllegalArgumentException("need 1 <= core <= max, got " + core + ", " + max);
+            }
+        }
+
+        /** One core thread per CPU, room to grow for callers blocked in slow answers. */
+        public static PoolSize forThisMachine() {
+            int cpus = Runtime.getRuntime().availableProcessors();
+            return new PoolSize(cpus, Math.max(cpus * 4, 8), Duration.ofSeconds(5));
+        }
+    }
+
+    private static final int PATH_MAX = 4096;
+    private static final int SOCKADDR_MAX = 128;
+    private static final short POLLIN = 0x1;
+    private static final short POLLHUP_ERR_NVAL = 0x8 | 0x10 | 0x20;
+    /** How often a core thread looks whether the supervisor was closed. */
+    private static final int CORE_POLL_MILLIS = 500;
+    private static final int AF_UNIX = 1;
+    private static final int AF_INET = 2;
+    private static final int AF_INET6 = 10;
+    private static final int O_ACCMODE = 3;
+    private static final int AT_FDCWD = (int) LinuxConstants.AT_FDCWD;
+
+    private final Fd listener;
+    private final PolicyMatcher matcher;
+    private final DecisionLog log;
+    private final Runnable endContainer;
+    private final PoolSize size;
+    private final Map<Integer, Entry> syscalls;
+    private final String name;
+    private final AtomicInteger live = new AtomicInteger();
+    private final AtomicInteger busy = new AtomicInteger();
+    private final AtomicInteger started = new AtomicInteger();
+    private final AtomicInteger handled = new AtomicInteger();
+    private final CountDownLatch hangup = new CountDownLatch(1);
+    private final java.util.concurrent.locks.ReentrantLock recvLock = new java.util.concurrent.locks.ReentrantLock();
+    private volatile boolean closed;
+    private volatile boolean syncWakeUp;
+
+    private NotifySupervisor(Fd listener, PolicyMatcher matcher, DecisionLog log, Runnable endContainer,
+            PoolSize size, String name) {
+        this.listener = listener;
+        this.matcher = matcher;
+        this.log = log;
+        this.endContainer = endContainer;
+        this.size = size;
+        this.syscalls = SupervisedSyscalls.byNumber(Libseccomp.get());
+        this.name = name;
+    }
+
+    /**
+     * Starts answering on {@code listener}, which the supervisor owns from now on.
+     *
+     * @param endContainer what the {@code exit} action does: ends every process of the container
+     */
+    public static NotifySupervisor start(Fd listener, PolicyMatcher matcher, DecisionLog log, Runnable endContainer,
+            PoolSize size, String name) {
+        NotifySupervisor s = new NotifySupervisor(listener, matcher, log, endContainer, size, name);
+        // the caller is woken on the CPU of the thread that answers it (Linux 6.6): without it a round trip
+        // costs about three times as much; older kernels refuse the ioctl and work as before
+        s.syncWakeUp = NotifyCalls.ioctl(listener.get(), SeccompConstants.SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+                new com.sun.jna.Pointer(SeccompConstants.SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP)) == 0;
+        for (int i = 0; i < size.core(); i++) {
+            s.spawn(true);
+        }
+        return s;
+    }
+
+    /** Whether the kernel took SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP for the listener. */
+    public boolean syncWakeUp() {
+        return syncWakeUp;
+    }
+
+    /** Threads running now. */
+    public int liveThreads() {
+        return live.get();
+    }
+
+    /** Notifications received so far. */
+    public int handled() {
+        return handled.get();
+    }
+
+    /** Threads started so far (core and helpers). */
+    public int threadsStarted() {
+        return started.get();
+    }
+
+    /** Waits until no process uses the filter any more (the container is gone). */
+    public boolean awaitHangup(Duration timeout) throws InterruptedException {
+        return hangup.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    private void spawn(boolean core) {
+        live.incrementAndGet();
+        Thread.ofPlatform().daemon().name(name + "-" + started.incrementAndGet()).start(() -> {
+            try {
+                work(core);
+            } finally {
+                live.decrementAndGet();
+            }
+        });
+    }
+
+    private void work(boolean core) {
+        try (Memory pollfd = new Memory(8); Memory notif = new Memory(SeccompConstants.SIZEOF_SECCOMP_NOTIF);
+             Memory resp = new Memory(SeccompConstants.SIZEOF_SECCOMP_NOTIF_RESP);
+             Memory buf = new Memory(PATH_MAX + 1); Memory iov = new Memory(32)) {
+            Scratch s = new Scratch(notif, resp, buf, iov);
+            int wait = core ? CORE_POLL_MILLIS : (int) Math.min(Integer.MAX_VALUE, size.keepAlive().toMillis());
+            while (!closed) {
+                pollfd.setInt(0, listener.get());
+                pollfd.setShort(4, POLLIN);
+                pollfd.setShort(6, (short) 0);
+                int n = NotifyCalls.poll(pollfd, 1, wait);
+                if (n < 0) {
+                    if (Native.getLastError() == Errno.EINTR.number()) {
+                        continue;
+                    }
+                    return;
+                }
+                if (n == 0) {
+                    if (!core) {
+                        return;
+                    }
+                    continue;
+                }
+                short revents = pollfd.getShort(6);
+                if ((revents & POLLIN) == 0 && (revents & POLLHUP_ERR_NVAL) != 0) {
+                    hangup.countDown();
+                    return;
+                }
+                if (!receive(pollfd, notif)) {
+                    continue;
+                }
+                // counted before the answer, which is what lets the caller go on
+                handled.incrementAndGet();
+                if (busy.incrementAndGet() >= live.get() && live.get() < size.max() && pending(pollfd)) {
+                    // every thread is busy and another notification waits: grow
+                    spawn(false);
+                }
+                try {
+                    handle(s);
+                } finally {
+                    busy.decrementAndGet();
+                }
+            }
+        } catch (IllegalStateException e) {
+            // the listener was closed under us: the supervisor is closing
+        }
+    }
+
+    /**
+     * Takes one notification, if one is still there: poll woke every waiting
+     * thread, and a thread that went into NOTIF_RECV for a notification another
+     * took would sleep there past the container's end (the kernel wakes only
+     * poll on hangup). So threads receive one at a time, each only after seeing
+     * a notification wait; one withdrawn meanwhile makes NOTIF_RECV fail with
+     * ENOENT, it does not block.
+     */
+    private boolean receive(Memory pollfd, Memory notif) {
+        recvLock.lock();
+        try {
+            if (!pending(pollfd)) {
+                return false;
+            }
+            notif.clear();
+            return NotifyCalls.ioctl(listener.get(), SeccompConstants.SECCOMP_IOCTL_NOTIF_RECV, notif) == 0;
+        } finally {
+            recvLock.unlock();
+        }
+    }
+
+    private boolean pending(Memory pollfd) {
+        pollfd.setShort(6, (short) 0);
+        return NotifyCalls.poll(pollfd, 1, 0) > 0 && (pollfd.getShort(6) & POLLIN) != 0;
+    }
+
+    /** One thread's buffers, reused for every notification it handles. */
+    private record Scratch(Memory notif, Memory resp, Memory buf, Memory iov) {
+    }
+
+    /** What one supervised call asked for: the category, the name as the container sees it, and the verdict. */
+    private record Check(Decision decision, String target, String subject) {
+    }
+
+    private void handle(Scratch s) {
+        Memory n = s.notif();
+        long id = n.getLong(SeccompConstants.SECCOMP_NOTIF_ID);
+        int pid = n.getInt(SeccompConstants.SECCOMP_NOTIF_PID);
+        int nr = n.getInt(SeccompConstants.SECCOMP_NOTIF_NR);
+        long[] args = new long[6];
+        for (int i = 0; i < 6; i++) {
+            args[i] = n.getLong(SeccompConstants.SECCOMP_NOTIF_ARGS + 8L * i);
+        }
+        Entry e = syscalls.get(nr);
+        if (e == null) {
+            respond(s, id, 0, 0, true);
+            return;
+        }
+        Check worst;
+        try {
+            worst = decide(s, e, pid, args);
+        } catch (UnreadableException x) {
+            // what we could not read, the kernel must not read either after us: refuse
+            if (valid(s, id)) {
+                respond(s, id, -1, x.errno, false);
+            }
+            return;
+        }
+        if (!valid(s, id)) {
+            // the caller is gone (or was interrupted); the memory we read may be another's now
+            return;
+        }
+        if (worst == null) {
+            respond(s, id, 0, 0, true);
+            return;
+        }
+        Action action = worst.decision().action();
+        if (action.logged()) {
+            log.record(pid, e.name(), worst.decision(), worst.target(), worst.subject());
+        }
+        if (action.permits()) {
+            respond(s, id, 0, 0, true);
+            return;
+        }
+        switch (action) {
+            case STOP -> NotifyCalls.kill(pid, (int) LinuxConstants.SIGSTOP);
+            case KILL -> NotifyCalls.kill(pid, (int) LinuxConstants.SIGKILL);
+            case EXIT -> endContainer.run();
+            default -> {
+            }
+        }
+        respond(s, id, -1, denyErrno(e, worst.decision().category()), false);
+    }
+
+    /** Syd's answers: a refused connection for connect and sendto, EACCES for the rest. */
+    static int denyErrno(Entry e, Category c) {
+        return c == Category.NET_CONNECT ? Errno.ECONNREFUSED.number() : Errno.EACCES.number();
+    }
+
+    /** The strictest decision among the names the call uses, or null when all are silently allowed. */
+    private Check decide(Scratch s, Entry e, int pid, long[] args) throws UnreadableException {
+        return switch (e.shape()) {
+            case Shape.PathArg p -> checkPath(s, pid, args, p.dirfd(), p.path(), p.category(), null);
+            case Shape.Pair p -> {
+                Check a = checkPath(s, pid, args, p.first().dirfd(), p.first().path(), p.first().category(), null);
+                Check b = checkPath(s, pid, args, p.second().dirfd(), p.second().path(), p.second().category(), null);
+                yield stricter(a, b);
+            }
+            case Shape.Open o -> {
+                long flags = o.howStruct() ? readLong(s, pid, args[o.flags()]) : args[o.flags()];
+                byte[] path = readPath(s, pid, args[o.path()]);
+                String where = containerPath(pid, o.dirfd() < 0 ? AT_FDCWD : (int) args[o.dirfd()], path);
+                if (where == null) {
+                    yield null;
+                }
+                Check worst = null;
+                int acc = (int) (flags & O_ACCMODE);
+                if (o.creat() || acc == LinuxConstants.O_WRONLY || acc == LinuxConstants.O_RDWR
+                        || (flags & LinuxConstants.O_TRUNC) != 0) {
+                    worst = stricter(worst, pathCheck(Category.WRITE, where));
+                }
+                if (!o.creat() && (acc == LinuxConstants.O_RDONLY || acc == LinuxConstants.O_RDWR)) {
+                    worst = stricter(worst, pathCheck(Category.READ, where));
+                }
+                if (o.creat() || (flags & LinuxConstants.O_CREAT) != 0) {
+                    worst = stricter(worst, pathCheck(Category.CREATE, where));
+                }
+                yield worst;
+            }
+            case Shape.Address a -> checkAddress(s, pid, args[a.pointer()], args[a.length()], a.category());
+        };
+    }
+
+    private Check checkPath(Scratch s, int pid, long[] args, int dirfdArg, int pathArg, Category c, Object unused)
+            throws UnreadableException {
+        byte[] path = readPath(s, pid, args[pathArg]);
+        String where = containerPath(pid, dirfdArg < 0 ? AT_FDCWD : (int) args[dirfdArg], path);
+        return where == null ? null : pathCheck(c, where);
+    }
+
+    private Check pathCheck(Category c, String where) {
+        Decision d = matcher.decidePath(c, where.getBytes(StandardCharsets.ISO_8859_1));
+        if (d.action() == Action.ALLOW) {
+            return null;
+        }
+        return new Check(d, "path", new String(where.getBytes(StandardCharsets.ISO_8859_1), StandardCharsets.UTF_8));
+    }
+
+    private Check checkAddress(Scratch s, int pid, long pointer, long length, Category c) throws UnreadableException {
+        if (pointer == 0 || length < 2) {
+            return null;
+        }
+        int len = (int) Math.min(length, SOCKADDR_MAX);
+        read(s, pid, pointer, len);
+        byte[] sa = s.buf().getByteArray(0, len);
+        int family = (sa[0] & 0xff) | (sa[1] & 0xff) << 8;
+        Decision d;
+        String subject;
+        if ((family == AF_INET && len >= 8) || (family == AF_INET6 && len >= 24)) {
+            int port = (sa[2] & 0xff) << 8 | (sa[3] & 0xff);
+            byte[] addr = family == AF_INET ? java.util.Arrays.copyOfRange(sa, 4, 8)
+                    : java.util.Arrays.copyOfRange(sa, 8, 24);
+            d = matcher.decideAddress(c, addr, port);
+            subject = format(addr) + "!" + port;
+        } else if (family == AF_UNIX && len > 2) {
+            if (sa[2] == 0) {
+                subject = "@" + new String(sa, 3, len - 3, StandardCharsets.ISO_8859_1);
+            } else {
+                int end = 2;
+                while (end < len && sa[end] != 0) {
+                    end++;
+                }
+                byte[] p = java.util.Arrays.copyOfRange(sa, 2, end);
+                subject = containerPath(pid, AT_FDCWD, p);
+                if (subject == null) {
+                    return null;
+                }
+            }
+            d = matcher.decideSocket(c, subject.getBytes(StandardCharsets.ISO_8859_1));
+        } else {
+            return null;
+        }
+        return d.action() == Action.ALLOW ? null : new Check(d, "addr", subject);
+    }
+
+    private static String format(byte[] addr) {
+        try {
+            return java.net.InetAddress.getByAddress(addr).getHostAddress();
+        } catch (java.net.UnknownHostException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Check stricter(Check a, Check b) {
+        if (a == null) {
+            return b;
+        }
+        if (b == null) {
+            return a;
+        }
+        return b.decision().action().ordinal() > a.decision().action().ordinal() ? b : a;
+    }
+
+    /**
+     * The absolute path the container means, bytes kept as ISO-8859-1 chars; null
+     * when the call names no path (an empty one, which only works with
+     * AT_EMPTY_PATH and acts on the fd, checked when it was opened).
+     */
+    private static String containerPath(int pid, int dirfd, byte[] path) {
+        if (path.length == 0) {
+            return null;
+        }
+        String p = new String(path, StandardCharsets.ISO_8859_1);
+        if (p.charAt(0) == '/') {
+            return normalize("", p);
+        }
+        String base = dirfd == AT_FDCWD ? link(pid, "cwd") : link(pid, "fd/" + dirfd);
+        String root = link(pid, "root");
+        if (!root.equals("/") && (base.equals(root) || base.startsWith(root + "/"))) {
+            base = base.substring(root.length());
+        }
+        return normalize(base, p);
+    }
+
+    private static String link(int pid, String name) {
+        try {
+            String s = Files.readSymbolicLink(Path.of("/proc/" + pid + "/" + name)).toString();
+            return new String(s.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
+        } catch (IOException e) {
+            // the caller is gone, or the fd is no directory: "/" keeps the decision on the safe side of a
+            // relative rule, and the kernel fails the call itself
+            return "/";
+        }
+    }
+
+    /** {@code base/path} with ".", ".." and repeated slashes resolved, never above "/". */
+    static String normalize(String base, String path) {
+        java.util.ArrayDeque<String> parts = new java.util.ArrayDeque<>();
+        for (String whole : new String[] {base, path}) {
+            for (String c : whole.split("/")) {
+                if (c.isEmpty() || c.equals(".")) {
+                    continue;
+                }
+                if (c.equals("..")) {
+                    parts.pollLast();
+                } else {
+                    parts.addLast(c);
+                }
+            }
+        }
+        return parts.isEmpty() ? "/" : "/" + String.join("/", parts);
+    }
+
+    /** A failure to read the caller's memory: answered with this errno. */
+    private static final class UnreadableException extends Exception {
+        final int errno;
+
+        UnreadableException(int errno) {
+            super(null, null, false, false);
+            this.errno = errno;
+        }
+    }
+
+    private static byte[] readPath(Scratch s, int pid, long address) throws UnreadableException {
+        if (address == 0) {
+            throw new UnreadableException(Errno.EFAULT.number());
+        }
+        // page by page: the string may end just before an unmapped page
+        int got = 0;
+        long at = address;
+        while (got < PATH_MAX) {
+            int chunk = (int) Math.min(PATH_MAX - got, 4096 - (at & 4095));
+            int n = readSome(s, pid, at, got, chunk);
+            if (n <= 0) {
+                throw new UnreadableException(Errno.EFAULT.number());
+            }
+            for (int i = got; i < got + n; i++) {
+                if (s.buf().getByte(i) == 0) {
+                    return s.buf().getByteArray(0, i);
+                }
+            }
+            got += n;
+            at += n;
+        }
+        throw new UnreadableException(Errno.ENAMETOOLONG.number());
+    }
+
+    private static long readLong(Scratch s, int pid, long address) throws UnreadableException {
+        read(s, pid, address, 8);
+        return s.buf().getLong(0);
+    }
+
+    private static void read(Scratch s, int pid, long address, int length) throws UnreadableException {
+        if (readSome(s, pid, address, 0, length) != length) {
+            throw new UnreadableException(Errno.EFAULT.number());
+        }
+    }
+
+    private static int readSome(Scratch s, int pid, long address, int offset, int length) {
+        Memory iov = s.iov();
+        iov.setPointer(0, s.buf().share(offset));
+        iov.setLong(8, length);
+        iov.setLong(16, address);
+        iov.setLong(24, length);
+        return (int) NotifyCalls.process_vm_readv(pid, iov, 1, iov.share(16), 1, 0);
+    }
+
+    private boolean valid(Scratch s, long id) {
+        s.resp().setLong(0, id);
+        return NotifyCalls.ioctl(listener.get(), SeccompConstants.SECCOMP_IOCTL_NOTIF_ID_VALID,
+                s.resp()) == 0;
+    }
+
+    private void respond(Scratch s, long id, long value, int errno, boolean proceed) {
+        Memory r = s.resp();
+        r.clear();
+        r.setLong(SeccompConstants.SECCOMP_NOTIF_RESP_ID, id);
+        r.setLong(SeccompConstants.SECCOMP_NOTIF_RESP_VAL, proceed ? 0 : value);
+        r.setInt(SeccompConstants.SECCOMP_NOTIF_RESP_ERROR, proceed ? 0 : -errno);
+        r.setInt(SeccompConstants.SECCOMP_NOTIF_RESP_FLAGS,
+                proceed ? (int) SeccompConstants.SECCOMP_USER_NOTIF_FLAG_CONTINUE : 0);
+        // ENOENT when the caller died meanwhile: nothing left to answer
+        NotifyCalls.ioctl(listener.get(), SeccompConstants.SECCOMP_IOCTL_NOTIF_SEND, r);
+    }
+
+    /** Stops the threads (those waiting in poll end within half a second) and closes the listener. */
+    @Override
+    public void close() {
+        closed = true;
+        hangup.countDown();
+        listener.close();
+    }
+}

@@ -1,0 +1,296 @@
+package io.jsyd.runtime.container;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import io.jsyd.runtime.linux.Fd;
+import io.jsyd.runtime.linux.Processes;
+import io.jsyd.runtime.policy.Policy;
+import io.jsyd.runtime.policy.PolicyParser;
+import io.jsyd.runtime.seccomp.Libseccomp;
+import io.jsyd.runtime.seccomp.SeccompAction;
+import io.jsyd.runtime.seccomp.SeccompCompiler;
+import io.jsyd.runtime.spawn.InitStub;
+import io.jsyd.runtime.spawn.Launched;
+import io.jsyd.runtime.supervisor.DecisionLog;
+import io.jsyd.runtime.supervisor.NotifySupervisor;
+import io.jsyd.runtime.supervisor.SupervisedSyscalls;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.net.ServerSocket;
+import java.net.SocketTimeoutException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
+import java.util.concurrent.atomic.AtomicReference;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Real containers under a sandbox policy, answered by the notify supervisor. */
+@Tag("root")
+class SupervisedContainerTest {
+    @BeforeAll
+    static void rootBusyboxAndNotify() {
+        assumeTrue("root".equals(System.getProperty("user.name")), "needs root for namespaces");
+        assumeTrue(BusyboxRootfs.available(), "needs busybox-static at /bin/busybox");
+        assumeTrue(Libseccomp.load().isPresent(), "needs libseccomp: " + Libseccomp.unavailableReason());
+        assumeTrue(Libseccomp.get().accepts(SeccompAction.NOTIFY), "SCMP_ACT_NOTIFY is not offered here");
+    }
+
+    /** What one supervised run left: the exit status and the decision log. */
+    private record Outcome(int status, String log, int handled, boolean syncWakeUp) {
+    }
+
+    private static Outcome run(ContainerConfig base, String policyText) throws Exception {
+        return run(base, policyText, new ByteArrayOutputStream());
+    }
+
+    private static Outcome run(ContainerConfig base, String policyText, ByteArrayOutputStream log) throws Exception {
+        Policy policy = PolicyParser.parse("test policy", policyText);
+        var filter = SeccompCompiler.system().compile(SupervisedSyscalls.program(policy)).filter();
+        ContainerConfig c = base.withProcess(base.process().withSupervisor(filter));
+        AtomicReference<NotifySupervisor> supervisor = new AtomicReference<>();
+        AtomicReference<Integer> init = new AtomicReference<>();
+        try (InitStub stub = InitStub.load(); PrintStream ps = new PrintStream(log, true, StandardCharsets.UTF_8)) {
+            Launched l = new ContainerLauncher(stub, HostView.system()).launch(c, null, (fd, pid) -> {
+            }, (fd, pid) -> {
+                init.set(pid);
+                supervisor.set(NotifySupervisor.start(fd.dupAtLeast(3), policy.compile(), new DecisionLog(ps, "t"),
+                        () -> Processes.signalIfAlive(init.get(), 9),
+                        new NotifySupervisor.PoolSize(1, 4, Duration.ofSeconds(1)), "t-notify"));
+            });
+            l.fds().forEach(Fd::close);
+            int status = Processes.waitFor(l.initPid()).exitCode();
+            NotifySupervisor s = supervisor.get();
+            assertTrue(s.awaitHangup(Duration.ofSeconds(5)), "the pool sees the container go");
+            for (int i = 0; i < 50 && s.liveThreads() > 0; i++) {
+                Thread.sleep(20);
+            }
+            assertEquals(0, s.liveThreads(), "every worker ends with the container");
+            s.close();
+            return new Outcome(status, log.toString(StandardCharsets.UTF_8), s.handled(), s.syncWakeUp());
+        }
+    }
+
+    private static ContainerConfig container(Path dir, String script) throws Exception {
+        Path rootfs = BusyboxRootfs.create(dir);
+        Path out = Files.createDirectory(dir.resolve("out"));
+        Files.createDirectories(rootfs.resolve("secret"));
+        Files.writeString(rootfs.resolve("secret/key"), "hidden\n");
+        // busybox picks the applet by the name it runs as
+        Files.createDirectories(rootfs.resolve("opt/tool"));
+        Files.createDirectories(rootfs.resolve("opt/other"));
+        Files.copy(BusyboxRootfs.BUSYBOX, rootfs.resolve("opt/tool/true"));
+        Files.copy(BusyboxRootfs.BUSYBOX, rootfs.resolve("opt/other/true"));
+        return ContainerLauncherTest.config(rootfs, out, List.of("sh", "-c", script), List.of());
+    }
+
+    @Test
+    void deniedReadsFailWithEaccesAndAllowedOnesWork(@TempDir Path dir) throws Exception {
+        ContainerConfig c = container(dir, "cat /etc/passwd > /out/passwd; echo $? > /out/allowed;"
+                + " cd /secret && cat key > /out/key 2> /out/err; echo $? > /out/denied;"
+                + " cat ../secret/./key > /dev/null 2>> /out/err; echo $? >> /out/denied");
+        Outcome o = run(c, """
+                sandbox/read:on
+                allow/read+/***
+                deny/read+/secret/***
+                """);
+        Path out = dir.resolve("out");
+        assertEquals(0, o.status());
+        assertEquals("0", Files.readString(out.resolve("allowed")).strip());
+        assertTrue(Files.readString(out.resolve("passwd")).contains("root"));
+        assertEquals(List.of("1", "1"), Files.readString(out.resolve("denied")).strip().lines().toList());
+        assertEquals("", Files.readString(out.resolve("key")));
+        assertTrue(Files.readString(out.resolve("err")).contains("Permission denied"),
+                Files.readString(out.resolve("err")));
+        List<String> lines = o.log().lines().toList();
+        assertEquals(2, lines.size(), o.log());
+        for (String line : lines) {
+            assertTrue(line.matches("\\{\"time\":\"[^\"]+\",\"id\":\"t\",\"pid\":\\d+,\"syscall\":\"openat\","
+                    + "\"category\":\"read\",\"path\":\"/secret/key\",\"action\":\"deny\","
+                    + "\"rule\":\"deny/read\\+/secret/\\*\\*\\*\",\"origin\":\"test policy:3\"}"), line);
+        }
+    }
+
+    @Test
+    void execOfADeniedBinaryFailsAndWarnIsLogged(@TempDir Path dir) throws Exception {
+        ContainerConfig c = container(dir, "/opt/tool/true; echo $? > /out/tool; /opt/other/true; echo $? > /out/other");
+        Outcome o = run(c, """
+                sandbox/exec:on
+                allow/exec+/bin/***
+                warn/exec+/opt/tool/true
+                """);
+        assertEquals(0, o.status());
+        assertEquals("0", Files.readString(dir.resolve("out/tool")).strip());
+        assertEquals("126", Files.readString(dir.resolve("out/other")).strip());
+        assertTrue(o.log().contains("\"path\":\"/opt/tool/true\",\"action\":\"warn\""), o.log());
+        assertTrue(o.log().contains("\"syscall\":\"execve\",\"category\":\"exec\",\"path\":\"/opt/other/true\","
+                + "\"action\":\"deny\",\"rule\":\"default/exec:deny\""), o.log());
+    }
+
+    @Test
+    void killActionKillsTheCaller(@TempDir Path dir) throws Exception {
+        ContainerConfig c = container(dir, "cat /secret/key; echo survived > /out/after");
+        Outcome o = run(c, """
+                sandbox/read:on
+                allow/read+/***
+                kill/read+/secret/key
+                """);
+        assertEquals(0, o.status(), "the shell survives; its child cat was killed");
+        assertTrue(o.log().contains("\"action\":\"kill\""), o.log());
+        assertTrue(Files.exists(dir.resolve("out/after")));
+    }
+
+    @Test
+    void stopActionStopsTheCaller(@TempDir Path dir) throws Exception {
+        ContainerConfig c = container(dir, "cat /secret/key; echo $? > /out/rc");
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        AtomicReference<String> state = new AtomicReference<>("never seen");
+        Thread watcher = Thread.ofPlatform().daemon().start(() -> {
+            try {
+                for (int i = 0; i < 500; i++) {
+                    java.util.regex.Matcher m = java.util.regex.Pattern.compile("\"pid\":(\\d+)")
+                            .matcher(log.toString(StandardCharsets.UTF_8));
+                    if (m.find()) {
+                        int pid = Integer.parseInt(m.group(1));
+                        Thread.sleep(100);
+                        String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+                        state.set(stat.substring(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3));
+                        Processes.kill(pid, 9);
+                        return;
+                    }
+                    Thread.sleep(20);
+                }
+            } catch (Exception e) {
+                state.set(e.toString());
+            }
+        });
+        Outcome o = run(c, "sandbox/read:on\nallow/read+/***\nstop/read+/secret/key\n", log);
+        watcher.join(5000);
+        assertEquals(0, o.status());
+        assertEquals("T", state.get(), "the caller was stopped");
+        assertEquals("137", Files.readString(dir.resolve("out/rc")).strip());
+        assertTrue(o.log().contains("\"action\":\"stop\""), o.log());
+    }
+
+    @Test
+    void exitActionEndsTheWholeContainer(@TempDir Path dir) throws Exception {
+        ContainerConfig c = container(dir, "sleep 30 & cat /secret/key; echo survived > /out/after; wait");
+        long start = System.nanoTime();
+        Outcome o = run(c, """
+                sandbox/read:on
+                allow/read+/***
+                exit/read+/secret/key
+                """);
+        assertEquals(128 + 9, o.status());
+        assertTrue(System.nanoTime() - start < 20_000_000_000L, "the sleeping child did not hold the container");
+        assertTrue(o.log().contains("\"action\":\"exit\""), o.log());
+        assertFalse(Files.exists(dir.resolve("out/after")));
+    }
+
+    @Test
+    void connectToADeniedAddressIsRefusedWhileAnAllowedOneWorks(@TempDir Path dir) throws Exception {
+        try (ServerSocket allowed = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress());
+             ServerSocket denied = new ServerSocket(0, 5, java.net.InetAddress.getLoopbackAddress())) {
+            java.util.concurrent.atomic.AtomicInteger accepted = new java.util.concurrent.atomic.AtomicInteger();
+            Thread server = Thread.ofPlatform().daemon().start(() -> {
+                try {
+                    allowed.accept().close();
+                    accepted.incrementAndGet();
+                } catch (java.io.IOException e) {
+                    // closed at the end of the test
+                }
+            });
+            int a = allowed.getLocalPort();
+            int d = denied.getLocalPort();
+            // no network namespace: the container reaches the test's loopback listeners
+            ContainerConfig c = container(dir, "echo hi | nc -w 2 127.0.0.1 " + a + "; echo $? > /out/a;"
+                    + " echo hi | nc 127.0.0.1 " + d + " 2> /out/err; echo $? > /out/d");
+            Outcome o = run(c, "sandbox/net/connect:on\nallow/net/connect+127.0.0.1!" + a + "\n");
+            assertEquals(0, o.status());
+            server.join(2000);
+            assertEquals(1, accepted.get(), "the allowed connection reached its listener");
+            denied.setSoTimeout(200);
+            boolean reached;
+            try {
+                denied.accept().close();
+                reached = true;
+            } catch (SocketTimeoutException e) {
+                reached = false;
+            }
+            assertFalse(reached, "the denied connection reached its listener");
+            assertEquals("0", Files.readString(dir.resolve("out/a")).strip());
+            assertEquals("1", Files.readString(dir.resolve("out/d")).strip());
+            assertTrue(Files.readString(dir.resolve("out/err")).contains("refused"),
+                    Files.readString(dir.resolve("out/err")));
+            assertTrue(o.log().contains("\"syscall\":\"connect\",\"category\":\"net/connect\",\"addr\":\"127.0.0.1!"
+                    + d + "\",\"action\":\"deny\""), o.log());
+        }
+    }
+
+    private static int plainRun(ContainerConfig c) {
+        try (InitStub stub = InitStub.load()) {
+            Launched l = new ContainerLauncher(stub, HostView.system()).launch(c);
+            l.fds().forEach(Fd::close);
+            return Processes.waitFor(l.initPid()).exitCode();
+        }
+    }
+
+    /** runtime/src/test/c/open-loop.c built static into {@code dir}, or null without gcc. */
+    private static Path openLoop(Path dir) throws Exception {
+        Path source = Path.of("src/test/c/open-loop.c").toAbsolutePath();
+        if (!Files.exists(source)) {
+            source = Path.of("runtime/src/test/c/open-loop.c").toAbsolutePath();
+        }
+        Path out = dir.resolve("open-loop");
+        try {
+            Process p = new ProcessBuilder("gcc", "-O2", "-Wall", "-Werror", "-static", "-o", out.toString(),
+                    source.toString()).redirectErrorStream(true).start();
+            p.getInputStream().readAllBytes();
+            return p.waitFor() == 0 ? out : null;
+        } catch (java.io.IOException e) {
+            return null;
+        }
+    }
+
+    /**
+     * The latency one supervised open adds: the same loop of 10,000 openat+close
+     * without a policy and under one that confines reads (an allow rule decides,
+     * so every open is answered with CONTINUE). Prints the numbers; asserts only
+     * that the supervised run was really supervised.
+     */
+    @Test
+    void measuresTheCostOfASupervisedOpen(@TempDir Path dir) throws Exception {
+        Path loop = openLoop(dir);
+        assumeTrue(loop != null, "needs gcc and static glibc for the open loop");
+        int n = 10_000;
+        long[] plain = new long[3];
+        long[] supervised = new long[3];
+        boolean sync = false;
+        for (int round = 0; round < 3; round++) {
+            Path d1 = Files.createDirectory(dir.resolve("plain" + round));
+            ContainerConfig a = container(d1, "/opt/open-loop /etc/passwd " + n + " > /out/ns");
+            Files.copy(loop, d1.resolve("rootfs/opt/open-loop"));
+            assertEquals(0, plainRun(a));
+            plain[round] = Long.parseLong(Files.readString(d1.resolve("out/ns")).strip());
+            Path d2 = Files.createDirectory(dir.resolve("supervised" + round));
+            ContainerConfig b = container(d2, "/opt/open-loop /etc/passwd " + n + " > /out/ns");
+            Files.copy(loop, d2.resolve("rootfs/opt/open-loop"));
+            Outcome o = run(b, "sandbox/read:on\nallow/read+/***\n");
+            assertEquals(0, o.status());
+            assertTrue(o.handled() >= n, "only " + o.handled() + " notifications");
+            supervised[round] = Long.parseLong(Files.readString(d2.resolve("out/ns")).strip());
+            sync = o.syncWakeUp();
+        }
+        long p = java.util.Arrays.stream(plain).min().orElseThrow();
+        long q = java.util.Arrays.stream(supervised).min().orElseThrow();
+        System.out.printf("open+close: %d ns plain, %d ns supervised (best of 3 x %d): +%d ns, ratio %.1f;"
+                + " sync wake-up %s%n", p, q, n, q - p, (double) q / p, sync ? "on" : "refused");
+    }
+}
