@@ -49,21 +49,33 @@ public final class ForegroundRun {
     private ForegroundRun() {
     }
 
-    public static int run(Request request, Options o) throws OciException {
-        String id = ContainerId.check(o.id());
-        LoadedSpec loaded = new SpecReader().readBundle(o.bundle());
-        ValidationReport report = SpecValidator.validate(o.bundle(), loaded.file(), loaded.spec());
+    /** A bundle read, validated and converted: what create and run both start from. */
+    record Prepared(LoadedSpec loaded, SpecConverter.Conversion conversion) {
+    }
+
+    static Prepared prepare(Request request, String id, Path bundle, boolean noPivot, int keepFds,
+                            boolean systemdCgroup) throws OciException {
+        LoadedSpec loaded = new SpecReader().readBundle(bundle);
+        ValidationReport report = SpecValidator.validate(bundle, loaded.file(), loaded.spec());
         warn(request, report.warnings());
         if (!report.ok()) {
             throw new InvalidSpecException(report.errors());
         }
-        ResourcesConverter.Driver driver = o.systemdCgroup()
+        ResourcesConverter.Driver driver = systemdCgroup
                 ? new ResourcesConverter.Driver(true, Files.isDirectory(Path.of("/run/systemd/system")))
                 : ResourcesConverter.Driver.CGROUPFS;
         SpecConverter.Conversion conversion = SpecConverter.convert(loaded.spec(),
-                new SpecConverter.Options(id, o.bundle(), loaded.file(), o.noPivot(), o.keepFds(), driver,
+                new SpecConverter.Options(id, bundle, loaded.file(), noPivot, keepFds, driver,
                         socketActivation(request)));
         warn(request, conversion.warnings());
+        return new Prepared(loaded, conversion);
+    }
+
+    public static int run(Request request, Options o) throws OciException {
+        String id = ContainerId.check(o.id());
+        Prepared prepared = prepare(request, id, o.bundle(), o.noPivot(), o.keepFds(), o.systemdCgroup());
+        LoadedSpec loaded = prepared.loaded();
+        SpecConverter.Conversion conversion = prepared.conversion();
         try (StateDir state = StateDir.claim(o.root(), id); InitStub stub = InitStub.load()) {
             if (o.subreaper()) {
                 Processes.becomeSubreaper();

@@ -55,10 +55,20 @@ public final class ContainerLauncher {
      * its filter: the init may then already wait for an answer, before it execs.
      */
     public Launched launch(ContainerConfig config, CgroupManager cgroup, ObjIntConsumer<Fd> onListener) {
+        return launch(config, cgroup, onListener, null);
+    }
+
+    /**
+     * As above; with an {@code execFifo} (a fifo on the host) the call returns once the
+     * init finished its setup and waits for `start` to open the fifo: the caller may
+     * then exit, and the init execs when the fifo is opened.
+     */
+    public Launched launch(ContainerConfig config, CgroupManager cgroup, ObjIntConsumer<Fd> onListener,
+                           java.nio.file.Path execFifo) {
         if ((config.cgroup() == null) != (cgroup == null)) {
             throw new IllegalArgumentException("a cgroup manager goes with a config that has a cgroup, and only then");
         }
-        Plan plan = cgroup == null ? planner.plan(config) : new InitPlanner(host, cgroup.paths()).plan(config);
+        Plan plan = (cgroup == null ? planner : new InitPlanner(host, cgroup.paths())).plan(config, execFifo);
         return StubLauncher.launch(stub, plan, config.keepFds(), new SyncHandler() {
             @Override
             public boolean onSync(int id, int pid) {
