@@ -73,7 +73,17 @@ pause_unpause() {
 	"${P[@]}" rm -f -t 0 "$id" >/dev/null
 }
 
+run_tty() {
+	command -v script >/dev/null || { echo "no script(1)"; return 1; }
+	local line="" a
+	for a in "${P[@]}" run "${R[@]}" -t "$img" sh -c 'tty; exit 5'; do line="$line '${a//\'/\'\\\'\'}'"; done
+	out=$(timeout 60 script -qec "$line" /dev/null); rc=$?
+	[ $rc = 5 ] || { echo "status $rc: $out"; return 1; }
+	case "$out" in /dev/pts/*) ;; *) echo "no terminal: $out"; return 1 ;; esac
+}
+
 check "run --rm echo" run_echo
+check "run -t (console socket, pty)" run_tty
 check "run exit status 7" run_exit
 check "run -e -w (env, cwd, pid 1)" run_env
 check "run missing binary: error, 126/127" run_missing
