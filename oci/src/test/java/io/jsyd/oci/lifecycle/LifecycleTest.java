@@ -183,6 +183,12 @@ class LifecycleTest {
         assertEquals(0, Cli.run(dir, "--root", root.toString(), "run", "-d", "-b", bundle.toString(), ID2).status());
         int pid = state(root, ID2).get("pid").asInt();
         assertEquals("running", state(root, ID2).get("status").asString());
+        Cli.Result events = Cli.run(dir, "--root", root.toString(), "events", "--stats", ID2);
+        assertEquals(0, events.status(), events.err());
+        JsonNode stats = SpecJson.mapper().readTree(events.out());
+        assertEquals("stats", stats.get("type").asString());
+        assertEquals(ID2, stats.get("id").asString());
+        assertEquals(1, stats.get("data").get("pids").get("current").asInt(), events.out());
         assertEquals(0, Cli.run(dir, "--root", root.toString(), "pause", ID2).status());
         assertEquals("paused", state(root, ID2).get("status").asString());
         Cli.Result list = Cli.run(dir, "--root", root.toString(), "list");
