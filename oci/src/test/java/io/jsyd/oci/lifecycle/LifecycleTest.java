@@ -287,4 +287,43 @@ class LifecycleTest {
             }
         }
     }
+
+    /** Different ids in parallel never collide; the same id twice at once: one create wins, one fails cleanly. */
+    @Test
+    void parallelCreatesOfDifferentIdsAndOneDuplicate(@TempDir Path dir) throws Exception {
+        Path root = rootIn(dir);
+        Path bundle = bundle(dir, "exec sleep 60");
+        List<String> ids = List.of(ID1, ID2, ID3, ID4, ID4);
+        List<java.util.concurrent.CompletableFuture<Cli.Result>> runs = new ArrayList<>();
+        for (String id : ids) {
+            runs.add(java.util.concurrent.CompletableFuture.supplyAsync(
+                    () -> Cli.run(dir, "--root", root.toString(), "create", "-b", bundle.toString(), id)));
+        }
+        List<Cli.Result> results = runs.stream().map(java.util.concurrent.CompletableFuture::join).toList();
+        for (int i = 0; i < 3; i++) {
+            assertEquals(0, results.get(i).status(), results.get(i).err());
+        }
+        List<Cli.Result> dup = results.subList(3, 5);
+        assertEquals(1, dup.stream().filter(r -> r.status() == 0).count(), dup.toString());
+        Cli.Result loser = dup.stream().filter(r -> r.status() != 0).findFirst().orElseThrow();
+        assertTrue(loser.err().contains("container with id exists: " + ID4), loser.err());
+        for (String id : List.of(ID1, ID2, ID3, ID4)) {
+            assertEquals("created", state(root, id).get("status").asString());
+        }
+        List<String> listed = Cli.run(dir, "--root", root.toString(), "list", "-q").out().lines().sorted().toList();
+        assertEquals(List.of(ID1, ID2, ID3, ID4).stream().sorted().toList(), listed);
+        List<java.util.concurrent.CompletableFuture<Cli.Result>> deletes = new ArrayList<>();
+        for (String id : List.of(ID1, ID2, ID3, ID4)) {
+            int pid = state(root, id).get("pid").asInt();
+            deletes.add(java.util.concurrent.CompletableFuture.supplyAsync(() -> {
+                Cli.Result r = Cli.run(dir, "--root", root.toString(), "delete", id);
+                Processes.waitFor(pid);
+                return r;
+            }));
+        }
+        for (var d : deletes) {
+            assertEquals(0, d.join().status(), d.join().err());
+        }
+        assertEquals("", Cli.run(dir, "--root", root.toString(), "list", "-q").out());
+    }
 }
