@@ -130,7 +130,7 @@ public final class Create {
         }
     }
 
-    private static ContainerRecord record(LoadedSpec loaded, ContainerConfig config, String id, Path bundle, int pid,
+    static ContainerRecord record(LoadedSpec loaded, ContainerConfig config, String id, Path bundle, int pid,
                                           long startTime, CgroupManager cgroup, Path dir) throws OciIoException {
         Map<String, String> paths = new LinkedHashMap<>();
         if (cgroup != null) {

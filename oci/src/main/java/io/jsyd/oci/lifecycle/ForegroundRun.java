@@ -85,7 +85,8 @@ public final class ForegroundRun {
             int status;
             try {
                 status = runInit(request, stub, conversion, cgroup, o,
-                        SeccompAgent.handoff(loaded.spec(), id, o.bundle()));
+                        SeccompAgent.handoff(loaded.spec(), id, o.bundle()),
+                        pid -> record(loaded, conversion, cgroup, o, id, state.path(), pid));
             } catch (OciException | RuntimeException e) {
                 try {
                     cgroup.destroy();
@@ -107,7 +108,8 @@ public final class ForegroundRun {
     }
 
     private static int runInit(Request request, InitStub stub, SpecConverter.Conversion conversion,
-                               CgroupManager cgroup, Options o, ObjIntConsumer<Fd> seccompListener) throws OciException {
+                               CgroupManager cgroup, Options o, ObjIntConsumer<Fd> seccompListener,
+                               Recorder recorder) throws OciException {
         Launched launched = new ContainerLauncher(stub, HostView.system()).launch(conversion.config(), cgroup,
                 seccompListener);
         // the seccomp agent has its own copy of the listener now
@@ -120,6 +122,7 @@ public final class ForegroundRun {
         Fd master = launched.fdFrom(OpCode.CONSOLE).orElse(null);
         try (ConsoleRelay console = master == null ? null : ConsoleRelay.start(master, request);
              SignalForwarder forwarder = SignalForwarder.to(pid, console == null ? null : console::resize)) {
+            recorder.record(pid);
             if (o.pidFile() != null) {
                 writePidFile(o.pidFile(), pid);
             }
@@ -137,6 +140,25 @@ public final class ForegroundRun {
             Processes.signalIfAlive(pid, 9);
             Processes.waitFor(pid);
             throw e;
+        }
+    }
+
+    /** Records the running container, so that `state`, `kill` and `list` see it as runc's do. */
+    @FunctionalInterface
+    private interface Recorder {
+        void record(int pid) throws OciException;
+    }
+
+    private static void record(LoadedSpec loaded, SpecConverter.Conversion conversion, CgroupManager cgroup, Options o,
+                               String id, Path dir, int pid) throws OciException {
+        Processes.StatLine stat = Processes.stat(pid);
+        if (stat == null) {
+            // it ended already: nothing to record, the wait reports it
+            return;
+        }
+        io.jsyd.oci.state.StateStore store = new io.jsyd.oci.state.StateStore(o.root());
+        try (io.jsyd.runtime.linux.FileLock lock = store.lock(id)) {
+            store.write(Create.record(loaded, conversion.config(), id, o.bundle(), pid, stat.startTime(), cgroup, dir));
         }
     }
 

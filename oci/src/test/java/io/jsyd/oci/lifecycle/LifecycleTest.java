@@ -326,4 +326,18 @@ class LifecycleTest {
         }
         assertEquals("", Cli.run(dir, "--root", root.toString(), "list", "-q").out());
     }
+
+    /** A foreground `run` is recorded as runc's is: `state` sees it running and `kill` stops it. */
+    @Test
+    void aForegroundRunIsSeenByStateAndStoppedByKill(@TempDir Path dir) throws Exception {
+        Path root = rootIn(dir);
+        Path bundle = bundle(dir, "exec sleep 60");
+        var run = java.util.concurrent.CompletableFuture.supplyAsync(
+                () -> Cli.run(dir, "--root", root.toString(), "run", "-b", bundle.toString(), ID1));
+        waitFor(root.resolve(ID1).resolve("state.json"));
+        assertEquals("running", state(root, ID1).get("status").asString());
+        assertEquals(0, Cli.run(dir, "--root", root.toString(), "kill", ID1, "SIGKILL").status());
+        assertEquals(137, run.get(30, TimeUnit.SECONDS).status());
+        assertFalse(Files.exists(root.resolve(ID1)));
+    }
 }
