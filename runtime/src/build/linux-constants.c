@@ -17,6 +17,7 @@
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/mount.h>
+#include <sys/file.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -97,6 +98,7 @@ static void constants(void)
 	C(MOUNT_ATTR__ATIME); C(MOUNT_ATTR_RELATIME); C(MOUNT_ATTR_NOATIME); C(MOUNT_ATTR_STRICTATIME);
 	C(MOUNT_ATTR_NODIRATIME); C(MOUNT_ATTR_IDMAP); C(MOUNT_ATTR_NOSYMFOLLOW);
 	/* files */
+	C(LOCK_EX); C(LOCK_UN);
 	C(S_IFMT); C(S_IFCHR); C(S_IFBLK); C(S_IFIFO); C(S_IFREG); C(S_IFDIR);
 	C(O_CLOEXEC); C(O_RDONLY); C(O_WRONLY); C(O_RDWR); C(O_PATH); C(O_DIRECTORY); C(O_NOFOLLOW);
 	C(F_DUPFD_CLOEXEC); C(F_GETFD); C(F_SETFD); C(FD_CLOEXEC); C(F_ADD_SEALS); C(F_SEAL_SEAL);

@@ -871,6 +871,44 @@ static void passwd_home(uid_t uid, char *out, size_t n)
 
 /* execve with a PATH search in the container's environment, like runc: no
  * shell fallback for files without a #! line. */
+static int executable(const char *full)
+{
+	struct stat st;
+	if (stat(full, &st) < 0)
+		return -1;
+	if (!S_ISREG(st.st_mode)) {
+		errno = EACCES;
+		return -1;
+	}
+	return access(full, X_OK);
+}
+
+static void do_check_exec(const struct op *o)
+{
+	const char *file = o->strs[0];
+	const char *path = o->strs[1];
+	int err = ENOENT;
+
+	if (strchr(file, '/')) {
+		if (executable(file) < 0)
+			fail(errno, "exec %s", file);
+		return;
+	}
+	while (*path) {
+		char full[4096];
+		size_t dl = strcspn(path, ":");
+		snprintf(full, sizeof(full), "%.*s%s%s", (int)dl, path, dl ? "/" : "", file);
+		if (executable(full) == 0)
+			return;
+		if (errno == EACCES)
+			err = EACCES;
+		path += dl;
+		if (*path == ':')
+			path++;
+	}
+	fail(err, "exec \"%s\": executable file not found in $PATH", file);
+}
+
 static void do_execve(const struct op *o)
 {
 	uint32_t argc = (uint32_t)o->ints[0];
@@ -1233,12 +1271,28 @@ static void run_op(const struct op *o)
 			fail(errno, "close_range from %lld", (long long)v[0]);
 		break;
 	case OP_WAIT_FIFO: {
-		int fd = open(o->strs[0], O_WRONLY | O_CLOEXEC);
+		/* the fifo lives on the host; after the pivot only the O_PATH fd reaches it */
+		char path[64];
+		int target = handle(v[0]);
+		int fd;
+		snprintf(path, sizeof(path), "/proc/self/fd/%d", target);
+		fd = open(path, O_WRONLY | O_CLOEXEC);
+		if (fd < 0)
+			fail(errno, "open exec fifo %s", path);
+		if (write(fd, "0", 1) != 1)
+			fail(errno, "write exec fifo");
+		close(fd);
+		close(target);
+		break;
+	}
+	case OP_CHECK_EXEC:
+		do_check_exec(o);
+		break;
+	case OP_OPEN_PATH: {
+		int fd = open(o->strs[0], O_PATH | O_CLOEXEC);
 		if (fd < 0)
 			fail(errno, "open %s", o->strs[0]);
-		if (write(fd, "0", 1) != 1)
-			fail(errno, "write %s", o->strs[0]);
-		close(fd);
+		add_handle(fd);
 		break;
 	}
 	case OP_RUN_HOOK:

@@ -9,7 +9,8 @@ import java.util.List;
  */
 public abstract sealed class OciException extends Exception
         permits InvalidSpecException, UsageException, NotImplementedException, OciIoException,
-        ConflictException, ContainerFailedException, InvalidPolicyException, ImageException {
+        ConflictException, ContainerFailedException, InvalidPolicyException, ImageException,
+        ContainerStateException {
 
     protected OciException(String message) {
         super(message);

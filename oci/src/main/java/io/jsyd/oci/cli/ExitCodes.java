@@ -2,6 +2,7 @@ package io.jsyd.oci.cli;
 
 import io.jsyd.oci.ConflictException;
 import io.jsyd.oci.ContainerFailedException;
+import io.jsyd.oci.ContainerStateException;
 import io.jsyd.oci.InvalidPolicyException;
 import io.jsyd.oci.ImageException;
 import io.jsyd.oci.InvalidSpecException;
@@ -29,6 +30,7 @@ public final class ExitCodes {
             case ContainerFailedException c -> FAILURE;
             case InvalidPolicyException p -> FAILURE;
             case ImageException i -> FAILURE;
+            case ContainerStateException s -> FAILURE;
         };
     }
 }

@@ -67,26 +67,38 @@ public final class ForegroundRun {
     private ForegroundRun() {
     }
 
-    public static int run(Request request, Options o) throws OciException {
-        String id = ContainerId.check(o.id());
-        LoadedSpec loaded = new SpecReader().readBundle(o.bundle());
-        ValidationReport report = SpecValidator.validate(o.bundle(), loaded.file(), loaded.spec());
+    /** A bundle read, validated and converted: what create and run both start from. */
+    record Prepared(LoadedSpec loaded, SpecConverter.Conversion conversion) {
+    }
+
+    static Prepared prepare(Request request, String id, Path bundle, boolean noPivot, int keepFds,
+                            boolean systemdCgroup) throws OciException {
+        LoadedSpec loaded = new SpecReader().readBundle(bundle);
+        ValidationReport report = SpecValidator.validate(bundle, loaded.file(), loaded.spec());
         warn(request, report.warnings());
         if (!report.ok()) {
             throw new InvalidSpecException(report.errors());
         }
-        ResourcesConverter.Driver driver = o.systemdCgroup()
+        ResourcesConverter.Driver driver = systemdCgroup
                 ? new ResourcesConverter.Driver(true, Files.isDirectory(Path.of("/run/systemd/system")))
                 : ResourcesConverter.Driver.CGROUPFS;
         SpecConverter.Conversion conversion = SpecConverter.convert(loaded.spec(),
-                new SpecConverter.Options(id, o.bundle(), loaded.file(), o.noPivot(), o.keepFds(), driver,
+                new SpecConverter.Options(id, bundle, loaded.file(), noPivot, keepFds, driver,
                         socketActivation(request)));
         warn(request, conversion.warnings());
+        return new Prepared(loaded, conversion);
+    }
+
+    public static int run(Request request, Options o) throws OciException {
+        String id = ContainerId.check(o.id());
+        Prepared prepared = prepare(request, id, o.bundle(), o.noPivot(), o.keepFds(), o.systemdCgroup());
+        LoadedSpec loaded = prepared.loaded();
         ContainerHooks hooks = HookConverter.convert(loaded.spec(), o.bundle());
         HookState hookState = HookState.of(loaded.spec(), id, o.bundle());
         Sandbox sandbox = Sandbox.load(id, loaded.spec(), loaded.file(), Optional.ofNullable(o.policy()), o.log(),
                 request.err());
-        conversion = new SpecConverter.Conversion(sandbox.apply(conversion.config()), conversion.warnings());
+        SpecConverter.Conversion conversion = new SpecConverter.Conversion(
+                sandbox.apply(prepared.conversion().config()), prepared.conversion().warnings());
         StateDir state;
         try {
             state = StateDir.claim(o.root(), id);
@@ -117,7 +129,8 @@ public final class ForegroundRun {
             int status;
             try {
                 status = runInit(request, stub, conversion, cgroup, o,
-                        SeccompAgent.handoff(loaded.spec(), id, o.bundle()), hooks, hookState, sandbox);
+                        SeccompAgent.handoff(loaded.spec(), id, o.bundle()), hooks, hookState, sandbox,
+                        pid -> record(loaded, conversion, cgroup, o, id, state.path(), pid));
             } catch (OciException | RuntimeException e) {
                 try {
                     cgroup.destroy();
@@ -142,12 +155,13 @@ public final class ForegroundRun {
 
     private static int runInit(Request request, InitStub stub, SpecConverter.Conversion conversion,
                                CgroupManager cgroup, Options o, ObjIntConsumer<Fd> seccompListener,
-                               ContainerHooks hooks, HookState hookState, Sandbox sandbox) throws OciException {
+                               ContainerHooks hooks, HookState hookState, Sandbox sandbox, Recorder recorder)
+            throws OciException {
         // the policy's exit action and its timeout end the container: the init first (with its own pid
         // namespace that is everyone), the cgroup's stragglers when it is removed
         IntConsumer end = pid -> Processes.signalIfAlive(pid, 9);
         Launched launched = new ContainerLauncher(stub, HostView.system()).launch(conversion.config(), cgroup,
-                seccompListener, sandbox.onListener(end), hooks.launchPoints(hookState));
+                seccompListener, sandbox.onListener(end), hooks.launchPoints(hookState), null);
         // the seccomp agent has its own copy of the listener now
         for (int i = 0; i < launched.fds().size(); i++) {
             if (launched.fdSources().get(i) == OpCode.SECCOMP_LOAD) {
@@ -158,6 +172,7 @@ public final class ForegroundRun {
         Fd master = launched.fdFrom(OpCode.CONSOLE).orElse(null);
         try (ConsoleRelay console = master == null ? null : ConsoleRelay.start(master, request);
              SignalForwarder forwarder = SignalForwarder.to(pid, console == null ? null : console::resize)) {
+            recorder.record(pid);
             if (o.pidFile() != null) {
                 writePidFile(o.pidFile(), pid);
             }
@@ -180,6 +195,25 @@ public final class ForegroundRun {
             Processes.signalIfAlive(pid, 9);
             Processes.waitFor(pid);
             throw e;
+        }
+    }
+
+    /** Records the running container, so that `state`, `kill` and `list` see it as runc's do. */
+    @FunctionalInterface
+    private interface Recorder {
+        void record(int pid) throws OciException;
+    }
+
+    private static void record(LoadedSpec loaded, SpecConverter.Conversion conversion, CgroupManager cgroup, Options o,
+                               String id, Path dir, int pid) throws OciException {
+        Processes.StatLine stat = Processes.stat(pid);
+        if (stat == null) {
+            // it ended already: nothing to record, the wait reports it
+            return;
+        }
+        io.jsyd.oci.state.StateStore store = new io.jsyd.oci.state.StateStore(o.root());
+        try (io.jsyd.runtime.linux.FileLock lock = store.lock(id)) {
+            store.write(Create.record(loaded, conversion.config(), id, o.bundle(), pid, stat.startTime(), cgroup, dir));
         }
     }
 

@@ -67,6 +67,12 @@ final class Sandbox implements AutoCloseable {
         }
     }
 
+    /** Whether a policy (annotations, host profiles) applies to this config at all. */
+    static boolean applies(Spec spec, Path configFile) throws InvalidPolicyException, OciIoException {
+        return PolicySource.load(PolicySource.Inputs.of(spec, configFile, Optional.empty(),
+                Path.of(PolicySource.DEFAULT_PROFILE_DIR))).isPresent();
+    }
+
     /** The config with the supervisor's filter when the policy confines a category. */
     ContainerConfig apply(ContainerConfig config) {
         if (policy.isEmpty() || policy.get().sandboxed().isEmpty()) {

@@ -71,7 +71,19 @@ class JsydOciTest {
         List<String> full = new ArrayList<>(List.of("--root", "/run/containerd/runc/k8s.io", "--systemd-cgroup"));
         full.addAll(args);
         Result r = Cli.run(cwd, full.toArray(String[]::new));
-        assertEquals(new Result(1, "", "jsyd-oci: " + command + ": not implemented yet\n"), r);
+        switch (command) {
+            // no such root: nothing listed, nothing to delete
+            case "list" -> assertEquals(0, r.status(), r.err());
+            case "delete" -> assertEquals(args.contains("--force") ? 0 : 1, r.status(), r.err());
+            case "start", "state", "kill", "ps", "pause", "resume", "events" ->
+                    assertEquals(new Result(1, "", "jsyd-oci: container c1 does not exist\n"), r);
+            // the bundle /b is not there
+            case "create", "run --detach" -> {
+                assertEquals(1, r.status());
+                assertTrue(r.err().contains("/b"), r.err());
+            }
+            default -> assertEquals(new Result(1, "", "jsyd-oci: " + command + ": not implemented yet\n"), r);
+        }
     }
 
     @Test
@@ -81,7 +93,7 @@ class JsydOciTest {
         Result r = Cli.run(cwd, "--root", "/run/containerd/runc/k8s.io", "--log", log.toString(), "--log-format", "json",
                 "--systemd-cgroup", "state", "c1");
         assertEquals(1, r.status());
-        assertEquals(List.of("jsyd-oci: state: not implemented yet",
+        assertEquals(List.of("jsyd-oci: container c1 does not exist",
                 "jsyd-oci: write log " + log + ": no such file or directory"), r.err().lines().toList());
     }
 
@@ -177,19 +189,20 @@ class JsydOciTest {
 
     @Test
     void aFailingCommandAlsoWritesRuncsJsonLogLine() throws IOException {
-        Result r = Cli.run(cwd, "--log", "log.json", "--log-format", "json", "state", "c1");
-        assertEquals(new Result(1, "", "jsyd-oci: state: not implemented yet\n"), r);
-        Cli.run(cwd, "--log", cwd.resolve("log.json").toString(), "--log-format=json", "kill", "c1");
+        String root = cwd.resolve("root").toString();
+        Result r = Cli.run(cwd, "--root", root, "--log", "log.json", "--log-format", "json", "state", "c1");
+        assertEquals(new Result(1, "", "jsyd-oci: container c1 does not exist\n"), r);
+        Cli.run(cwd, "--root", root, "--log", cwd.resolve("log.json").toString(), "--log-format=json", "kill", "c1");
         assertEquals(List.of(
-                "{\"level\":\"error\",\"msg\":\"state: not implemented yet\",\"time\":\"2026-01-02T03:04:05Z\"}",
-                "{\"level\":\"error\",\"msg\":\"kill: not implemented yet\",\"time\":\"2026-01-02T03:04:05Z\"}"),
+                "{\"level\":\"error\",\"msg\":\"container c1 does not exist\",\"time\":\"2026-01-02T03:04:05Z\"}",
+                "{\"level\":\"error\",\"msg\":\"container c1 does not exist\",\"time\":\"2026-01-02T03:04:05Z\"}"),
                 Files.readAllLines(cwd.resolve("log.json")));
     }
 
     @Test
     void theTextLogFormatIsLogrusText() throws IOException {
-        Cli.run(cwd, "--log", "log.txt", "delete", "c1");
-        assertEquals(List.of("time=\"2026-01-02T03:04:05Z\" level=error msg=\"delete: not implemented yet\""),
+        Cli.run(cwd, "--root", cwd.resolve("root").toString(), "--log", "log.txt", "delete", "c1");
+        assertEquals(List.of("time=\"2026-01-02T03:04:05Z\" level=error msg=\"container c1 does not exist\""),
                 Files.readAllLines(cwd.resolve("log.txt")));
     }
 
@@ -214,10 +227,10 @@ class JsydOciTest {
     @Test
     void anUnwritableLogDoesNotHideTheError() throws IOException {
         Files.createDirectory(cwd.resolve("adir"));
-        Result r = Cli.run(cwd, "--log", "adir", "pause", "c1");
+        Result r = Cli.run(cwd, "--root", cwd.resolve("root").toString(), "--log", "adir", "pause", "c1");
         assertEquals(1, r.status());
         List<String> lines = r.err().lines().toList();
-        assertEquals("jsyd-oci: pause: not implemented yet", lines.get(0));
+        assertEquals("jsyd-oci: container c1 does not exist", lines.get(0));
         assertTrue(lines.get(1).startsWith("jsyd-oci: write log " + cwd.resolve("adir") + ": "), lines.get(1));
     }
 

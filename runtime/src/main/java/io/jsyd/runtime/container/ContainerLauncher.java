@@ -58,13 +58,13 @@ public final class ContainerLauncher {
     public Launched launch(ContainerConfig config, CgroupManager cgroup, ObjIntConsumer<Fd> onListener) {
         return launch(config, cgroup, onListener, (fd, pid) -> {
             throw new IllegalStateException("the init sent a supervisor listener nobody asked for");
-        }, HookPoints.NONE);
+        }, HookPoints.NONE, null);
     }
 
-    /** As the five-argument launch, without hooks. */
+    /** As the six-argument launch, without hooks, exec at once. */
     public Launched launch(ContainerConfig config, CgroupManager cgroup, ObjIntConsumer<Fd> onListener,
                            ObjIntConsumer<Fd> onSupervisor) {
-        return launch(config, cgroup, onListener, onSupervisor, HookPoints.NONE);
+        return launch(config, cgroup, onListener, onSupervisor, HookPoints.NONE, null);
     }
 
     /**
@@ -72,14 +72,16 @@ public final class ContainerLauncher {
      * listener of the sandbox policy's filter ({@code config.process().supervisor()})
      * to {@code onSupervisor} and running {@code hooks} at their points. Both callbacks
      * get the launcher's fd, which the caller closes with the other fds of
-     * {@link Launched}: keep a dup.
+     * {@link Launched}: keep a dup. With an {@code execFifo} (a fifo on the host) the
+     * call returns once the init finished its setup and waits for `start` to open the
+     * fifo: the caller may then exit, and the init execs when the fifo is opened.
      */
     public Launched launch(ContainerConfig config, CgroupManager cgroup, ObjIntConsumer<Fd> onListener,
-                           ObjIntConsumer<Fd> onSupervisor, HookPoints hooks) {
+                           ObjIntConsumer<Fd> onSupervisor, HookPoints hooks, java.nio.file.Path execFifo) {
         if ((config.cgroup() == null) != (cgroup == null)) {
             throw new IllegalArgumentException("a cgroup manager goes with a config that has a cgroup, and only then");
         }
-        Plan plan = (cgroup == null ? planner : new InitPlanner(host, cgroup.paths())).plan(config, hooks);
+        Plan plan = (cgroup == null ? planner : new InitPlanner(host, cgroup.paths())).plan(config, hooks, execFifo);
         return StubLauncher.launch(stub, plan, config.keepFds(), new SyncHandler() {
             @Override
             public boolean onSync(int id, int pid) {

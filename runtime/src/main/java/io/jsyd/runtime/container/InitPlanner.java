@@ -62,17 +62,32 @@ public final class InitPlanner {
     }
 
     public Plan plan(ContainerConfig c) {
-        return plan(c, HookPoints.NONE);
+        return plan(c, HookPoints.NONE, null);
     }
 
     /** The plan with the hook points {@code hooks} asks for (see {@link HookPoints}). */
     public Plan plan(ContainerConfig c, HookPoints hooks) {
+        return plan(c, hooks, null);
+    }
+
+    /**
+     * @param execFifo the fifo `start` opens (create/start split), or null to exec at
+     *                 once: the init then reports {@link SyncPoint#READY} and waits on
+     *                 the fifo right before it execs (and before the startContainer hooks)
+     */
+    public Plan plan(ContainerConfig c, HookPoints hooks, java.nio.file.Path execFifo) {
         Plan.Builder b = new Plan.Builder();
+        int handles = 0;
+        if (execFifo != null) {
+            // opened while the stub still sees the host's filesystem; after the pivot only this fd reaches it
+            b.add(OpCode.OPEN_PATH, "exec fifo", execFifo.toString());
+            handles++;
+        }
         CpuAffinity affinity = c.process().cpuAffinity();
         if (affinity != null && !affinity.initial().isEmpty()) {
             b.add(OpCode.SETAFFINITY, "process.execCPUAffinity.initial", longs(affinity.initial()));
         }
-        Map<MountEntry, Integer> trees = idmappedTrees(c, b);
+        Map<MountEntry, Integer> trees = idmappedTrees(c, b, handles);
         joinAndCreateNamespaces(c, b);
         if (c.process().oomScoreAdj() != null || c.cgroup() != null) {
             // the parent places the init in its cgroup here: before anything of the user's runs,
@@ -108,7 +123,7 @@ public final class InitPlanner {
         if (c.readonlyRoot()) {
             b.add(OpCode.MOUNT, "root.readonly", new long[] {MS_BIND | MS_REMOUNT | MS_RDONLY}, "", "/", "", "");
         }
-        process(c, b, hooks);
+        process(c, b, hooks, execFifo != null);
         return b.build();
     }
 
@@ -163,9 +178,9 @@ public final class InitPlanner {
      * a detached copy of each source, idmapped with a user namespace made for its
      * mapping, which the rootfs setup later attaches. Returns each one's handle.
      */
-    private static Map<MountEntry, Integer> idmappedTrees(ContainerConfig c, Plan.Builder b) {
+    private static Map<MountEntry, Integer> idmappedTrees(ContainerConfig c, Plan.Builder b, int firstHandle) {
         Map<MountEntry, Integer> trees = new java.util.IdentityHashMap<>();
-        int handles = 0;
+        int handles = firstHandle;
         for (MountEntry m : c.mounts()) {
             if (m.idmap() == null) {
                 continue;
@@ -343,7 +358,7 @@ public final class InitPlanner {
         links.forEach((link, target) -> b.add(OpCode.SYMLINK_IN_ROOT, "default link " + link, target, link));
     }
 
-    private void process(ContainerConfig c, Plan.Builder b, HookPoints hooks) {
+    private void process(ContainerConfig c, Plan.Builder b, HookPoints hooks, boolean waitForStart) {
         ProcessConfig p = c.process();
         if (p.console() != null) {
             // after the pivot, so the pty is one of the container's own devpts
@@ -413,11 +428,20 @@ public final class InitPlanner {
         if (p.cpuAffinity() != null && !p.cpuAffinity().last().isEmpty()) {
             b.add(OpCode.SETAFFINITY, "process.execCPUAffinity.final", longs(p.cpuAffinity().last()));
         }
+        // A listener must reach its agent during create; any other filter waits until
+        // after the fifo, so the profile never sees the runtime's own calls.
+        boolean waitAfterSeccomp = seccomp != null && seccompLast && seccomp.listener();
+        if (waitForStart && !waitAfterSeccomp) {
+            waitForStart(b, p);
+        }
         if (seccomp != null && seccompLast) {
             b.add(seccompLoad(seccomp));
         }
         if (p.supervisor() != null && seccompLast) {
             b.add(supervisorLoad(p.supervisor()));
+        }
+        if (waitForStart && waitAfterSeccomp) {
+            waitForStart(b, p);
         }
         hooks.initBeforeExec().forEach(b::add);
         List<String> exec = new ArrayList<>();
@@ -426,6 +450,16 @@ public final class InitPlanner {
         exec.addAll(p.env());
         // HOME, when the env has none, comes from the container's /etc/passwd as runc does
         b.add(OpCode.EXECVE, "process.args", new long[] {p.args().size(), p.uid()}, exec.toArray(String[]::new));
+    }
+
+    /** The exec fifo is always handle 0 (opened first). */
+    private static void waitForStart(Plan.Builder b, ProcessConfig p) {
+        // as runc: a missing or non-executable program fails create, not the later start
+        String path = p.env().stream().filter(e -> e.startsWith("PATH=")).map(e -> e.substring(5)).reduce((x, y) -> y)
+                .orElse("/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin");
+        b.add(OpCode.CHECK_EXEC, "process.args", p.args().getFirst(), path);
+        b.add(OpCode.SYNC, "", new long[] {SyncPoint.READY.id()});
+        b.add(OpCode.WAIT_FIFO, "exec fifo", new long[] {0});
     }
 
     private static PlanOp seccompLoad(SeccompFilter f) {

@@ -44,6 +44,8 @@ final class FsNative {
 
     static native int mknodat(int dirfd, byte[] path, int mode, long dev);
 
+    static native int mkfifoat(int dirfd, byte[] path, int mode);
+
     static native long gnu_dev_makedev(int major, int minor);
 
     static native int gnu_dev_major(long dev);

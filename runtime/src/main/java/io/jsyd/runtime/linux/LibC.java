@@ -17,6 +17,8 @@ interface LibC extends Library {
 
     int close(int fd);
 
+    int flock(int fd, int operation);
+
     int fcntl(int fd, int cmd, long arg);
 
     NativeLong write(int fd, Pointer buf, NativeLong count);

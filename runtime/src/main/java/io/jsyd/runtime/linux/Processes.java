@@ -68,4 +68,27 @@ public final class Processes {
         Sys.check(Sys.C.prctl((int) LinuxConstants.PR_SET_CHILD_SUBREAPER, 1, 0, 0, 0),
                 "prctl(PR_SET_CHILD_SUBREAPER)", "");
     }
+
+    /**
+     * What /proc/PID/stat says of a process: its start time in clock ticks since boot
+     * (field 22), which tells a reused pid from the process once known, and its state
+     * letter (Z for a zombie). Null when there is no such process.
+     */
+    public record StatLine(long startTime, char state) {
+    }
+
+    public static StatLine stat(int pid) {
+        String line;
+        try {
+            line = java.nio.file.Files.readString(java.nio.file.Path.of("/proc/" + pid + "/stat"));
+        } catch (java.nio.file.NoSuchFileException e) {
+            return null;
+        } catch (java.io.IOException e) {
+            // a process that exits while we read it
+            return null;
+        }
+        // the command name (field 2) may hold spaces and parentheses: fields restart after the last ')'
+        String[] rest = line.substring(line.lastIndexOf(')') + 2).trim().split(" ");
+        return new StatLine(Long.parseLong(rest[19]), rest[0].charAt(0));
+    }
 }

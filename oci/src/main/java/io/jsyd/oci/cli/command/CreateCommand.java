@@ -1,6 +1,5 @@
 package io.jsyd.oci.cli.command;
 
-import io.jsyd.oci.NotImplementedException;
 import io.jsyd.oci.OciException;
 import io.jsyd.oci.cli.Invocation;
 import io.jsyd.oci.cli.Verb;
@@ -18,6 +17,21 @@ public final class CreateCommand implements Verb {
 
     @Override
     public int run(Invocation invocation) throws OciException {
-        throw new NotImplementedException("create");
+        if (options.preserveFds < 0) {
+            throw new io.jsyd.oci.UsageException("--preserve-fds must not be negative: " + options.preserveFds);
+        }
+        io.jsyd.oci.lifecycle.Create.create(invocation.request(), options(invocation, options, id));
+        return 0;
+    }
+
+    /** What create and run -d hand to the lifecycle. */
+    static io.jsyd.oci.lifecycle.Create.Options options(Invocation invocation, CreateOptions options, String id)
+            throws io.jsyd.oci.UsageException {
+        return new io.jsyd.oci.lifecycle.Create.Options(invocation.flags().root(), id,
+                invocation.bundle(options.bundle), options.noPivot,
+                RunCommand.listenFds(invocation) + options.preserveFds,
+                options.pidFile == null ? null : invocation.resolve(options.pidFile),
+                options.consoleSocket == null ? null : invocation.resolve(options.consoleSocket),
+                invocation.flags().systemdCgroup());
     }
 }

@@ -1,6 +1,5 @@
 package io.jsyd.oci.cli.command;
 
-import io.jsyd.oci.NotImplementedException;
 import io.jsyd.oci.OciException;
 import io.jsyd.oci.cli.Invocation;
 import io.jsyd.oci.cli.Verb;
@@ -18,6 +17,14 @@ public final class DeleteCommand implements Verb {
 
     @Override
     public int run(Invocation invocation) throws OciException {
-        throw new NotImplementedException("delete");
+        if (!io.jsyd.oci.state.Existence.exists(invocation.flags().root(), id)) {
+            // runc: with --force a container that is not there is no error
+            if (force) {
+                return 0;
+            }
+            throw io.jsyd.oci.ContainerStateException.notExist(id);
+        }
+        io.jsyd.oci.lifecycle.Delete.delete(invocation.flags().root(), id, force);
+        return 0;
     }
 }

@@ -1,6 +1,5 @@
 package io.jsyd.oci.cli.command;
 
-import io.jsyd.oci.NotImplementedException;
 import io.jsyd.oci.OciException;
 import io.jsyd.oci.cli.GoDuration;
 import io.jsyd.oci.cli.Invocation;
@@ -24,6 +23,11 @@ public final class EventsCommand implements Verb {
 
     @Override
     public int run(Invocation invocation) throws OciException {
-        throw new NotImplementedException("events");
+        if (!interval.isPositive()) {
+            throw new io.jsyd.oci.UsageException("duration interval must be greater than 0");
+        }
+        io.jsyd.oci.state.Existence.require(invocation.flags().root(), id);
+        io.jsyd.oci.lifecycle.Events.events(invocation.request(), invocation.flags().root(), id, stats, interval);
+        return 0;
     }
 }

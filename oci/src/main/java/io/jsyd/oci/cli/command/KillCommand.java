@@ -1,6 +1,5 @@
 package io.jsyd.oci.cli.command;
 
-import io.jsyd.oci.NotImplementedException;
 import io.jsyd.oci.OciException;
 import io.jsyd.oci.cli.Invocation;
 import io.jsyd.oci.cli.Verb;
@@ -22,6 +21,8 @@ public final class KillCommand implements Verb {
 
     @Override
     public int run(Invocation invocation) throws OciException {
-        throw new NotImplementedException("kill");
+        io.jsyd.oci.state.Existence.require(invocation.flags().root(), id);
+        io.jsyd.oci.lifecycle.Kill.kill(invocation.flags().root(), id, signal, all);
+        return 0;
     }
 }

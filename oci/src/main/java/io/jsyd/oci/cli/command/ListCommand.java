@@ -1,6 +1,5 @@
 package io.jsyd.oci.cli.command;
 
-import io.jsyd.oci.NotImplementedException;
 import io.jsyd.oci.OciException;
 import io.jsyd.oci.cli.Invocation;
 import io.jsyd.oci.cli.Verb;
@@ -18,6 +17,7 @@ public final class ListCommand implements Verb {
 
     @Override
     public int run(Invocation invocation) throws OciException {
-        throw new NotImplementedException("list");
+        io.jsyd.oci.lifecycle.Query.list(invocation.request(), invocation.flags().root(), format, quiet);
+        return 0;
     }
 }

@@ -1,6 +1,5 @@
 package io.jsyd.oci.cli.command;
 
-import io.jsyd.oci.NotImplementedException;
 import io.jsyd.oci.OciException;
 import io.jsyd.oci.cli.Invocation;
 import io.jsyd.oci.cli.Verb;
@@ -25,6 +24,8 @@ public final class PsCommand implements Verb {
 
     @Override
     public int run(Invocation invocation) throws OciException {
-        throw new NotImplementedException("ps");
+        io.jsyd.oci.state.Existence.require(invocation.flags().root(), id);
+        io.jsyd.oci.lifecycle.Query.ps(invocation.request(), invocation.flags().root(), id, format, psOptions);
+        return 0;
     }
 }

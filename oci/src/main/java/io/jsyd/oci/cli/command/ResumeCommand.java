@@ -1,6 +1,5 @@
 package io.jsyd.oci.cli.command;
 
-import io.jsyd.oci.NotImplementedException;
 import io.jsyd.oci.OciException;
 import io.jsyd.oci.cli.Invocation;
 import io.jsyd.oci.cli.Verb;
@@ -14,6 +13,8 @@ public final class ResumeCommand implements Verb {
 
     @Override
     public int run(Invocation invocation) throws OciException {
-        throw new NotImplementedException("resume");
+        io.jsyd.oci.state.Existence.require(invocation.flags().root(), id);
+        io.jsyd.oci.lifecycle.Pause.pause(invocation.flags().root(), id, false);
+        return 0;
     }
 }

@@ -34,8 +34,25 @@ public final class RunCommand implements Verb {
 
     @Override
     public int run(Invocation invocation) throws OciException {
+        if (options.preserveFds < 0) {
+            throw new UsageException("--preserve-fds must not be negative: " + options.preserveFds);
+        }
         if (detach) {
-            throw new NotImplementedException("run --detach");
+            if (keep) {
+                throw new UsageException("--keep and --detach cannot be used together");
+            }
+            io.jsyd.oci.lifecycle.Create.create(invocation.request(), CreateCommand.options(invocation, options, id));
+            try {
+                io.jsyd.oci.lifecycle.Start.start(invocation.flags().root(), id);
+            } catch (OciException e) {
+                try {
+                    io.jsyd.oci.lifecycle.Delete.delete(invocation.flags().root(), id, true);
+                } catch (OciException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+                throw e;
+            }
+            return 0;
         }
         if (options.consoleSocket != null) {
             throw new NotImplementedException("run --console-socket");
@@ -56,7 +73,7 @@ public final class RunCommand implements Verb {
     }
 
     /** systemd socket activation: runc passes $LISTEN_FDS fds to the container. */
-    private static int listenFds(Invocation invocation) throws UsageException {
+    static int listenFds(Invocation invocation) throws UsageException {
         String v = invocation.request().env().get("LISTEN_FDS");
         if (v == null || v.isEmpty()) {
             return 0;

@@ -1,6 +1,5 @@
 package io.jsyd.oci.cli.command;
 
-import io.jsyd.oci.NotImplementedException;
 import io.jsyd.oci.OciException;
 import io.jsyd.oci.cli.Invocation;
 import io.jsyd.oci.cli.Verb;
@@ -14,6 +13,8 @@ public final class StateCommand implements Verb {
 
     @Override
     public int run(Invocation invocation) throws OciException {
-        throw new NotImplementedException("state");
+        io.jsyd.oci.state.Existence.require(invocation.flags().root(), id);
+        io.jsyd.oci.lifecycle.Query.state(invocation.request(), invocation.flags().root(), id);
+        return 0;
     }
 }

@@ -1,0 +1,100 @@
+package io.jsyd.oci.lifecycle;
+
+import io.jsyd.oci.ContainerStateException;
+import io.jsyd.oci.OciException;
+import io.jsyd.oci.OciIoException;
+import io.jsyd.oci.state.ContainerRecord;
+import io.jsyd.oci.state.StateStore;
+import io.jsyd.oci.state.Status;
+import io.jsyd.runtime.cgroup.CgroupManager;
+import io.jsyd.runtime.linux.FileLock;
+import io.jsyd.runtime.linux.Processes;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Comparator;
+import java.util.stream.Stream;
+
+/**
+ * `delete`: a stopped or created container goes (a created one's init is killed);
+ * a running or paused one only with --force, killed first. The cgroup and the
+ * state directory are removed.
+ */
+public final class Delete {
+    /** How long the killed init may take to die before we give up. */
+    private static final long DEATH_WAIT_MILLIS = 10_000;
+
+    private Delete() {
+    }
+
+    public static void delete(Path root, String id, boolean force) throws OciException {
+        StateStore store = new StateStore(root);
+        Path dir = store.dir(id);
+        if (!Files.isDirectory(dir)) {
+            if (force) {
+                return;
+            }
+            throw ContainerStateException.notExist(id);
+        }
+        try (FileLock lock = store.lock(id)) {
+            ContainerRecord r;
+            try {
+                r = store.read(id);
+            } catch (ContainerStateException gone) {
+                // a create that never finished (killed half-way): its directory is all we know of
+                removeDir(dir);
+                if (force) {
+                    return;
+                }
+                throw gone;
+            }
+            CgroupManager cgroup = StateStore.cgroup(r);
+            Status status = Status.of(r, dir, cgroup);
+            if ((status == Status.RUNNING || status == Status.PAUSED) && !force) {
+                throw new ContainerStateException("cannot delete container " + id + " that is not stopped: "
+                        + status.word());
+            }
+            if (status != Status.STOPPED && status != Status.CREATING) {
+                Processes.signalIfAlive(r.pid(), 9);
+                if (status == Status.PAUSED && cgroup != null) {
+                    // a frozen process cannot die
+                    cgroup.thaw();
+                }
+                awaitDeath(r);
+            }
+            if (cgroup != null) {
+                // stragglers of a container without its own pid namespace die here
+                cgroup.destroy();
+            }
+            removeDir(dir);
+        }
+    }
+
+    /** The init is not our child: we watch it go (a zombie counts as gone). */
+    private static void awaitDeath(ContainerRecord r) throws ContainerStateException {
+        long deadline = System.nanoTime() + DEATH_WAIT_MILLIS * 1_000_000;
+        while (Status.initAlive(r)) {
+            if (System.nanoTime() > deadline) {
+                throw new ContainerStateException("container " + r.id() + " init " + r.pid() + " did not die on SIGKILL");
+            }
+            try {
+                Thread.sleep(5);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new ContainerStateException("interrupted while waiting for container " + r.id() + " to die");
+            }
+        }
+    }
+
+    static void removeDir(Path dir) throws OciIoException {
+        try (Stream<Path> walk = Files.walk(dir)) {
+            for (Path p : walk.sorted(Comparator.reverseOrder()).toList()) {
+                Files.deleteIfExists(p);
+            }
+        } catch (java.nio.file.NoSuchFileException e) {
+            // already gone
+        } catch (IOException e) {
+            throw new OciIoException("remove state directory", dir, e);
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package io.jsyd.oci.state;
+
+import java.nio.file.Path;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * What state.json keeps of a container: the OCI state's lasting part plus what later
+ * commands need. The status is never stored; {@link Status#of} derives it live.
+ *
+ * @param initStartTime the init's start time (/proc/PID/stat field 22): with it a
+ *                      reused pid is never taken for the container
+ * @param cgroupPaths   the cgroup's directory per hierarchy ("" for v2), as the
+ *                      creating process placed it
+ * @param created       RFC 3339 with nanoseconds, as runc writes it
+ */
+public record ContainerRecord(String ociVersion, String id, int pid, long initStartTime, String bundle,
+                              String rootfs, String created, String owner, Map<String, String> annotations,
+                              Map<String, String> cgroupPaths) {
+    public ContainerRecord {
+        annotations = annotations == null ? Map.of() : new LinkedHashMap<>(annotations);
+        cgroupPaths = cgroupPaths == null ? Map.of() : new LinkedHashMap<>(cgroupPaths);
+    }
+
+    public Map<String, Path> cgroupDirs() {
+        Map<String, Path> m = new LinkedHashMap<>();
+        cgroupPaths.forEach((k, v) -> m.put(k, Path.of(v)));
+        return m;
+    }
+}
