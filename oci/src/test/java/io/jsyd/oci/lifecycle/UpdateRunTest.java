@@ -152,6 +152,18 @@ class UpdateRunTest {
     }
 
     @Test
+    void aStoppedContainerIsNotUpdated(@TempDir Path dir) throws Exception {
+        start(dir);
+        int pid = SpecJson.mapper().readTree(Files.readString(root.resolve(ID).resolve("state.json")))
+                .get("pid").asInt();
+        assertEquals(0, Cli.run(dir, "--root", root.toString(), "kill", ID, "KILL").status());
+        assertEquals(9, Processes.waitFor(pid).code());
+        Cli.Result r = update(dir, "--pids-limit", "5");
+        assertEquals(1, r.status());
+        assertTrue(r.err().contains("cannot update a stopped container"), r.err());
+    }
+
+    @Test
     void aContainerThatDoesNotExist(@TempDir Path dir) {
         root = dir.resolve("root");
         Cli.Result r = update(dir, "--memory", "64m");
