@@ -172,6 +172,6 @@ public final class Create {
         return new ContainerRecord(loaded.spec().getOciVersion(), id, pid, startTime,
                 bundle.toAbsolutePath().toString(), config.rootfs().toString(), Instant.now().toString(), owner,
                 loaded.spec().getAnnotations() == null ? Map.of() : loaded.spec().getAnnotations(),
-                paths);
+                paths, loaded.spec().getLinux() == null ? null : loaded.spec().getLinux().getResources());
     }
 }

@@ -38,6 +38,8 @@ public final class SpecReader {
     private final Lazy<SchemaRegistry> registry = new Lazy<>(SpecReader::newRegistry);
     private final Lazy<Schema> configSchema = new Lazy<>(() -> compile("config-schema.json"));
     private final Lazy<Schema> processSchema = new Lazy<>(() -> compile("config-schema.json#/properties/process"));
+    private final Lazy<Schema> resourcesSchema =
+            new Lazy<>(() -> compile("config-linux.json#/linux/properties/resources"));
     private final Lazy<SchemaMessages> messages =
             new Lazy<>(() -> new SchemaMessages(new SchemaDocuments(SchemaDocuments.SPEC_SCHEMAS)));
 
@@ -72,6 +74,27 @@ public final class SpecReader {
         return bind(processJson, tree, io.jsyd.oci.spec.model.Process.class);
     }
 
+    /**
+     * The document of {@code update --resources}: a config's {@code linux.resources}
+     * object on its own, checked against that part of the config schema. {@code file}
+     * only names the document in messages (stdin has no file).
+     */
+    public io.jsyd.oci.spec.model.LinuxResources readResources(Path file, byte[] bytes) throws InvalidSpecException {
+        if (bytes.length > MAX_BYTES) {
+            throw problem(file, "$", "cannot read: larger than " + (MAX_BYTES >> 20) + " MiB");
+        }
+        JsonNode tree = parseTree(file, bytes);
+        List<SpecProblem> problems = problems(resourcesSchema.get(), file, tree);
+        if (!problems.isEmpty()) {
+            throw new InvalidSpecException(problems);
+        }
+        return bind(file, tree, io.jsyd.oci.spec.model.LinuxResources.class);
+    }
+
+    public io.jsyd.oci.spec.model.LinuxResources readResources(Path file) throws InvalidSpecException {
+        return readResources(file, readBytes(file));
+    }
+
     /** Stage 1 only: what the config schema says about the tree, in document order. */
     public List<SpecProblem> schemaProblems(Path file, JsonNode tree) {
         return problems(configSchema.get(), file, tree);
@@ -83,7 +106,10 @@ public final class SpecReader {
      * JSON object.
      */
     public JsonNode readTree(Path file) throws InvalidSpecException {
-        byte[] bytes = readBytes(file);
+        return parseTree(file, readBytes(file));
+    }
+
+    private static JsonNode parseTree(Path file, byte[] bytes) throws InvalidSpecException {
         if (isBlank(bytes)) {
             throw problem(file, "$", "empty file: expected a JSON object");
         }

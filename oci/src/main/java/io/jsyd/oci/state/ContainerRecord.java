@@ -1,5 +1,6 @@
 package io.jsyd.oci.state;
 
+import io.jsyd.oci.spec.model.LinuxResources;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -13,10 +14,12 @@ import java.util.Map;
  * @param cgroupPaths   the cgroup's directory per hierarchy ("" for v2), as the
  *                      creating process placed it
  * @param created       RFC 3339 with nanoseconds, as runc writes it
+ * @param resources     linux.resources as last set (by the config, then by each
+ *                      `update`), which `update` merges its change over; null: none
  */
 public record ContainerRecord(String ociVersion, String id, int pid, long initStartTime, String bundle,
                               String rootfs, String created, String owner, Map<String, String> annotations,
-                              Map<String, String> cgroupPaths) {
+                              Map<String, String> cgroupPaths, LinuxResources resources) {
     public ContainerRecord {
         annotations = annotations == null ? Map.of() : new LinkedHashMap<>(annotations);
         cgroupPaths = cgroupPaths == null ? Map.of() : new LinkedHashMap<>(cgroupPaths);

@@ -1,7 +1,6 @@
 package io.jsyd.oci.cli;
 
 import java.io.ByteArrayOutputStream;
-import java.io.InputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -23,9 +22,14 @@ public final class Cli {
     }
 
     public static Result run(Path cwd, String... args) {
+        return runWithInput(cwd, new byte[0], args);
+    }
+
+    /** As {@link #run}, with {@code in} as the request's standard input. */
+    public static Result runWithInput(Path cwd, byte[] in, String... args) {
         ByteArrayOutputStream out = new ByteArrayOutputStream();
         ByteArrayOutputStream err = new ByteArrayOutputStream();
-        Request request = new Request(List.of(args), Map.of(), cwd, InputStream.nullInputStream(),
+        Request request = new Request(List.of(args), Map.of(), cwd, new java.io.ByteArrayInputStream(in),
                 new PrintStream(out, true, StandardCharsets.UTF_8), new PrintStream(err, true, StandardCharsets.UTF_8));
         int status = JsydOci.execute(request, CLOCK);
         return new Result(status, out.toString(StandardCharsets.UTF_8), err.toString(StandardCharsets.UTF_8));

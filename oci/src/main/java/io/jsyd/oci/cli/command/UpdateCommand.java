@@ -1,7 +1,12 @@
 package io.jsyd.oci.cli.command;
 
-import io.jsyd.oci.NotImplementedException;
 import io.jsyd.oci.OciException;
+import io.jsyd.oci.OciIoException;
+import io.jsyd.oci.lifecycle.Update;
+import io.jsyd.oci.spec.SpecReader;
+import io.jsyd.oci.spec.model.LinuxResources;
+import java.io.IOException;
+import java.nio.file.Path;
 import io.jsyd.oci.cli.Invocation;
 import io.jsyd.oci.cli.Verb;
 import picocli.CommandLine.Command;
@@ -12,6 +17,9 @@ import picocli.CommandLine.Parameters;
 @Command(name = "update", description = {"change a container's resource limits",
         "With -r, the limits come from a JSON file of linux.resources (or stdin: -r -) and the other flags are ignored."})
 public final class UpdateCommand implements Verb {
+    /** How messages name a resources document read from standard input. */
+    private static final Path STDIN = Path.of("<stdin>");
+
     @Option(names = {"-r", "--resources"}, paramLabel = "<path>|-",
             description = "JSON file with the new resources, '-' for standard input")
     String resources;
@@ -70,6 +78,31 @@ public final class UpdateCommand implements Verb {
 
     @Override
     public int run(Invocation invocation) throws OciException {
-        throw new NotImplementedException("update");
+        Path root = invocation.flags().root();
+        io.jsyd.oci.state.Existence.require(root, id);
+        Update.Change change;
+        if (resources != null) {
+            SpecReader reader = new SpecReader();
+            LinuxResources r;
+            if (resources.equals("-")) {
+                byte[] bytes;
+                try {
+                    // one byte past the reader's cap, so that it can say the document is too large
+                    bytes = invocation.request().in().readNBytes((16 << 20) + 1);
+                } catch (IOException e) {
+                    throw new OciIoException("read the resources from", STDIN, e);
+                }
+                r = reader.readResources(STDIN, bytes);
+            } else {
+                r = reader.readResources(invocation.resolve(resources));
+            }
+            change = Update.Change.of(r);
+        } else {
+            change = new Update.Flags(blkioWeight, cpuPeriod, cpuQuota, cpuShare, cpuRtPeriod, cpuRtRuntime,
+                    cpusetCpus, cpusetMems, kernelMemory, kernelMemoryTcp, memory, memoryReservation, memorySwap,
+                    pidsLimit).change();
+        }
+        Update.update(root, id, change);
+        return 0;
     }
 }
