@@ -9,7 +9,6 @@ import io.jsyd.oci.cli.Request;
 import io.jsyd.oci.convert.ResourcesConverter;
 import io.jsyd.oci.convert.SpecConverter;
 import io.jsyd.oci.spec.LoadedSpec;
-import io.jsyd.oci.spec.SpecProblem;
 import io.jsyd.oci.spec.SpecReader;
 import io.jsyd.oci.spec.model.Capabilities;
 import io.jsyd.oci.spec.model.Process;
@@ -93,9 +92,7 @@ public final class Exec {
         }
         SpecConverter.Conversion conversion = SpecConverter.convert(spec, new SpecConverter.Options(o.id(), bundle,
                 loaded.file(), false, o.keepFds(), ResourcesConverter.Driver.CGROUPFS, List.of()));
-        for (SpecProblem w : conversion.warnings()) {
-            request.err().println("jsyd-oci: warning: " + w.format());
-        }
+        // no warnings: create printed the config's already, and runc's exec prints none either
         ContainerConfig config = conversion.config();
         List<Namespace> join;
         try {
