@@ -72,6 +72,16 @@ pause_unpause() {
 	"${P[@]}" unpause "$id" >/dev/null || return 1
 	"${P[@]}" rm -f -t 0 "$id" >/dev/null
 }
+exec_in() {
+	id=$("${P[@]}" run -d --network none --ulimit nofile=1024:4096 --ulimit nproc=1000:2000 "$img" sleep 1000) || return 1
+	out=$("${P[@]}" exec -e FOO=bar -w /tmp "$id" sh -c 'echo $FOO $(pwd) $(readlink /proc/1/exe)') || return 1
+	[ "$out" = "bar /tmp /bin/busybox" ] || { echo "exec said: $out"; return 1; }
+	"${P[@]}" exec "$id" sh -c 'exit 3'; rc=$?
+	[ $rc = 3 ] || { echo "exec status $rc"; return 1; }
+	"${P[@]}" exec -d "$id" sleep 1000 || return 1
+	[ "$("${P[@]}" top "$id" args 2>/dev/null | grep -c 'sleep 1000')" = 2 ] || { "${P[@]}" top "$id"; return 1; }
+	"${P[@]}" rm -f -t 0 "$id" >/dev/null
+}
 
 run_tty() {
 	command -v script >/dev/null || { echo "no script(1)"; return 1; }
@@ -79,6 +89,17 @@ run_tty() {
 	for a in "${P[@]}" run "${R[@]}" -t "$img" sh -c 'tty; exit 5'; do line="$line '${a//\'/\'\\\'\'}'"; done
 	out=$(timeout 60 script -qec "$line" /dev/null); rc=$?
 	[ $rc = 5 ] || { echo "status $rc: $out"; return 1; }
+	case "$out" in /dev/pts/*) ;; *) echo "no terminal: $out"; return 1 ;; esac
+}
+
+exec_tty() {
+	command -v script >/dev/null || { echo "no script(1)"; return 1; }
+	id=$("${P[@]}" run -d --network none --ulimit nofile=1024:4096 --ulimit nproc=1000:2000 "$img" sleep 1000) || return 1
+	local line="" a
+	for a in "${P[@]}" exec -t "$id" sh -c 'tty; exit 4'; do line="$line '${a//\'/\'\\\'\'}'"; done
+	out=$(timeout 60 script -qec "$line" /dev/null); rc=$?
+	"${P[@]}" rm -f -t 0 "$id" >/dev/null
+	[ $rc = 4 ] || { echo "status $rc: $out"; return 1; }
 	case "$out" in /dev/pts/*) ;; *) echo "no terminal: $out"; return 1 ;; esac
 }
 
@@ -90,5 +111,7 @@ check "run missing binary: error, 126/127" run_missing
 check "run -d, stop, rm" detach_stop_rm
 check "run -d, kill -s KILL, wait, rm" detach_kill
 check "pause, unpause, rm -f" pause_unpause
+check "exec (env, cwd, pid ns, status, -d)" exec_in
+check "exec -t (console socket, pty)" exec_tty
 echo "podman: $pass passed, $fail failed"
 [ $fail = 0 ]

@@ -75,7 +75,7 @@ class JsydOciTest {
             // no such root: nothing listed, nothing to delete
             case "list" -> assertEquals(0, r.status(), r.err());
             case "delete" -> assertEquals(args.contains("--force") ? 0 : 1, r.status(), r.err());
-            case "start", "state", "kill", "ps", "pause", "resume", "events", "update" ->
+            case "start", "state", "kill", "ps", "pause", "resume", "events", "update", "exec" ->
                     assertEquals(new Result(1, "", "jsyd-oci: container c1 does not exist\n"), r);
             // the bundle /b is not there
             case "create", "run --detach" -> {

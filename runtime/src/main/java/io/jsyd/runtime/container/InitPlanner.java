@@ -358,7 +358,8 @@ public final class InitPlanner {
         links.forEach((link, target) -> b.add(OpCode.SYMLINK_IN_ROOT, "default link " + link, target, link));
     }
 
-    private void process(ContainerConfig c, Plan.Builder b, HookPoints hooks, boolean waitForStart) {
+    /** The process part of a plan (terminal .. execve); exec plans reuse it (ExecLauncher). */
+    void process(ContainerConfig c, Plan.Builder b, HookPoints hooks, boolean waitForStart) {
         ProcessConfig p = c.process();
         if (p.console() != null) {
             // after the pivot, so the pty is one of the container's own devpts
