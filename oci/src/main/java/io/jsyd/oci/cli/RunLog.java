@@ -1,5 +1,6 @@
 package io.jsyd.oci.cli;
 
+import io.jsyd.runtime.text.JsonText;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.nio.charset.StandardCharsets;
@@ -84,32 +85,10 @@ public final class RunLog {
         String when = RFC3339.format(time.truncatedTo(ChronoUnit.SECONDS));
         return switch (format) {
             // logrus sorts the keys; Go's encoder escapes <, > and & as well.
-            case JSON -> "{\"level\":" + jsonString(level.word()) + ",\"msg\":" + jsonString(message)
-                    + ",\"time\":" + jsonString(when) + "}";
+            case JSON -> "{\"level\":" + JsonText.quote(level.word()) + ",\"msg\":" + JsonText.quote(message)
+                    + ",\"time\":" + JsonText.quote(when) + "}";
             case TEXT -> "time=" + textValue(when) + " level=" + level.word() + " msg=" + textValue(message);
         };
-    }
-
-    static String jsonString(String s) {
-        StringBuilder b = new StringBuilder(s.length() + 2).append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == '<' || c == '>' || c == '&' || c == '\u2028' || c == '\u2029') {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        return b.append('"').toString();
     }
 
     /** logrus's text formatter quotes a value unless it is made only of these characters (or empty). */

@@ -1,5 +1,6 @@
 package io.jsyd.runtime.supervisor;
 
+import io.jsyd.runtime.text.JsonText;
 import io.jsyd.runtime.policy.Decision;
 import java.io.PrintStream;
 import java.time.Clock;
@@ -52,28 +53,6 @@ public final class DecisionLog {
 
     private static void field(StringBuilder b, String name, String value) {
         b.append(",\"").append(name).append("\":");
-        quote(b, value);
-    }
-
-    static void quote(StringBuilder b, String s) {
-        b.append('"');
-        for (int i = 0; i < s.length(); i++) {
-            char c = s.charAt(i);
-            switch (c) {
-                case '"' -> b.append("\\\"");
-                case '\\' -> b.append("\\\\");
-                case '\n' -> b.append("\\n");
-                case '\r' -> b.append("\\r");
-                case '\t' -> b.append("\\t");
-                default -> {
-                    if (c < 0x20 || c == 0x7f) {
-                        b.append(String.format("\\u%04x", (int) c));
-                    } else {
-                        b.append(c);
-                    }
-                }
-            }
-        }
-        b.append('"');
+        JsonText.quote(b, value);
     }
 }
