@@ -41,9 +41,9 @@ import java.util.regex.Pattern;
  * unless the caller says otherwise.
  */
 public final class PolicySource {
-    public static final String POLICY_ANNOTATION = "io.jsyd.oci.policy";
-    public static final String PROFILE_ANNOTATION = "io.jsyd.oci.policy.profile";
-    public static final String TIMEOUT_ANNOTATION = "io.jsyd.oci.policy.timeout";
+    public static final String POLICY_ANNOTATION = "org.jsyd.policy";
+    public static final String PROFILE_ANNOTATION = "org.jsyd.profile";
+    public static final String TIMEOUT_ANNOTATION = "org.jsyd.timeout";
     public static final String DEFAULT_PROFILE_DIR = "/etc/jsyd/oci";
     public static final String PROFILE_SUFFIX = ".jsyd";
 

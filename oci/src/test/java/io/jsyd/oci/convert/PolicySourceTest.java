@@ -57,7 +57,7 @@ class PolicySourceTest {
         Policy p = PolicySource.load(inputs(Map.of(PolicySource.POLICY_ANNOTATION,
                 "sandbox/exec:on\nallow/exec+/usr/bin/***\n"), null, null, null)).orElseThrow();
         assertEquals(List.of("allow/exec+/usr/bin/***"), rules(p, Category.EXEC));
-        assertEquals(new Origin("annotation io.jsyd.oci.policy in " + dir.resolve("bundle/config.json"), 2),
+        assertEquals(new Origin("annotation org.jsyd.policy in " + dir.resolve("bundle/config.json"), 2),
                 p.rules(Category.EXEC).getFirst().origin());
     }
 
@@ -108,7 +108,7 @@ class PolicySourceTest {
         Path web = profile("web", "sandbox/exec:on\nallow/exec+/usr/bin/***\nlock:on\n");
         InvalidPolicyException e = assertThrows(InvalidPolicyException.class, () -> PolicySource.load(inputs(
                 Map.of(PolicySource.POLICY_ANNOTATION, "sandbox/exec:off"), "web", null, null)));
-        assertEquals(List.of("annotation io.jsyd.oci.policy in " + dir.resolve("bundle/config.json")
+        assertEquals(List.of("annotation org.jsyd.policy in " + dir.resolve("bundle/config.json")
                 + ":1: the policy was locked (lock:on at " + web + ":3): nothing after it may change the policy"),
                 e.lines());
         assertEquals(ExitCodes.FAILURE, ExitCodes.of(e));
@@ -122,7 +122,7 @@ class PolicySourceTest {
         profile("ok", "sandbox/read:on\n");
         InvalidPolicyException e = assertThrows(InvalidPolicyException.class, () -> PolicySource.pieces(inputs(
                 Map.of(PolicySource.PROFILE_ANNOTATION, "ok,../../etc/passwd,,missing"), null, null, null)));
-        String source = "annotation io.jsyd.oci.policy.profile in " + dir.resolve("bundle/config.json") + ":1: ";
+        String source = "annotation org.jsyd.profile in " + dir.resolve("bundle/config.json") + ":1: ";
         assertEquals(List.of(
                 source + "expected profile names (letters, digits, '.', '_', '-'; not starting with '.'),"
                         + " separated by commas, got '../../etc/passwd'",
@@ -140,7 +140,7 @@ class PolicySourceTest {
                 e.lines()::toString);
         InvalidPolicyException bad = assertThrows(InvalidPolicyException.class, () -> PolicySource.load(inputs(
                 Map.of(PolicySource.TIMEOUT_ANNOTATION, "soon"), null, null, null)));
-        assertTrue(bad.lines().getFirst().startsWith("annotation io.jsyd.oci.policy.timeout in "),
+        assertTrue(bad.lines().getFirst().startsWith("annotation org.jsyd.timeout in "),
                 bad.lines()::toString);
         assertTrue(bad.lines().getFirst().contains("expected a duration"), bad.lines()::toString);
     }

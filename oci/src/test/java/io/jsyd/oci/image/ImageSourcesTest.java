@@ -67,12 +67,12 @@ class ImageSourcesTest {
                 .config("User", "app")
                 .config("StopSignal", "SIGQUIT")
                 .config("ExposedPorts", Map.of("80/tcp", Map.of()))
-                .config("Labels", Map.of("org.opencontainers.image.os", "from-label", "io.jsyd.oci.policy", "x"));
+                .config("Labels", Map.of("org.opencontainers.image.os", "from-label", "org.jsyd.policy", "x"));
         Path layout = b.write("v1");
         Path bundle = tmp.resolve("b");
         Cli.Result r = create(layout, bundle);
         assertEquals(0, r.status(), r.err());
-        assertTrue(r.err().contains("io.jsyd.oci.policy"), r.err()); // warned about the dropped label
+        assertTrue(r.err().contains("org.jsyd.policy"), r.err()); // warned about the dropped label
         assertEquals("gzip", Files.readString(bundle.resolve("rootfs/marker")));
         assertEquals("z", Files.readString(bundle.resolve("rootfs/zstd")));
         JsonNode c = config(bundle);
@@ -88,7 +88,7 @@ class ImageSourcesTest {
         assertEquals("from-label", a.get("org.opencontainers.image.os").stringValue()); // labels win
         assertEquals("SIGQUIT", a.get("org.opencontainers.image.stopSignal").stringValue());
         assertEquals("80/tcp", a.get("org.opencontainers.image.exposedPorts").stringValue());
-        assertFalse(a.has("io.jsyd.oci.policy"));
+        assertFalse(a.has("org.jsyd.policy"));
         assertEquals(0, Cli.run(tmp, "check", "-b", bundle.toString()).status());
     }
 
