@@ -24,8 +24,8 @@ import java.util.function.Consumer;
  */
 public final class RuntimeConfig {
     static final String VOLUMES = "io.jsyd.oci.image.volumes";
-    /** Our own annotation namespace: an image label must not be able to set runtime policy. */
-    static final String OWN_PREFIX = "io.jsyd.";
+    /** Our own annotation namespaces: an image label must not be able to set runtime policy. */
+    static final List<String> OWN_PREFIXES = List.of("io.jsyd.", "org.jsyd.");
     private static final String DEFAULT_PATH = "PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin";
 
     private RuntimeConfig() {
@@ -92,7 +92,7 @@ public final class RuntimeConfig {
         put(a, VOLUMES, String.join(",", image.volumes()));
         List<String> dropped = new ArrayList<>();
         for (Map.Entry<String, String> label : image.labels().entrySet()) {
-            if (label.getKey().startsWith(OWN_PREFIX)) {
+            if (OWN_PREFIXES.stream().anyMatch(label.getKey()::startsWith)) {
                 dropped.add(label.getKey());
             } else {
                 a.put(label.getKey(), label.getValue());
@@ -100,7 +100,7 @@ public final class RuntimeConfig {
         }
         if (!dropped.isEmpty()) {
             warn.accept("image labels " + dropped + " were not copied into the annotations: keys under "
-                    + OWN_PREFIX + " configure jsyd-oci itself and must come from you, not from an image");
+                    + String.join(" and ", OWN_PREFIXES) + " configure jsyd-oci itself and must come from you, not from an image");
         }
         return a;
     }
