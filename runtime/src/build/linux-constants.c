@@ -98,14 +98,14 @@ static void constants(void)
 	C(MOUNT_ATTR__ATIME); C(MOUNT_ATTR_RELATIME); C(MOUNT_ATTR_NOATIME); C(MOUNT_ATTR_STRICTATIME);
 	C(MOUNT_ATTR_NODIRATIME); C(MOUNT_ATTR_IDMAP); C(MOUNT_ATTR_NOSYMFOLLOW);
 	/* files */
-	C(LOCK_EX); C(LOCK_UN);
+	C(LOCK_EX); C(LOCK_UN); C(LOCK_NB);
 	C(S_IFMT); C(S_IFCHR); C(S_IFBLK); C(S_IFIFO); C(S_IFREG); C(S_IFDIR);
 	C(O_CLOEXEC); C(O_RDONLY); C(O_WRONLY); C(O_RDWR); C(O_PATH); C(O_DIRECTORY); C(O_NOFOLLOW);
 	C(F_DUPFD_CLOEXEC); C(F_GETFD); C(F_SETFD); C(FD_CLOEXEC); C(F_ADD_SEALS); C(F_SEAL_SEAL);
 	C(F_SEAL_SHRINK); C(F_SEAL_GROW); C(F_SEAL_WRITE); C(MFD_CLOEXEC); C(MFD_ALLOW_SEALING);
 	/* sockets */
 	C(AF_UNIX); C(SOCK_SEQPACKET); C(SOCK_STREAM); C(SOCK_CLOEXEC); C(MSG_NOSIGNAL); C(SOL_SOCKET);
-	C(SCM_RIGHTS); C(MSG_CMSG_CLOEXEC);
+	C(SCM_RIGHTS); C(MSG_CMSG_CLOEXEC); C(SO_PEERCRED); C(SOMAXCONN); C(MSG_CTRUNC);
 	/* terminals */
 	C(TIOCGWINSZ); C(TIOCSWINSZ); C(TCSANOW);
 	/* processes */
@@ -167,6 +167,7 @@ static void constants(void)
 	fprintf(out, "    public static final int MSGHDR_IOVLEN = %zu;\n", offsetof(struct msghdr, msg_iovlen));
 	fprintf(out, "    public static final int MSGHDR_CONTROL = %zu;\n", offsetof(struct msghdr, msg_control));
 	fprintf(out, "    public static final int MSGHDR_CONTROLLEN = %zu;\n", offsetof(struct msghdr, msg_controllen));
+	fprintf(out, "    public static final int MSGHDR_FLAGS = %zu;\n", offsetof(struct msghdr, msg_flags));
 	fprintf(out, "    public static final int SIZEOF_IOVEC = %zu;\n", sizeof(struct iovec));
 	fprintf(out, "    public static final int IOVEC_LEN = %zu;\n", offsetof(struct iovec, iov_len));
 	fprintf(out, "    public static final int CMSGHDR_LEN = %zu;\n", offsetof(struct cmsghdr, cmsg_len));

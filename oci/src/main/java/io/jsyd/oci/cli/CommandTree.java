@@ -23,6 +23,7 @@ import io.jsyd.oci.cli.command.StateCommand;
 import io.jsyd.oci.cli.command.UpdateCommand;
 import java.io.PrintWriter;
 import java.util.List;
+import java.util.Optional;
 import java.util.Set;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -82,10 +83,32 @@ final class CommandTree {
 
     /** The commands this request can reach. */
     static List<Class<?>> needed(List<String> args) {
+        Optional<String> word = commandWord(args);
+        if (word.isEmpty()) {
+            boolean versionOnly = args.stream().anyMatch(a -> a.equals("-v") || a.equals("--version"))
+                    && args.stream().noneMatch(a -> a.equals("-h") || a.equals("--help"))
+                    && !args.contains("--");
+            return versionOnly ? List.of() : COMMANDS;
+        }
+        for (Class<?> c : COMMANDS) {
+            Command spec = c.getAnnotation(Command.class);
+            if (spec.name().equals(word.get()) || List.of(spec.aliases()).contains(word.get())) {
+                return c == HelpCommand.class ? COMMANDS : List.of(c);
+            }
+        }
+        return COMMANDS;
+    }
+
+    /**
+     * The word that names the command: the first one that is neither a global
+     * flag nor a global flag's value. Empty when there is none, or when a
+     * {@code --} comes first.
+     */
+    static Optional<String> commandWord(List<String> args) {
         for (int i = 0; i < args.size(); i++) {
             String a = args.get(i);
             if (a.equals("--")) {
-                return COMMANDS;
+                return Optional.empty();
             }
             if (a.startsWith("-")) {
                 if (GLOBAL_VALUE_FLAGS.contains(a)) {
@@ -93,16 +116,8 @@ final class CommandTree {
                 }
                 continue;
             }
-            for (Class<?> c : COMMANDS) {
-                Command spec = c.getAnnotation(Command.class);
-                if (spec.name().equals(a) || List.of(spec.aliases()).contains(a)) {
-                    return c == HelpCommand.class ? COMMANDS : List.of(c);
-                }
-            }
-            return COMMANDS;
+            return Optional.of(a);
         }
-        boolean versionOnly = args.stream().anyMatch(a -> a.equals("-v") || a.equals("--version"))
-                && args.stream().noneMatch(a -> a.equals("-h") || a.equals("--help"));
-        return versionOnly ? List.of() : COMMANDS;
+        return Optional.empty();
     }
 }

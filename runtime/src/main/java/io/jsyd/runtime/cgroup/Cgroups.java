@@ -84,6 +84,29 @@ public final class Cgroups {
         return p;
     }
 
+    /**
+     * Moves process {@code pid} into the top cgroup of every hierarchy the host
+     * mounts. For a long-lived helper started from a caller's cgroup (podman puts
+     * conmon in one it removes later): staying there would keep that cgroup busy.
+     * Each hierarchy is tried; the failures come back, one line each.
+     */
+    public static List<String> moveToTops(CgroupHost host, int pid) {
+        List<CgroupHost.Hierarchy> all = new java.util.ArrayList<>(host.hierarchies());
+        if (host.unified() != null) {
+            all.add(host.unified());
+        }
+        List<String> failures = new java.util.ArrayList<>();
+        for (CgroupHost.Hierarchy h : all) {
+            String procs = h.mountPoint().resolve("cgroup.procs").toString();
+            try {
+                io.jsyd.runtime.linux.KernelFiles.writeOnce(procs, Integer.toString(pid), "leave the caller's cgroup");
+            } catch (io.jsyd.runtime.SyscallException e) {
+                failures.add(e.getMessage());
+            }
+        }
+        return failures;
+    }
+
     /** Which cgroup versions the host runs its controllers on, for messages and features. */
     public static List<Integer> versions(CgroupHost host) {
         return switch (host.mode()) {

@@ -32,6 +32,26 @@ public final class FileLock implements AutoCloseable {
         return new FileLock(fd);
     }
 
+    /** Opens (creating) {@code file} and takes its lock if no one holds it; empty if someone does. */
+    public static java.util.Optional<FileLock> tryExclusive(Path file) {
+        int raw = Sys.check(Sys.C.open(file.toString(),
+                (int) (LinuxConstants.O_RDWR | LinuxConstants.O_CREAT | LinuxConstants.O_CLOEXEC), 0600),
+                "open", file.toString());
+        Fd fd = Fd.adopt(raw);
+        while (Sys.C.flock(raw, (int) (LinuxConstants.LOCK_EX | LinuxConstants.LOCK_NB)) != 0) {
+            int errno = Native.getLastError();
+            if (errno == Errno.EAGAIN.number()) {
+                fd.close();
+                return java.util.Optional.empty();
+            }
+            if (errno != Errno.EINTR.number()) {
+                fd.close();
+                throw new SyscallException("flock", errno, file.toString());
+            }
+        }
+        return java.util.Optional.of(new FileLock(fd));
+    }
+
     @Override
     public void close() {
         fd.close();

@@ -41,6 +41,14 @@ interface LibC extends Library {
 
     int socket(int domain, int type, int protocol);
 
+    int bind(int fd, Pointer addr, int len);
+
+    int listen(int fd, int backlog);
+
+    int accept4(int fd, Pointer addr, Pointer len, int flags);
+
+    int getsockopt(int fd, int level, int name, Pointer value, IntByReference len);
+
     int connect(int fd, Pointer addr, int len);
 
     NativeLong sendmsg(int fd, Pointer msghdr, int flags);
@@ -72,6 +80,8 @@ interface LibC extends Library {
     int kill(int pid, int sig);
 
     int getpid();
+
+    int geteuid();
 
     int prctl(int option, long arg2, long arg3, long arg4, long arg5);
 

@@ -20,6 +20,11 @@ public final class Processes {
         return Sys.C.getpid();
     }
 
+    /** This process's effective uid (geteuid cannot fail). */
+    public static long effectiveUid() {
+        return Integer.toUnsignedLong(Sys.C.geteuid());
+    }
+
     /** Blocks until {@code pid} (a child of this process) ends; EINTR is retried. */
     public static WaitStatus waitFor(int pid) {
         int[] status = new int[1];

@@ -29,19 +29,15 @@ public final class UnixSocket implements AutoCloseable {
      * {@code path} (which must fit sockaddr_un: under 108 bytes).
      */
     public static UnixSocket connect(java.nio.file.Path path) {
-        byte[] name = path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
-        int room = LinuxConstants.SIZEOF_SOCKADDR_UN - LinuxConstants.SOCKADDR_UN_PATH;
-        if (name.length >= room) {
-            throw new SyscallException("connect", Errno.ENAMETOOLONG.number(), path + " (a socket path takes at most "
-                    + (room - 1) + " bytes)");
-        }
+        return connect(path, LinuxConstants.SOCK_STREAM);
+    }
+
+    /** As {@link #connect(java.nio.file.Path)}, with the socket type given (SOCK_STREAM or SOCK_SEQPACKET). */
+    public static UnixSocket connect(java.nio.file.Path path, long type) {
         Fd sock = Fd.adopt(Sys.check(Sys.C.socket((int) LinuxConstants.AF_UNIX,
-                (int) (LinuxConstants.SOCK_STREAM | LinuxConstants.SOCK_CLOEXEC), 0), "socket", "AF_UNIX"));
-        try (Memory addr = new Memory(LinuxConstants.SIZEOF_SOCKADDR_UN)) {
-            addr.clear();
-            addr.setShort(0, (short) LinuxConstants.AF_UNIX);
-            addr.write(LinuxConstants.SOCKADDR_UN_PATH, name, 0, name.length);
-            while (Sys.C.connect(sock.get(), addr, LinuxConstants.SOCKADDR_UN_PATH + name.length + 1) != 0) {
+                (int) (type | LinuxConstants.SOCK_CLOEXEC), 0), "socket", "AF_UNIX"));
+        try (Memory addr = address("connect", path)) {
+            while (Sys.C.connect(sock.get(), addr, (int) addr.size()) != 0) {
                 int errno = Native.getLastError();
                 if (errno != Errno.EINTR.number()) {
                     throw new SyscallException("connect", errno, path.toString());
@@ -51,6 +47,63 @@ public final class UnixSocket implements AutoCloseable {
         } catch (RuntimeException e) {
             sock.close();
             throw e;
+        }
+    }
+
+    /**
+     * A close-on-exec SOCK_SEQPACKET socket bound to {@code path} (which must not
+     * exist yet) and listening. Who may connect is up to the directory's mode.
+     */
+    public static UnixSocket listenSeqpacket(java.nio.file.Path path) {
+        Fd sock = Fd.adopt(Sys.check(Sys.C.socket((int) LinuxConstants.AF_UNIX,
+                (int) (LinuxConstants.SOCK_SEQPACKET | LinuxConstants.SOCK_CLOEXEC), 0), "socket", "AF_UNIX"));
+        try (Memory addr = address("bind", path)) {
+            Sys.check(Sys.C.bind(sock.get(), addr, (int) addr.size()), "bind", path.toString());
+            Sys.check(Sys.C.listen(sock.get(), (int) LinuxConstants.SOMAXCONN), "listen", path.toString());
+            return new UnixSocket(sock);
+        } catch (RuntimeException e) {
+            sock.close();
+            throw e;
+        }
+    }
+
+    /** sockaddr_un for {@code path}, sized to the name and its NUL. */
+    private static Memory address(String syscall, java.nio.file.Path path) {
+        byte[] name = path.toString().getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        int room = LinuxConstants.SIZEOF_SOCKADDR_UN - LinuxConstants.SOCKADDR_UN_PATH;
+        if (name.length >= room) {
+            throw new SyscallException(syscall, Errno.ENAMETOOLONG.number(), path + " (a socket path takes at most "
+                    + (room - 1) + " bytes)");
+        }
+        Memory addr = new Memory(LinuxConstants.SOCKADDR_UN_PATH + name.length + 1);
+        addr.clear();
+        addr.setShort(0, (short) LinuxConstants.AF_UNIX);
+        addr.write(LinuxConstants.SOCKADDR_UN_PATH, name, 0, name.length);
+        return addr;
+    }
+
+    /** Blocks for the next connection to this listening socket; the new socket is close-on-exec. */
+    public UnixSocket accept() {
+        while (true) {
+            int rc = Sys.C.accept4(fd.get(), Pointer.NULL, Pointer.NULL, (int) LinuxConstants.SOCK_CLOEXEC);
+            if (rc >= 0) {
+                return new UnixSocket(Fd.adopt(rc));
+            }
+            int errno = Native.getLastError();
+            if (errno != Errno.EINTR.number() && errno != Errno.ECONNABORTED.number()) {
+                throw new SyscallException("accept4", errno, fd.toString());
+            }
+        }
+    }
+
+    /** The uid of the process at the other end, as the kernel recorded it at connect (SO_PEERCRED). */
+    public long peerUid() {
+        try (Memory cred = new Memory(12)) {
+            com.sun.jna.ptr.IntByReference len = new com.sun.jna.ptr.IntByReference(12);
+            Sys.check(Sys.C.getsockopt(fd.get(), (int) LinuxConstants.SOL_SOCKET, (int) LinuxConstants.SO_PEERCRED,
+                    cred, len), "getsockopt", "SO_PEERCRED");
+            // struct ucred { pid_t pid; uid_t uid; gid_t gid; }
+            return Integer.toUnsignedLong(cred.getInt(4));
         }
     }
 
@@ -94,10 +147,6 @@ public final class UnixSocket implements AutoCloseable {
         }
     }
 
-    /** A received message: its bytes and, when it carried one, a descriptor. */
-    public record Received(byte[] data, Fd fd) {
-    }
-
     public void send(byte[] data) {
         try (Memory buf = new Memory(Math.max(1, data.length)); Memory iov = iovec(buf, data.length);
              Memory msg = msghdr(iov, Pointer.NULL, 0)) {
@@ -115,11 +164,35 @@ public final class UnixSocket implements AutoCloseable {
         }
     }
 
+    /** A received message: its bytes and, when it carried one, a descriptor. */
+    public record Received(byte[] data, Fd fd) {
+    }
+
     /** Blocks for one message of at most {@code max} bytes; an empty array at EOF. */
     public Received receive(int max) {
-        try (Memory buf = new Memory(max); Memory iov = iovec(buf, max);
-             Memory control = new Memory(LinuxConstants.CMSG_SPACE_ONE_FD);
-             Memory msg = msghdr(iov, control, LinuxConstants.CMSG_SPACE_ONE_FD)) {
+        ReceivedFds r = receive(max, 1);
+        return new Received(r.data(), r.fds().isEmpty() ? null : r.fds().getFirst());
+    }
+
+    /** A received message: its bytes and the descriptors it carried, in order. */
+    public record ReceivedFds(byte[] data, java.util.List<Fd> fds) {
+        public ReceivedFds {
+            fds = java.util.List.copyOf(fds);
+        }
+    }
+
+    /**
+     * Blocks for one message of at most {@code max} bytes carrying at most
+     * {@code maxFds} descriptors (close-on-exec here); an empty array at EOF. A
+     * message that carried more descriptors than that is an error, and none of
+     * them stays open.
+     */
+    public ReceivedFds receive(int max, int maxFds) {
+        int dataOffset = LinuxConstants.CMSG_DATA_OFFSET;
+        // CMSG_SPACE(n fds): the aligned header, then the fds rounded up to the alignment
+        int space = dataOffset + align8(4 * maxFds);
+        try (Memory buf = new Memory(max); Memory iov = iovec(buf, max); Memory control = new Memory(space);
+             Memory msg = msghdr(iov, control, space)) {
             control.clear();
             long n;
             while (true) {
@@ -132,15 +205,28 @@ public final class UnixSocket implements AutoCloseable {
                     throw new SyscallException("recvmsg", errno, fd.toString());
                 }
             }
-            Fd passed = null;
+            java.util.List<Fd> passed = new java.util.ArrayList<>();
             long controlLen = msg.getNativeLong(LinuxConstants.MSGHDR_CONTROLLEN).longValue();
             if (controlLen >= LinuxConstants.CMSG_LEN_ONE_FD
                     && control.getInt(LinuxConstants.CMSG_LEVEL) == LinuxConstants.SOL_SOCKET
                     && control.getInt(LinuxConstants.CMSG_TYPE) == LinuxConstants.SCM_RIGHTS) {
-                passed = Fd.adopt(control.getInt(LinuxConstants.CMSG_DATA_OFFSET));
+                long cmsgLen = control.getNativeLong(LinuxConstants.CMSGHDR_LEN).longValue();
+                for (long off = dataOffset; off + 4 <= cmsgLen; off += 4) {
+                    passed.add(Fd.adopt(control.getInt(off)));
+                }
             }
-            return new Received(buf.getByteArray(0, (int) n), passed);
+            int flags = msg.getInt(LinuxConstants.MSGHDR_FLAGS);
+            if ((flags & (int) LinuxConstants.MSG_CTRUNC) != 0) {
+                passed.forEach(Fd::close);
+                throw new SyscallException("recvmsg", Errno.EMSGSIZE.number(),
+                        fd + " (a message carried more than " + maxFds + " descriptors)");
+            }
+            return new ReceivedFds(buf.getByteArray(0, (int) n), passed);
         }
+    }
+
+    private static int align8(int n) {
+        return (n + 7) & ~7;
     }
 
     private static Memory iovec(Pointer base, long len) {

@@ -1,0 +1,158 @@
+package io.jsyd.oci.cli.server;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Tag;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The native client (bin/jsyd-oci-client.c, compiled here with this test's
+ * paths) against the command server running in this JVM. The client's JVM
+ * launcher is replaced by a script that says it ran, so each case shows who ran
+ * the command: the server, or the client "itself".
+ */
+@Tag("root")
+class CommandServerTest {
+    @TempDir
+    static Path dir;
+    static Path client;
+    static Path socket;
+    static Path ranDirectly;
+
+    @BeforeAll
+    static void buildClient() throws Exception {
+        socket = dir.resolve("srv/test.sock");
+        ranDirectly = dir.resolve("ran-directly");
+        Path launcher = dir.resolve("jvm-launcher");
+        Files.writeString(launcher, "#!/bin/sh\nprintf '%s|%s\\n' \"$(pwd)\" \"$*\" >>" + ranDirectly
+                + "\necho \"direct: $*\"\nexit 42\n");
+        launcher.toFile().setExecutable(true);
+        client = dir.resolve("jsyd-oci");
+        Process gcc = new ProcessBuilder("gcc", "-O2", "-Wall", "-Wextra", "-Werror", "-o", client.toString(),
+                "-DJSYD_LAUNCHER=\"" + launcher + "\"", "-DJSYD_SOCKET=\"" + socket + "\"",
+                Path.of("../bin/jsyd-oci-client.c").toAbsolutePath().toString())
+                .redirectErrorStream(true).start();
+        String out = new String(gcc.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertEquals(0, gcc.waitFor(), out);
+    }
+
+    record Result(int status, String out, String err) {
+    }
+
+    static Result client(String... args) throws Exception {
+        List<String> command = new ArrayList<>(List.of(client.toString()));
+        command.addAll(List.of(args));
+        return run(command);
+    }
+
+    static Result run(List<String> command) throws Exception {
+        Process p = new ProcessBuilder(command).directory(dir.toFile()).start();
+        p.getOutputStream().close();
+        CompletableFuture<byte[]> err = new CompletableFuture<>();
+        Thread.ofPlatform().start(() -> {
+            try {
+                err.complete(p.getErrorStream().readAllBytes());
+            } catch (IOException e) {
+                err.completeExceptionally(e);
+            }
+        });
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, TimeUnit.SECONDS));
+        return new Result(p.exitValue(), out, new String(err.get(), StandardCharsets.UTF_8));
+    }
+
+    static List<String> directRuns() throws IOException {
+        return Files.exists(ranDirectly) ? Files.readAllLines(ranDirectly) : List.of();
+    }
+
+    @Test
+    void servesWhatItMayAndSendsTheRestBackUntilIdle() throws Exception {
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        // its own thread: the common pool has one thread on a two-core machine
+        CompletableFuture<Integer> server = new CompletableFuture<>();
+        Thread.ofPlatform().start(() -> server.complete(CommandServer.serve(socket, Duration.ofSeconds(3),
+                new PrintStream(log, true, StandardCharsets.UTF_8), false)));
+        for (int i = 0; i < 500 && !Files.exists(socket); i++) {
+            Thread.sleep(10);
+        }
+        assertTrue(Files.exists(socket), log.toString());
+        Files.deleteIfExists(ranDirectly);
+
+        Result version = client("--version");
+        assertEquals(0, version.status(), version.err());
+        assertTrue(version.out().startsWith("jsyd-oci version "), version.out());
+
+        Path root = dir.resolve("state-root");
+        Result missing = client("--root", root.toString(), "state", "nosuch");
+        assertEquals(1, missing.status(), log + " " + missing);
+        assertEquals("jsyd-oci: container nosuch does not exist\n", missing.err());
+
+        Result usage = client("--no-such-flag");
+        assertEquals(2, usage.status());
+        assertEquals(List.of(), directRuns(), "the server ran all of these");
+
+        // relative paths are the client's: check -b resolves against its cwd
+        Files.createDirectories(dir.resolve("bundle"));
+        Result check = client("check", "-b", "bundle");
+        assertEquals(1, check.status());
+        assertTrue(check.err().contains(dir.resolve("bundle/config.json").toString()), check.err());
+
+        Result create = client("--root", root.toString(), "create", "-b", "bundle", "c1");
+        assertEquals(42, create.status());
+        assertEquals("direct: --root " + root + " create -b bundle c1\n", create.out());
+        assertEquals(List.of(dir + "|--root " + root + " create -b bundle c1"), directRuns());
+
+        // another mount namespace: other paths, so the client runs it itself
+        Files.delete(ranDirectly);
+        Result elsewhere = run(List.of("unshare", "--mount", client.toString(), "--version"));
+        assertEquals(42, elsewhere.status(), elsewhere.err());
+        assertEquals(List.of(dir + "|--version"), directRuns());
+
+        assertEquals(0, server.get(30, TimeUnit.SECONDS), log.toString());
+        assertFalse(Files.exists(socket), "the idle server left its socket");
+        assertTrue(log.toString().contains("exiting"), log.toString());
+    }
+
+    @Test
+    void withoutAServerTheClientRunsTheCommandAndStartsOneForNextTime() throws Exception {
+        Path otherSocket = dir.resolve("srv2/none.sock");
+        Path launcher = dir.resolve("jvm-launcher");
+        Path otherClient = dir.resolve("jsyd-oci-2");
+        Process gcc = new ProcessBuilder("gcc", "-O2", "-o", otherClient.toString(),
+                "-DJSYD_LAUNCHER=\"" + launcher + "\"", "-DJSYD_SOCKET=\"" + otherSocket + "\"",
+                Path.of("../bin/jsyd-oci-client.c").toAbsolutePath().toString()).inheritIO().start();
+        assertEquals(0, gcc.waitFor());
+        Files.deleteIfExists(ranDirectly);
+
+        Result r = run(List.of(otherClient.toString(), "state", "x"));
+        assertEquals(42, r.status());
+        assertEquals("direct: state x\n", r.out());
+        // the server is started detached, from /, by the same launcher
+        List<String> runs = List.of();
+        for (int i = 0; i < 500 && runs.size() < 2; i++) {
+            Thread.sleep(10);
+            runs = directRuns();
+        }
+        assertEquals(2, runs.size(), runs.toString());
+        assertTrue(runs.contains(dir + "|state x"), runs.toString());
+        assertTrue(runs.contains("/|command-server " + otherSocket), runs.toString());
+        assertTrue(Files.isDirectory(otherSocket.getParent()));
+        assertEquals("rwx------", java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(otherSocket.getParent())));
+    }
+}
