@@ -26,6 +26,8 @@
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
+#include <linux/close_range.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -42,6 +44,8 @@
 extern char **environ;
 
 enum outcome { SERVED, RUN_HERE, NO_SERVER, LOST };
+
+static enum outcome converse(int sock, int *status);
 
 struct buf {
 	char data[MAX_REQUEST];
@@ -99,6 +103,24 @@ static int identity(char *out, size_t size)
 	return 1;
 }
 
+/* /proc/self/cgroup, whole: a relative cgroupsPath is placed below it. */
+static int own_cgroups(char *out, size_t size)
+{
+	int fd = open("/proc/self/cgroup", O_RDONLY | O_CLOEXEC);
+	size_t len = 0;
+	ssize_t n;
+
+	if (fd < 0)
+		return 0;
+	while ((n = read(fd, out + len, size - 1 - len)) > 0)
+		len += (size_t)n;
+	close(fd);
+	if (n < 0 || len == size - 1)
+		return 0;
+	out[len] = '\0';
+	return 1;
+}
+
 static int stdio_open(void)
 {
 	for (int fd = 0; fd < 3; fd++)
@@ -113,10 +135,14 @@ static enum outcome ask_server(int argc, char **argv, int *status)
 	static struct buf req;
 	char cwd[4096];
 	char where[512];
+	char cgroups[8192];
 	int n = 0;
 
-	if (!getcwd(cwd, sizeof(cwd)) || !stdio_open() || !identity(where, sizeof(where)))
+	if (!getcwd(cwd, sizeof(cwd)) || !stdio_open() || !identity(where, sizeof(where)) ||
+	    !own_cgroups(cgroups, sizeof(cgroups)))
 		return RUN_HERE;
+	mode_t mask = umask(0);
+	umask(mask);
 	put(&req, "JSYDCMD1", 8);
 	put_u32(&req, (uint32_t)(argc - 1));
 	for (int i = 1; i < argc; i++)
@@ -128,6 +154,8 @@ static enum outcome ask_server(int argc, char **argv, int *status)
 		put_str(&req, *e);
 	put_str(&req, cwd);
 	put_str(&req, where);
+	put_str(&req, cgroups);
+	put_u32(&req, (uint32_t)mask);
 	if (req.full)
 		return RUN_HERE;
 
@@ -170,21 +198,178 @@ static enum outcome ask_server(int argc, char **argv, int *status)
 		return RUN_HERE;
 	}
 
-	unsigned char answer[5];
-	ssize_t got;
+	return converse(sock, status);
+}
+
+static uint32_t get_u32(const unsigned char *p)
+{
+	return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+
+static int reply(int sock, char kind, int32_t value)
+{
+	uint32_t v = (uint32_t)value;
+	unsigned char m[5] = { (unsigned char)kind, v & 0xff, (v >> 8) & 0xff, (v >> 16) & 0xff, (v >> 24) & 0xff };
+	ssize_t n;
 	do
-		got = recv(sock, answer, sizeof(answer), 0);
-	while (got < 0 && errno == EINTR);
-	close(sock);
-	if (got != (ssize_t)sizeof(answer))
-		return LOST;
-	if (answer[0] == 'D')
-		return RUN_HERE;
-	if (answer[0] != 'X')
-		return LOST;
-	*status = (int)((uint32_t)answer[1] | (uint32_t)answer[2] << 8 | (uint32_t)answer[3] << 16 |
-			(uint32_t)answer[4] << 24);
-	return SERVED;
+		n = send(sock, m, sizeof(m), MSG_NOSIGNAL);
+	while (n < 0 && errno == EINTR);
+	return n == (ssize_t)sizeof(m);
+}
+
+#define MAX_MOVES 8
+
+/*
+ * The server's 'S': start the init stub as this process's child, so that the
+ * container init it clones (CLONE_PARENT) is this process's child too and its
+ * caller's subreaper inherits it. fds[0] is the stub's memfd, fds[1..] go to the
+ * targets; fds 0..keep-1 stay as the caller gave them; every other fd is closed
+ * at exec. Answers 'P' pid or 'E' errno.
+ */
+static int spawn_stub(int sock, const unsigned char *m, size_t len, const int *fds, size_t nfds)
+{
+	size_t off = 1;
+	uint32_t keep, nmoves, argc, targets[MAX_MOVES];
+	char *argv[16];
+	int err = EPROTO;
+
+	if (len < off + 8)
+		goto fail;
+	keep = get_u32(m + off);
+	nmoves = get_u32(m + off + 4);
+	off += 8;
+	if (nmoves > MAX_MOVES || nfds != nmoves + 1 || len < off + 4 * (size_t)nmoves + 4)
+		goto fail;
+	uint32_t close_from = keep;
+	for (uint32_t i = 0; i < nmoves; i++) {
+		targets[i] = get_u32(m + off);
+		off += 4;
+		if (targets[i] < keep || targets[i] > 1024)
+			goto fail;
+		if (targets[i] + 1 > close_from)
+			close_from = targets[i] + 1;
+	}
+	argc = get_u32(m + off);
+	off += 4;
+	if (argc == 0 || argc >= sizeof(argv) / sizeof(argv[0]))
+		goto fail;
+	for (uint32_t i = 0; i < argc; i++) {
+		argv[i] = (char *)m + off;
+		const unsigned char *nul = memchr(m + off, 0, len - off);
+		if (!nul)
+			goto fail;
+		off = (size_t)(nul - m) + 1;
+	}
+	argv[argc] = NULL;
+	if (off != len)
+		goto fail;
+
+	pid_t pid = fork();
+	if (pid < 0) {
+		err = errno;
+		goto fail;
+	}
+	if (pid == 0) {
+		char *envp[] = { NULL };
+		int high[MAX_MOVES], exe;
+		/* out of the way of every target first, then into place (dup2 clears CLOEXEC) */
+		exe = fcntl(fds[0], F_DUPFD_CLOEXEC, (int)close_from);
+		for (uint32_t i = 0; i < nmoves; i++)
+			if ((high[i] = fcntl(fds[i + 1], F_DUPFD_CLOEXEC, (int)close_from)) < 0)
+				_exit(127);
+		if (exe < 0)
+			_exit(127);
+		for (uint32_t i = 0; i < nmoves; i++)
+			if (dup2(high[i], (int)targets[i]) < 0)
+				_exit(127);
+		/* closed at exec, not now: the stub's memfd is one of them */
+		syscall(SYS_close_range, close_from, ~0U, CLOSE_RANGE_CLOEXEC);
+		syscall(SYS_execveat, exe, "", argv, envp, AT_EMPTY_PATH);
+		_exit(127);
+	}
+	for (size_t i = 0; i < nfds; i++)
+		close(fds[i]);
+	return reply(sock, 'P', pid);
+fail:
+	for (size_t i = 0; i < nfds; i++)
+		close(fds[i]);
+	return reply(sock, 'E', err);
+}
+
+/* The server's 'W': reap the stub or the init. Answers 'w' raw status or 'E' errno. */
+static int reap(int sock, const unsigned char *m, size_t len)
+{
+	int raw = 0;
+	pid_t r;
+
+	if (len != 5)
+		return reply(sock, 'E', EPROTO);
+	pid_t pid = (pid_t)get_u32(m + 1);
+	do
+		r = waitpid(pid, &raw, 0);
+	while (r < 0 && errno == EINTR);
+	return r < 0 ? reply(sock, 'E', errno) : reply(sock, 'w', raw);
+}
+
+/* The rest of the conversation: the server's requests, then its answer. */
+static enum outcome converse(int sock, int *status)
+{
+	static unsigned char m[MAX_REQUEST];
+
+	for (;;) {
+		int fds[MAX_MOVES + 1];
+		size_t nfds = 0;
+		union {
+			char space[CMSG_SPACE(sizeof(fds))];
+			struct cmsghdr align;
+		} control;
+		struct iovec iov = { .iov_base = m, .iov_len = sizeof(m) };
+		struct msghdr msg = { .msg_iov = &iov, .msg_iovlen = 1, .msg_control = control.space,
+				      .msg_controllen = sizeof(control.space) };
+		ssize_t got;
+		do
+			got = recvmsg(sock, &msg, MSG_CMSG_CLOEXEC);
+		while (got < 0 && errno == EINTR);
+		for (struct cmsghdr *c = CMSG_FIRSTHDR(&msg); c; c = CMSG_NXTHDR(&msg, c))
+			if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS) {
+				size_t n = (c->cmsg_len - CMSG_LEN(0)) / sizeof(int);
+				for (size_t i = 0; i < n && nfds < sizeof(fds) / sizeof(fds[0]); i++)
+					memcpy(&fds[nfds++], CMSG_DATA(c) + i * sizeof(int), sizeof(int));
+			}
+		if (got <= 0 || (msg.msg_flags & (MSG_TRUNC | MSG_CTRUNC))) {
+			for (size_t i = 0; i < nfds; i++)
+				close(fds[i]);
+			close(sock);
+			return LOST;
+		}
+		int ok = 1;
+		switch (m[0]) {
+		case 'S':
+			ok = spawn_stub(sock, m, (size_t)got, fds, nfds);
+			nfds = 0;
+			break;
+		case 'W':
+			ok = reap(sock, m, (size_t)got);
+			break;
+		case 'D':
+			close(sock);
+			return got == 5 ? RUN_HERE : LOST;
+		case 'X':
+			close(sock);
+			if (got != 5)
+				return LOST;
+			*status = (int)get_u32(m + 1);
+			return SERVED;
+		default:
+			ok = 0;
+		}
+		for (size_t i = 0; i < nfds; i++)
+			close(fds[i]);
+		if (!ok) {
+			close(sock);
+			return LOST;
+		}
+	}
 }
 
 /*

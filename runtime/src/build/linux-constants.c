@@ -87,7 +87,7 @@ static void constants(void)
 		     "public final class LinuxConstants {\n    private LinuxConstants() {\n    }\n\n");
 	/* namespaces and clone */
 	C(CLONE_NEWNS); C(CLONE_NEWUTS); C(CLONE_NEWIPC); C(CLONE_NEWPID); C(CLONE_NEWNET);
-	C(CLONE_NEWUSER); C(CLONE_NEWCGROUP); C(CLONE_NEWTIME); C(CLONE_PARENT);
+	C(CLONE_NEWUSER); C(CLONE_NEWCGROUP); C(CLONE_NEWTIME); C(CLONE_PARENT); C(CLONE_FS);
 	/* mount(2) */
 	C(MS_RDONLY); C(MS_NOSUID); C(MS_NODEV); C(MS_NOEXEC); C(MS_SYNCHRONOUS); C(MS_REMOUNT);
 	C(MS_MANDLOCK); C(MS_DIRSYNC); C(MS_NOSYMFOLLOW); C(MS_NOATIME); C(MS_NODIRATIME); C(MS_BIND);

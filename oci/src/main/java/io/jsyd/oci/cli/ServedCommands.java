@@ -8,12 +8,26 @@ import java.util.Set;
  * Which command lines the resident command server runs for its client, and which
  * the client runs in a JVM of its own. The server runs a command only when
  * nothing about it depends on being the caller's process: it starts no process
- * that must be the caller's child (create, run and exec leave the container, or
- * the exec'd process, to the caller's subreaper), streams nothing for as long as
- * the caller likes (events without --stats), and writes no file whose owner and
- * mode would come from the server instead of the caller (spec, bundle create).
+ * that must be the caller's child (run and exec wait for theirs and relay
+ * signals; create is served because the client itself starts the init stub for
+ * the server), streams nothing for as long as the caller likes (events without
+ * --stats), and writes no file whose owner would come from the server instead of
+ * the caller (spec, bundle create).
  */
 public final class ServedCommands {
+    /** Where the command may run. */
+    public enum Where {
+        /** in the client's own JVM */
+        CLIENT,
+        /** in the server */
+        SERVER,
+        /**
+         * in the server when the client sits in the cgroups the server sits in:
+         * create places a relative cgroupsPath below the runtime's own cgroup
+         */
+        SERVER_IF_SAME_CGROUPS
+    }
+
     private static final Set<String> SERVED = Set.of("start", "state", "kill", "delete", "list", "ps", "pause",
             "resume", "update", "features", "check");
 
@@ -23,15 +37,18 @@ public final class ServedCommands {
     private ServedCommands() {
     }
 
-    public static boolean served(List<String> args) {
+    public static Where where(List<String> args) {
         Optional<String> word = CommandTree.commandWord(args);
         if (word.isEmpty()) {
             // --version, --help, or a usage error: output only
-            return true;
+            return Where.SERVER;
+        }
+        if (word.get().equals("create")) {
+            return Where.SERVER_IF_SAME_CGROUPS;
         }
         if (word.get().equals("events")) {
-            return args.stream().anyMatch(a -> STATS.contains(a));
+            return args.stream().anyMatch(STATS::contains) ? Where.SERVER : Where.CLIENT;
         }
-        return SERVED.contains(word.get());
+        return SERVED.contains(word.get()) ? Where.SERVER : Where.CLIENT;
     }
 }

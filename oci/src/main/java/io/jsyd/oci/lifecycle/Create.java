@@ -118,7 +118,7 @@ public final class Create {
                 }
             } catch (OciException | RuntimeException e) {
                 Processes.signalIfAlive(pid, 9);
-                Processes.waitFor(pid);
+                io.jsyd.runtime.spawn.ProcessParent.current().waitFor(pid);
                 destroyQuietly(cgroup, e);
                 throw e;
             }

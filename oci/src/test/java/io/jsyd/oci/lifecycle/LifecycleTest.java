@@ -30,7 +30,7 @@ import tools.jackson.databind.node.ObjectNode;
  * podman starts the runtime, with this JVM as the subreaper that adopts the init.
  */
 @Tag("root")
-class LifecycleTest {
+public class LifecycleTest {
     private static final Path BUSYBOX = Path.of("/bin/busybox");
     // ids name cgroups, which are host-wide: unique per run
     private static final String RUN = Long.toHexString(System.nanoTime());
@@ -67,7 +67,7 @@ class LifecycleTest {
         }
     }
 
-    static Path bundle(Path dir, String script) throws Exception {
+    public static Path bundle(Path dir, String script) throws Exception {
         Path bundle = Files.createDirectories(dir.resolve("bundle"));
         assertEquals(0, Cli.run(bundle, "spec").status());
         Path rootfs = bundle.resolve("rootfs");

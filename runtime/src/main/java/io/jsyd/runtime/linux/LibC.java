@@ -83,6 +83,10 @@ interface LibC extends Library {
 
     int geteuid();
 
+    int unshare(int flags);
+
+    int umask(int mask);
+
     int prctl(int option, long arg2, long arg3, long arg4, long arg5);
 
     int mkdir(String path, int mode);

@@ -20,6 +20,17 @@ public final class Processes {
         return Sys.C.getpid();
     }
 
+    /**
+     * Gives the calling thread its own working directory, root and umask
+     * (unshare(CLONE_FS)) and sets that umask: a thread that runs a command for
+     * another process takes on that process's umask without changing the rest of
+     * this one.
+     */
+    public static void privateFsForThisThread(int umask) {
+        Sys.check(Sys.C.unshare((int) LinuxConstants.CLONE_FS), "unshare", "CLONE_FS");
+        Sys.C.umask(umask);
+    }
+
     /** This process's effective uid (geteuid cannot fail). */
     public static long effectiveUid() {
         return Integer.toUnsignedLong(Sys.C.geteuid());
@@ -47,7 +58,8 @@ public final class Processes {
         return rc == 0 ? null : decode(pid, status[0]);
     }
 
-    private static WaitStatus decode(int pid, int status) {
+    /** A raw wait status (as waitpid fills it in) as a WaitStatus. */
+    public static WaitStatus decode(int pid, int status) {
         int sig = status & 0x7f;
         return sig == 0 ? new WaitStatus(pid, true, (status >> 8) & 0xff) : new WaitStatus(pid, false, sig);
     }

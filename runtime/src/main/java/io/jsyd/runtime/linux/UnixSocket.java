@@ -117,21 +117,30 @@ public final class UnixSocket implements AutoCloseable {
      * without the fd, as the receiver of a stream expects.
      */
     public void sendWithFd(byte[] data, Fd passed) {
+        sendWithFds(data, java.util.List.of(passed));
+    }
+
+    /** As {@link #sendWithFd}, with any number of descriptors, in order. */
+    public void sendWithFds(byte[] data, java.util.List<Fd> passed) {
         if (data.length == 0) {
             throw new IllegalArgumentException("an fd travels with at least one byte of data");
         }
-        try (Memory buf = new Memory(data.length); Memory control = new Memory(LinuxConstants.CMSG_SPACE_ONE_FD)) {
+        int space = LinuxConstants.CMSG_DATA_OFFSET + align8(4 * passed.size());
+        try (Memory buf = new Memory(data.length); Memory control = new Memory(space)) {
             buf.write(0, data, 0, data.length);
             control.clear();
-            control.setNativeLong(LinuxConstants.CMSGHDR_LEN, new NativeLong(LinuxConstants.CMSG_LEN_ONE_FD));
+            control.setNativeLong(LinuxConstants.CMSGHDR_LEN,
+                    new NativeLong(LinuxConstants.CMSG_DATA_OFFSET + 4L * passed.size()));
             control.setInt(LinuxConstants.CMSG_LEVEL, (int) LinuxConstants.SOL_SOCKET);
             control.setInt(LinuxConstants.CMSG_TYPE, (int) LinuxConstants.SCM_RIGHTS);
-            control.setInt(LinuxConstants.CMSG_DATA_OFFSET, passed.get());
+            for (int i = 0; i < passed.size(); i++) {
+                control.setInt(LinuxConstants.CMSG_DATA_OFFSET + 4L * i, passed.get(i).get());
+            }
             long off = 0;
-            boolean first = true;
+            boolean first = !passed.isEmpty();
             while (off < data.length) {
                 try (Memory iov = iovec(buf.share(off), data.length - off);
-                     Memory msg = first ? msghdr(iov, control, LinuxConstants.CMSG_SPACE_ONE_FD) : msghdr(iov, Pointer.NULL, 0)) {
+                     Memory msg = first ? msghdr(iov, control, space) : msghdr(iov, Pointer.NULL, 0)) {
                     long n = Sys.C.sendmsg(fd.get(), msg, (int) LinuxConstants.MSG_NOSIGNAL).longValue();
                     if (n == -1) {
                         int errno = Native.getLastError();

@@ -41,6 +41,11 @@ public final class InitStub implements AutoCloseable {
         return execPath;
     }
 
+    /** The sealed memfd, for a parent in another process that executes it with fexecve. */
+    public Fd memfd() {
+        return memfd;
+    }
+
     @Override
     public void close() {
         memfd.close();

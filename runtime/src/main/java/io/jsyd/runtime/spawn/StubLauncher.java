@@ -46,16 +46,17 @@ public final class StubLauncher {
         int initPid = -1;
         List<Fd> fds = new ArrayList<>();
         List<OpCode> fdSources = new ArrayList<>();
+        ProcessParent parent = ProcessParent.current();
         boolean ok = false;
         try {
             try (UnixSocket theirs = pair[1];
                  Fd planFd = Memfd.sealed("jsyd-plan", plan.encode());
                  Fd syncHigh = theirs.fd().dupAtLeast(planTarget + 1);
                  Fd planHigh = planFd.dupAtLeast(planTarget + 1)) {
-                stubPid = Spawn.spawn(stub.execPath(),
+                stubPid = parent.spawnStub(stub,
                         List.of("jsyd-init", MessageType.PROTOCOL_VERSION,
                                 Integer.toString(syncTarget), Integer.toString(planTarget)),
-                        List.of(), syncTarget,
+                        syncTarget,
                         List.of(new Spawn.FdMove(syncHigh, syncTarget), new Spawn.FdMove(planHigh, planTarget)));
             }
             while (true) {
@@ -64,7 +65,7 @@ public final class StubLauncher {
                     // every copy of the stub's end is closed: the init exec'd (CLOEXEC) or died
                     if (initPid < 0) {
                         throw new StubProtocolException("the init stub exited before it made the container init ("
-                                + Processes.waitFor(stubPid) + ")");
+                                + parent.waitFor(stubPid) + ")");
                     }
                     ok = true;
                     return new Launched(initPid, fds, fdSources);
@@ -73,7 +74,7 @@ public final class StubLauncher {
                 switch (m.type()) {
                     case PID -> {
                         initPid = (int) m.value();
-                        Processes.waitFor(stubPid);
+                        parent.waitFor(stubPid);
                         stubPid = -1;
                     }
                     case SYNC -> {
@@ -84,7 +85,7 @@ public final class StubLauncher {
                                 throw new StubProtocolException("init stub sent " + pid.type() + " instead of the init's pid");
                             }
                             initPid = (int) pid.value();
-                            Processes.waitFor(stubPid);
+                            parent.waitFor(stubPid);
                             stubPid = -1;
                         }
                         boolean more;
@@ -121,7 +122,7 @@ public final class StubLauncher {
                 for (int pid : new int[] {initPid, stubPid}) {
                     if (pid > 0) {
                         Processes.signalIfAlive(pid, (int) LinuxConstants.SIGKILL);
-                        Processes.waitFor(pid);
+                        parent.waitFor(pid);
                     }
                 }
                 fds.forEach(Fd::close);

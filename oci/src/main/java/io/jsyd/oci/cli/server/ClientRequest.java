@@ -23,12 +23,16 @@ import java.util.Map;
  *   identity                        one NUL-terminated string: "NAME=DEV:INO;" for
  *                                   the namespaces cgroup ipc mnt net pid user uts
  *                                   (/proc/self/ns/NAME), then root (/)
+ *   cgroups                         one NUL-terminated string: /proc/self/cgroup
+ *   umask                           u32
  * </pre>
  * The answer is five bytes: {@code 'X'} and the exit status (s32), or
- * {@code 'D'} and 0: "run this command yourself". Written by hand in C on the
+ * {@code 'D'} and 0: "run this command yourself". Before it, the server may ask
+ * the client to start and reap the init stub ({@link ClientParent}). Written by hand in C on the
  * other side (oci/src/main/c/jsyd-oci-client.c): keep the two in step.
  */
-public record ClientRequest(List<String> args, Map<String, String> env, Path cwd, String identity) {
+public record ClientRequest(List<String> args, Map<String, String> env, Path cwd, String identity, String cgroups,
+                            int umask) {
     static final byte[] MAGIC = "JSYDCMD1".getBytes(StandardCharsets.US_ASCII);
     /** The largest request the client sends; a bigger one runs in the client's own JVM. */
     public static final int MAX_SIZE = 64 * 1024;
@@ -64,13 +68,18 @@ public record ClientRequest(List<String> args, Map<String, String> env, Path cwd
         }
         String cwd = string(b, "working directory");
         String identity = string(b, "identity");
-        if (b.hasRemaining()) {
-            throw new MalformedException(b.remaining() + " bytes after the identity");
+        String cgroups = string(b, "cgroups");
+        if (b.remaining() != 4) {
+            throw new MalformedException("expected the umask (4 bytes) after the cgroups, found " + b.remaining());
+        }
+        int umask = b.getInt();
+        if ((umask & ~0777) != 0) {
+            throw new MalformedException("impossible umask " + Integer.toOctalString(umask));
         }
         if (!cwd.startsWith("/")) {
             throw new MalformedException("working directory is not absolute: " + cwd);
         }
-        return new ClientRequest(args, env, Path.of(cwd), identity);
+        return new ClientRequest(args, env, Path.of(cwd), identity, cgroups, umask);
     }
 
     /** The inverse of {@link #decode}, for tests and for a Java client. */
@@ -81,6 +90,8 @@ public record ClientRequest(List<String> args, Map<String, String> env, Path cwd
         writeStrings(out, env.entrySet().stream().map(e -> e.getKey() + "=" + e.getValue()).toList());
         writeString(out, cwd.toString());
         writeString(out, identity);
+        writeString(out, cgroups);
+        out.writeBytes(ByteBuffer.allocate(4).order(ByteOrder.LITTLE_ENDIAN).putInt(umask).array());
         return out.toByteArray();
     }
 

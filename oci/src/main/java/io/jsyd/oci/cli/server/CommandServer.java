@@ -12,6 +12,7 @@ import io.jsyd.runtime.linux.FdStreams;
 import io.jsyd.runtime.linux.FileLock;
 import io.jsyd.runtime.linux.Processes;
 import io.jsyd.runtime.linux.UnixSocket;
+import io.jsyd.runtime.spawn.ProcessParent;
 import java.io.BufferedOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
@@ -172,14 +173,29 @@ public final class CommandServer {
             }
             // A client in other namespaces (a pid namespace, a private mount of the
             // cgroup tree) sees other pids and paths: it runs the command itself.
+            ServedCommands.Where where = ServedCommands.where(request.args());
             if (stdio.size() != ClientRequest.STDIO_FDS || !request.identity().equals(identity)
-                    || !ServedCommands.served(request.args())) {
+                    || where == ServedCommands.Where.CLIENT
+                    || where == ServedCommands.Where.SERVER_IF_SAME_CGROUPS && !request.cgroups().equals(ownCgroups())) {
                 connection.send(ClientRequest.answerDirect());
                 return;
             }
-            connection.send(ClientRequest.answerExit(execute(request, stdio)));
+            // the command's files (state, pid file, exec fifo) get the client's umask, as in its own JVM
+            Processes.privateFsForThisThread(request.umask());
+            int status = ScopedValue.where(ProcessParent.CURRENT, new ClientParent(connection))
+                    .call(() -> execute(request, stdio));
+            connection.send(ClientRequest.answerExit(status));
         } finally {
             stdio.forEach(Fd::close);
+        }
+    }
+
+    /** Read for each request: the server moved itself at start, and someone may move it again. */
+    private static String ownCgroups() {
+        try {
+            return Files.readString(Path.of("/proc/self/cgroup"));
+        } catch (IOException e) {
+            return "";
         }
     }
 

@@ -3,9 +3,9 @@ package io.jsyd.oci.cli.server;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
-import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jsyd.oci.cli.ServedCommands;
+import io.jsyd.oci.cli.ServedCommands.Where;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.Arrays;
@@ -15,7 +15,8 @@ import org.junit.jupiter.api.Test;
 
 class ClientRequestTest {
     private static final ClientRequest SAMPLE = new ClientRequest(List.of("--root", "/r", "state", "ïd"),
-            Map.of("PATH", "/bin", "EMPTY", "", "EQ", "a=b"), Path.of("/some/dir"), "mnt=1:2;root=3:4;");
+            Map.of("PATH", "/bin", "EMPTY", "", "EQ", "a=b"), Path.of("/some/dir"), "mnt=1:2;root=3:4;",
+            "0::/\n1:memory:/a\n", 022);
 
     @Test
     void roundTrips() throws Exception {
@@ -25,20 +26,22 @@ class ClientRequestTest {
 
     @Test
     void theWireFormatIsTheOneTheCClientWrites() throws Exception {
-        byte[] wire = ("JSYDCMD1" + "\2\0\0\0" + "list\0-q\0" + "\1\0\0\0" + "A=1\0" + "/\0" + "who\0")
-                .getBytes(StandardCharsets.US_ASCII);
+        byte[] wire = ("JSYDCMD1" + "\2\0\0\0" + "list\0-q\0" + "\1\0\0\0" + "A=1\0" + "/\0" + "who\0"
+                + "0::/\n\0" + "\22\0\0\0").getBytes(StandardCharsets.US_ASCII);
         ClientRequest r = ClientRequest.decode(wire);
         assertEquals(List.of("list", "-q"), r.args());
         assertEquals(Map.of("A", "1"), r.env());
         assertEquals(Path.of("/"), r.cwd());
         assertEquals("who", r.identity());
+        assertEquals("0::/\n", r.cgroups());
+        assertEquals(022, r.umask());
         assertArrayEquals(new byte[] {'X', 7, 1, 0, 0}, ClientRequest.answerExit(263));
         assertEquals('D', ClientRequest.answerDirect()[0]);
     }
 
     @Test
     void environmentEntriesWithoutAnEqualsSignAreDropped() throws Exception {
-        byte[] wire = ("JSYDCMD1" + "\0\0\0\0" + "\2\0\0\0" + "NOEQ\0B=2\0" + "/\0" + "\0")
+        byte[] wire = ("JSYDCMD1" + "\0\0\0\0" + "\2\0\0\0" + "NOEQ\0B=2\0" + "/\0" + "\0" + "\0" + "\0\0\0\0")
                 .getBytes(StandardCharsets.US_ASCII);
         assertEquals(Map.of("B", "2"), ClientRequest.decode(wire).env());
     }
@@ -59,26 +62,29 @@ class ClientRequestTest {
         hugeCount[8] = (byte) 0xff;
         hugeCount[11] = (byte) 0x7f;
         assertThrows(ClientRequest.MalformedException.class, () -> ClientRequest.decode(hugeCount));
-        ClientRequest relative = new ClientRequest(List.of(), Map.of(), Path.of("rel"), "");
+        ClientRequest relative = new ClientRequest(List.of(), Map.of(), Path.of("rel"), "", "", 0);
         assertThrows(ClientRequest.MalformedException.class, () -> ClientRequest.decode(relative.encode()));
+        ClientRequest badMask = new ClientRequest(List.of(), Map.of(), Path.of("/"), "", "", 01000);
+        assertThrows(ClientRequest.MalformedException.class, () -> ClientRequest.decode(badMask.encode()));
     }
 
     @Test
     void theServerRunsOnlyCommandsThatNeedNotBeTheCallersProcess() {
         for (String command : List.of("start", "state", "kill", "delete", "list", "ps", "pause", "resume", "update",
                 "features", "check")) {
-            assertTrue(ServedCommands.served(List.of("--root", "/r", command, "x")), command);
+            assertEquals(Where.SERVER, ServedCommands.where(List.of("--root", "/r", command, "x")), command);
         }
-        assertTrue(ServedCommands.served(List.of("--version")));
-        assertTrue(ServedCommands.served(List.of()));
-        assertTrue(ServedCommands.served(List.of("events", "--stats", "x")));
-        for (List<String> direct : List.of(List.of("create", "x"), List.of("run", "x"), List.of("exec", "x", "sh"),
+        assertEquals(Where.SERVER, ServedCommands.where(List.of("--version")));
+        assertEquals(Where.SERVER, ServedCommands.where(List.of()));
+        assertEquals(Where.SERVER, ServedCommands.where(List.of("events", "--stats", "x")));
+        assertEquals(Where.SERVER_IF_SAME_CGROUPS, ServedCommands.where(List.of("--log", "/l", "create", "x")));
+        for (List<String> direct : List.of(List.of("run", "x"), List.of("run", "-d", "x"), List.of("exec", "x", "sh"),
                 List.of("spec"), List.of("events", "x"), List.of("events", "--interval", "1s", "x"),
                 List.of("events", "--stats=false", "x"), List.of("bundle", "create", "a", "b"),
                 List.of("checkpoint", "x"), List.of("restore", "x"), List.of("init"),
                 // "state" here is the value of --root, not the command
-                List.of("--root", "state", "create", "x"))) {
-            assertEquals(false, ServedCommands.served(direct), direct.toString());
+                List.of("--root", "state", "run", "x"))) {
+            assertEquals(Where.CLIENT, ServedCommands.where(direct), direct.toString());
         }
     }
 }

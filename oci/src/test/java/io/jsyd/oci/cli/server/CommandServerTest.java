@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import io.jsyd.oci.lifecycle.LifecycleTest;
+import io.jsyd.runtime.linux.Processes;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
@@ -112,10 +114,10 @@ class CommandServerTest {
         assertEquals(1, check.status());
         assertTrue(check.err().contains(dir.resolve("bundle/config.json").toString()), check.err());
 
-        Result create = client("--root", root.toString(), "create", "-b", "bundle", "c1");
-        assertEquals(42, create.status());
-        assertEquals("direct: --root " + root + " create -b bundle c1\n", create.out());
-        assertEquals(List.of(dir + "|--root " + root + " create -b bundle c1"), directRuns());
+        Result run = client("--root", root.toString(), "run", "-b", "bundle", "c1");
+        assertEquals(42, run.status());
+        assertEquals("direct: --root " + root + " run -b bundle c1\n", run.out());
+        assertEquals(List.of(dir + "|--root " + root + " run -b bundle c1"), directRuns());
 
         // another mount namespace: other paths, so the client runs it itself
         Files.delete(ranDirectly);
@@ -126,6 +128,60 @@ class CommandServerTest {
         assertEquals(0, server.get(30, TimeUnit.SECONDS), log.toString());
         assertFalse(Files.exists(socket), "the idle server left its socket");
         assertTrue(log.toString().contains("exiting"), log.toString());
+    }
+
+    /**
+     * `create` in the server: the client starts the stub, so the container init is
+     * the client's child and, once the client exits, its caller's (a subreaper
+     * standing in for conmon here), never the server's.
+     */
+    @Test
+    void createInTheServerLeavesTheContainerToTheClientsCaller(@TempDir Path work) throws Exception {
+        Processes.becomeSubreaper(); // the test JVM adopts what the perl subreaper leaves
+        ByteArrayOutputStream log = new ByteArrayOutputStream();
+        CompletableFuture<Integer> server = new CompletableFuture<>();
+        Thread.ofPlatform().start(() -> server.complete(CommandServer.serve(socket, Duration.ofSeconds(10),
+                new PrintStream(log, true, StandardCharsets.UTF_8), false)));
+        for (int i = 0; i < 500 && !Files.exists(socket); i++) {
+            Thread.sleep(10);
+        }
+        Path bundle = LifecycleTest.bundle(work, "exec sleep 60");
+        Path root = work.resolve("root");
+        Path pidFile = work.resolve("pid");
+        String id = "srv-" + ProcessHandle.current().pid();
+        Files.deleteIfExists(ranDirectly);
+        try {
+            // perl: become a subreaper, run the client's create under umask 077 (this JVM's is
+            // 022), then say who the init's parent is. The container keeps the stdio it is
+            // given, so the client gets /dev/null and a file, not this test's pipes.
+            Path said = work.resolve("said");
+            Path clientErr = work.resolve("client-err");
+            Result r = run(List.of("perl", "-e", "syscall(157, 36, 1, 0, 0, 0) == 0 or die \"prctl: $!\"; umask(077);"
+                    + " open(my $out, '>', '" + said + "') or die; open(STDIN, '<', '/dev/null');"
+                    + " open(STDOUT, '>', '/dev/null'); open(STDERR, '>', '" + clientErr + "');"
+                    + " my $rc = system(@ARGV) >> 8; open(my $p, '<', '" + pidFile + "') or die \"no pid file\";"
+                    + " my $pid = <$p>; open(my $s, '<', \"/proc/$pid/stat\") or die \"no init\";"
+                    + " my @f = split(/ /, (<$s> =~ s/^.*\\) //r)); print $out \"$rc $f[1] $$\\n\";",
+                    client.toString(), "--root", root.toString(), "create", "--pid-file", pidFile.toString(),
+                    "-b", bundle.toString(), id));
+            assertEquals(0, r.status(), r.toString());
+            String[] words = Files.readString(said).strip().split(" ");
+            assertEquals(3, words.length, Files.readString(clientErr) + log);
+            assertEquals("0", words[0], Files.readString(clientErr) + log);
+            assertEquals(words[2], words[1], "the init's parent is the client's caller");
+            assertEquals(List.of(), directRuns(), "the server ran create");
+            Result state = client("--root", root.toString(), "state", id);
+            assertEquals(0, state.status(), state.err());
+            assertTrue(state.out().contains("\"status\" : \"created\""), state.out());
+            // the server wrote the pid file with the client's umask
+            assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
+                    Files.getPosixFilePermissions(pidFile)));
+        } finally {
+            // through the server or not: nothing of the container may stay
+            run(List.of(client.toString(), "--root", root.toString(), "delete", "--force", id));
+        }
+        assertFalse(Files.exists(root.resolve(id)));
+        assertEquals(0, server.get(30, TimeUnit.SECONDS), log.toString());
     }
 
     @Test
