@@ -16,8 +16,9 @@ import java.util.Map;
  *     pivot_root, and has the init run createContainer and startContainer. A failure
  *     is thrown out of the launch (HookFailedException from the first two, an
  *     InitStubException naming the hook from the others); the init is gone then.</li>
- * <li>start, once the user process runs: {@link #poststart}; failures are returned
- *     as warnings (runtime-spec 1.3: log a warning, go on).</li>
+ * <li>start, once the user process runs: {@link #poststart}; the first failure is
+ *     thrown, and the caller stops the container (runtime-spec 1.3 lifecycle step 9:
+ *     generate an error, stop the container).</li>
  * <li>delete, after the container's resources are gone, and also after a failed
  *     create or start (the spec's "continue the lifecycle at destroy"):
  *     {@link #poststop}; failures are warnings, delete still succeeds.</li>
@@ -86,9 +87,9 @@ public record ContainerHooks(Map<HookKind, List<Hook>> byKind, Path dir) {
         };
     }
 
-    /** Runs every poststart hook with {@code runningState}; returns the failures. */
-    public List<HookFailedException> poststart(byte[] runningState) {
-        return HookRunner.runWarning(HookKind.POSTSTART, of(HookKind.POSTSTART), runningState, dir);
+    /** Runs the poststart hooks with {@code runningState}; throws the first failure (the rest do not run). */
+    public void poststart(byte[] runningState) {
+        HookRunner.runAll(HookKind.POSTSTART, of(HookKind.POSTSTART), runningState, dir);
     }
 
     /** Runs every poststop hook with {@code stoppedState}; returns the failures. */

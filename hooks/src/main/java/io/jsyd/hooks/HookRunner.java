@@ -40,9 +40,8 @@ public final class HookRunner {
     }
 
     /**
-     * For the kinds whose failure is a warning (poststart, poststop): runs every hook,
-     * returns the failures instead of throwing. The spec says a poststop failure is
-     * logged and the rest still run; poststart gets the same, as runc and crun do.
+     * For poststop, whose failure is a warning: runs every hook, returns the failures
+     * instead of throwing (the spec: log a warning, the remaining hooks still run).
      */
     public static List<HookFailedException> runWarning(HookKind kind, List<Hook> hooks, byte[] state, Path dir) {
         List<HookFailedException> failures = new java.util.ArrayList<>();
