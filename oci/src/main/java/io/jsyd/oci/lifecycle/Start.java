@@ -39,8 +39,9 @@ public final class Start {
 
     public static void start(Path root, String id) throws OciException {
         StateStore store = new StateStore(root);
+        ContainerRecord r;
         try (FileLock lock = store.lock(id)) {
-            ContainerRecord r = store.read(id);
+            r = store.read(id);
             Status status = store.status(r);
             switch (status) {
                 case CREATED -> {
@@ -64,8 +65,9 @@ public final class Start {
                 throw new ContainerFailedException(id, lateFailure(r, new String(got, 1, got.length - 1,
                         StandardCharsets.UTF_8)));
             }
-            poststart(r);
         }
+        // unlocked: a poststart hook may ask this runtime for the container's state, as it can runc's
+        poststart(r);
     }
 
     /**

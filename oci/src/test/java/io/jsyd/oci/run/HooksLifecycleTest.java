@@ -415,6 +415,37 @@ class HooksLifecycleTest {
     }
 
     @Test
+    void aStartContainerHookPastItsTimeoutFailsStart() throws IOException {
+        String id = id("hk-sc-timeout");
+        RunBundle b = bundle("bundle", "exec sleep 100");
+        failing(b.config.putObject("hooks"), "startContainer", "echo stuck-inside; exec sleep 100").put("timeout", 1);
+        assertEquals(0, create(OciRuntime.JSYD, b, id).status());
+        OciRuntime.Result s = cli(OciRuntime.JSYD, "start", id);
+        assertEquals(1, s.status(), s.describe());
+        assertTrue(s.err().contains("container " + id + ": startContainer hook #0 (/bin/sh): timed out after 1s and was"
+                + " killed: output: stuck-inside"), s.describe());
+        OciRuntime.Result st = cli(OciRuntime.JSYD, "state", id);
+        assertEquals("stopped", SpecJson.mapper().readTree(st.out()).get("status").asString(), st.describe());
+    }
+
+    @Test
+    void aPoststartHookMayAskTheRuntimeForTheState() throws IOException {
+        // runc's start holds no lock a hook could wait on; neither does jsyd-oci's while poststart runs
+        String id = id("hk-ps-state");
+        Path seen = dir.resolve("seen");
+        RunBundle b = bundle("bundle", "exec sleep 100");
+        StringBuilder line = new StringBuilder();
+        for (String a : OciRuntime.JSYD.command(root.resolve("JSYD"), "state", id)) {
+            line.append(" '").append(a).append('\'');
+        }
+        failing(b.config.putObject("hooks"), "poststart", line + " > " + seen).put("timeout", 60);
+        assertEquals(0, create(OciRuntime.JSYD, b, id).status());
+        OciRuntime.Result s = cli(OciRuntime.JSYD, "start", id);
+        assertEquals(0, s.status(), s.describe());
+        assertEquals("running", SpecJson.mapper().readTree(Files.readString(seen)).get("status").asString());
+    }
+
+    @Test
     void aFailingPoststopHookIsAWarningAndDeleteSucceeds() throws IOException {
         String id = id("hk-pst-warn");
         Path log = dir.resolve("log");
