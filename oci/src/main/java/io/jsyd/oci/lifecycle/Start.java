@@ -83,7 +83,10 @@ public final class Start {
         try {
             hooks.poststart(HookState.of(r).json(State.Status.RUNNING, r.pid()));
         } catch (HookFailedException e) {
-            Processes.signalIfAlive(r.pid(), 9);
+            // by its start time too: the process may have ended and its pid been reused meanwhile
+            if (Status.initAlive(r)) {
+                Processes.signalIfAlive(r.pid(), 9);
+            }
             try {
                 Delete.awaitDeath(r);
             } catch (ContainerStateException stuck) {
