@@ -78,6 +78,7 @@ extern int nhandles;
 extern int step;
 extern pid_t host_pid;
 extern int cur_op;
+extern int start_fd;
 
 int open_in_root_mode(const char *path, int flags, mode_t mode);
 int open_in_root(const char *path, int flags);

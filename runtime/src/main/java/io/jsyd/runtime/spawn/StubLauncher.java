@@ -67,7 +67,7 @@ public final class StubLauncher {
                                 + Processes.waitFor(stubPid) + ")");
                     }
                     ok = true;
-                    return new Launched(initPid, fds, fdSources);
+                    return new Launched(initPid, fds, fdSources, plan);
                 }
                 StubMessage m = StubMessage.decode(r.data());
                 switch (m.type()) {
@@ -97,7 +97,7 @@ public final class StubLauncher {
                         ours.send(StubMessage.answer(MessageType.ACK).encode());
                         if (!more) {
                             ok = true;
-                            return new Launched(initPid, fds, fdSources);
+                            return new Launched(initPid, fds, fdSources, plan);
                         }
                     }
                     case FD -> {
