@@ -22,8 +22,8 @@ public record LandlockSupport(int abi, String unavailableReason) {
         return abi > 0;
     }
 
-    /** For {@code features} and {@code --version}: "7" or "none (reason)". */
+    /** For {@code --version} and messages: "ABI 7" or "none (reason)". */
     public String describe() {
-        return available() ? Integer.toString(abi) : "none (" + unavailableReason + ")";
+        return available() ? "ABI " + abi : "none (" + unavailableReason + ")";
     }
 }
