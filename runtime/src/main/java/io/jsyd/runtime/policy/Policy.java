@@ -14,7 +14,8 @@ import java.util.Set;
  * A container's sandbox policy, as parsed: which categories are confined, each
  * category's default action and rules (in the order written; the last matching
  * rule wins), the wall-clock timeout, the resource limits, and whether the policy
- * was locked, and its Landlock part ({@link LockPolicy}). Immutable; {@link #compile()} gives the matcher the supervisor asks.
+ * was locked, and its Landlock part ({@link LockPolicy}). Immutable;
+ * {@link #compile()} gives the matcher the supervisor asks.
  *
  * <p>Unlike Syd, which confines everything unless told otherwise, every category
  * starts off: a container without a policy runs as it would under runc, and a
