@@ -105,8 +105,6 @@ public final class JsydOci {
 
     private static void printVersion(PrintStream out) {
         versionLines(LibseccompVersion.installed()).forEach(out::println);
-        // the kernel's, not the build's: it decides what a policy's lock rules get
-        out.println("landlock: " + io.jsyd.runtime.landlock.LandlockProbe.system().probe().describe());
         out.flush();
     }
 
