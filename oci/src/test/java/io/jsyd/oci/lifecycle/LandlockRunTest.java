@@ -75,6 +75,22 @@ class LandlockRunTest {
     }
 
     @Test
+    void landlockBacksTheSupervisorUpWhereItsRulesAllow(@TempDir Path dir) throws Exception {
+        assumeTrue(io.jsyd.runtime.seccomp.Libseccomp.load().isPresent(),
+                io.jsyd.runtime.seccomp.Libseccomp.unavailableReason());
+        SeccompBundle b = bundle(dir, "cat /etc/open > /out/open; cat /etc/secret > /out/secret 2> /out/err;"
+                + " echo $? > /out/rc", RULES + "sandbox/read:on\nallow/read+/***\n");
+        Path log = dir.resolve("sandbox.log");
+        Cli.Result r = run(b, "ll-both-" + ProcessHandle.current().pid(), log);
+        assertEquals(0, r.status(), r.err());
+        assertEquals("visible", b.read("open"));
+        assertEquals("1", b.read("rc"), "the supervisor allows it, Landlock does not");
+        assertTrue(b.read("err").contains("Permission denied"), b.read("err"));
+        assertTrue(Files.notExists(log) || Files.readAllLines(log).stream().noneMatch(l -> l.startsWith("{\"time\"")),
+                "a silent allow of the supervisor: no line");
+    }
+
+    @Test
     void aStrictRuleWhosePathIsMissingStopsTheStartAndNamesTheRule(@TempDir Path dir) throws Exception {
         SeccompBundle b = bundle(dir, "echo ran > /out/ran", RULES + "allow/lock/read+/opt/none\n");
         String id = "ll-strict-" + ProcessHandle.current().pid();
