@@ -33,10 +33,10 @@ public sealed interface LockTarget {
                 }
             }
             if (path.indexOf('*') >= 0 || path.indexOf('?') >= 0 || path.indexOf('[') >= 0) {
+                String tree = path.replaceAll("/\\*+$", "");
                 throw new IllegalArgumentException("Landlock grants everything beneath a path: write '"
-                        + GlobSyntax.shorten(path.replaceAll("/\\*+$", "").isEmpty() ? "/"
-                                : path.replaceAll("/\\*+$", ""))
-                        + "' (no globs), got '" + GlobSyntax.shorten(path) + "'");
+                        + GlobSyntax.shorten(tree.isEmpty() ? "/" : tree) + "' (no globs), got '"
+                        + GlobSyntax.shorten(path) + "'");
             }
         }
 
