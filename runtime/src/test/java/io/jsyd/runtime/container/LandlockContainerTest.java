@@ -281,6 +281,43 @@ class LandlockContainerTest {
     }
 
     @Test
+    void anInitConfinedBeforeItWaitsForStartCanStillBeReleasedThroughItsFifo(@TempDir Path dir) throws Exception {
+        Path rootfs = rootfs(dir);
+        Path out = Files.createDirectory(dir.resolve("out"));
+        Path fifo = dir.resolve("exec.fifo");
+        io.jsyd.runtime.linux.Fifos.make(fifo, 0600);
+        // neither CAP_SYS_ADMIN nor no_new_privs: Landlock comes before the wait, the fifo needs its rule
+        ContainerConfig c = config(rootfs, out, List.of("/bin/sh", "-c", "echo started > /out/started"), PRIVATE,
+                1L << Capability.CAP_KILL.number(), plan("sandbox/lock:on\nallow/lock/read,exec+/bin\n"
+                        + "allow/lock/write,create+/out\n"));
+        try (InitStub stub = InitStub.load()) {
+            Launched l = new ContainerLauncher(stub, HostView.system()).launch(c, null, (fd, pid) -> {
+            }, (fd, pid) -> {
+                throw new IllegalStateException("no supervisor here");
+            }, HookPoints.NONE, fifo);
+            l.fds().forEach(Fd::close);
+            int[] status = new int[1];
+            // should the init die instead of writing, an O_RDWR open (which never blocks) ends the read with EOF
+            Thread reaper = Thread.ofPlatform().start(() -> {
+                status[0] = Processes.waitFor(l.initPid()).exitCode();
+                try (var unblock = new java.io.RandomAccessFile(fifo.toFile(), "rw")) {
+                    unblock.getFD();
+                } catch (IOException e) {
+                    throw new java.io.UncheckedIOException(e);
+                }
+            });
+            int first;
+            try (var in = Files.newInputStream(fifo)) {
+                first = in.read();
+            }
+            reaper.join();
+            assertEquals('0', first, "the init wrote the fifo from inside its Landlock domain");
+            assertEquals(0, status[0]);
+        }
+        assertEquals("started", Files.readString(out.resolve("started")).strip());
+    }
+
+    @Test
     void aStrictPolicyTheKernelCannotApplyIsRefusedBeforeAnythingRuns() throws Exception {
         var policy = PolicyParser.parse("test policy", "sandbox/lock:on\nallow/lock/connect+80\n").landlock();
         LandlockException e = assertThrows(LandlockException.class,
