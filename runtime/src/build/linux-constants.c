@@ -55,7 +55,7 @@ static void file_constants(void)
 	C(O_CREAT); C(O_EXCL); C(O_TRUNC); C(O_NONBLOCK);
 	C(S_IFLNK); C(S_IFSOCK);
 	C(RESOLVE_IN_ROOT); C(RESOLVE_BENEATH); C(RESOLVE_NO_MAGICLINKS); C(RESOLVE_NO_SYMLINKS);
-	C(RESOLVE_NO_XDEV); C(SYS_openat2); C(UTIME_OMIT); C(XATTR_CREATE); C(RENAME_NOREPLACE);
+	C(RESOLVE_NO_XDEV); C(SYS_openat2); C(SYS_landlock_create_ruleset); C(UTIME_OMIT); C(XATTR_CREATE); C(RENAME_NOREPLACE);
 	C(DT_DIR); C(DT_LNK); C(DT_UNKNOWN);
 	F("SIZEOF_OPEN_HOW", sizeof(struct open_how));
 	F("OPEN_HOW_FLAGS", offsetof(struct open_how, flags));

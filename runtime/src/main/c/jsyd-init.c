@@ -419,6 +419,18 @@ static void run_op(const struct op *o)
 	case OP_CONSOLE:
 		do_console(o);
 		break;
+	case OP_LANDLOCK_RULESET:
+		do_landlock_ruleset(o);
+		break;
+	case OP_LANDLOCK_PATH:
+		do_landlock_path(o);
+		break;
+	case OP_LANDLOCK_PORTS:
+		do_landlock_ports(o);
+		break;
+	case OP_LANDLOCK_RESTRICT:
+		do_landlock_restrict(o);
+		break;
 	case OP_DUP2:
 		if (dup2((int)v[0], (int)v[1]) < 0)
 			fail(errno, "dup2 %lld to %lld", (long long)v[0], (long long)v[1]);

@@ -97,8 +97,14 @@ public final class ForegroundRun {
         HookState hookState = HookState.of(loaded.spec(), id, o.bundle());
         Sandbox sandbox = Sandbox.load(id, loaded.spec(), loaded.file(), Optional.ofNullable(o.policy()), o.log(),
                 request.err());
-        SpecConverter.Conversion conversion = new SpecConverter.Conversion(
-                sandbox.apply(prepared.conversion().config()), prepared.conversion().warnings());
+        SpecConverter.Conversion conversion;
+        try {
+            conversion = new SpecConverter.Conversion(sandbox.apply(prepared.conversion().config()),
+                    prepared.conversion().warnings());
+        } catch (OciException | RuntimeException e) {
+            sandbox.close();
+            throw e;
+        }
         StateDir state;
         try {
             state = StateDir.claim(o.root(), id);
@@ -162,6 +168,7 @@ public final class ForegroundRun {
         IntConsumer end = pid -> Processes.signalIfAlive(pid, 9);
         Launched launched = new ContainerLauncher(stub, HostView.system()).launch(conversion.config(), cgroup,
                 seccompListener, sandbox.onListener(end), hooks.launchPoints(hookState), null);
+        sandbox.launched(launched);
         // the seccomp agent has its own copy of the listener now
         for (int i = 0; i < launched.fds().size(); i++) {
             if (launched.fdSources().get(i) == OpCode.SECCOMP_LOAD) {

@@ -46,6 +46,7 @@ public final class StubLauncher {
         int initPid = -1;
         List<Fd> fds = new ArrayList<>();
         List<OpCode> fdSources = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
         boolean ok = false;
         try {
             try (UnixSocket theirs = pair[1];
@@ -67,7 +68,7 @@ public final class StubLauncher {
                                 + Processes.waitFor(stubPid) + ")");
                     }
                     ok = true;
-                    return new Launched(initPid, fds, fdSources, plan);
+                    return new Launched(initPid, fds, fdSources, plan, notes);
                 }
                 StubMessage m = StubMessage.decode(r.data());
                 switch (m.type()) {
@@ -97,7 +98,7 @@ public final class StubLauncher {
                         ours.send(StubMessage.answer(MessageType.ACK).encode());
                         if (!more) {
                             ok = true;
-                            return new Launched(initPid, fds, fdSources, plan);
+                            return new Launched(initPid, fds, fdSources, plan, notes);
                         }
                     }
                     case FD -> {
@@ -111,6 +112,8 @@ public final class StubLauncher {
                         fdSources.add(plan.ops().get(m.op()).code());
                         handler.onFd(m.op(), r.fd(), initPid > 0 ? initPid : stubPid);
                     }
+                    case NOTE -> notes.add(plan.originOf(m.op()) + ": " + m.text() + ": "
+                            + io.jsyd.runtime.linux.Errno.describe(m.errno()) + "; skipped (best effort)");
                     case ERROR -> throw new InitStubException(m.op(), plan.originOf(m.op()), m.errno(), m.text());
                     case ACK, ABORT -> throw new StubProtocolException("init stub sent " + m.type());
                 }
