@@ -137,6 +137,13 @@ public final class TtrpcServer implements AutoCloseable {
                 log.println("ttrpc: closing the listener: " + e.getMessage());
             }
         }
+        // calls under way (the Shutdown that got us here) send their responses first
+        calls.shutdown();
+        try {
+            calls.awaitTermination(5, java.util.concurrent.TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
         for (SocketChannel c : connections) {
             try {
                 c.close();
@@ -144,6 +151,5 @@ public final class TtrpcServer implements AutoCloseable {
                 // closing: nothing more to say to this peer
             }
         }
-        calls.shutdown();
     }
 }
