@@ -104,7 +104,7 @@ detached_exec_kill_delete() {
 	[ "$out" = "in sleep" ] || { echo "exec output: $out"; return 1; }
 	pid=$("${C[@]}" task ls | awk '$1 == "s3" { print $2 }')
 	"${C[@]}" task ps s3 | grep -q "^$pid " || { echo "task ps misses $pid: $("${C[@]}" task ps s3)"; return 1; }
-	"${C[@]}" task kill -s TERM s3 || return 1
+	"${C[@]}" task kill -s KILL s3 || return 1
 	await_status s3 STOPPED || return 1
 	"${C[@]}" task delete s3 >/dev/null || return 1
 	"${C[@]}" container rm s3 && [ -z "$(task_status s3)" ]

@@ -235,7 +235,7 @@ public final class ShimMain {
             TaskService tasks = new TaskService(ShimPaths.stateRoot(f.address(), f.namespace()), reaper, events, log,
                     done::countDown);
             try (ServerSocketChannel listener = ServerSocketChannel.open(StandardProtocolFamily.UNIX);
-                 TtrpcServer server = new TtrpcServer(List.of(tasks), log)) {
+                 TtrpcServer server = new TtrpcServer(List.of(tasks), log, f.debug())) {
                 listener.bind(UnixDomainSocketAddress.of(socket));
                 Thread serving = Thread.ofPlatform().daemon().name("ttrpc-accept").start(() -> {
                     try {

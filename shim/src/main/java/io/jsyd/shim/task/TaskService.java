@@ -126,10 +126,7 @@ public final class TaskService implements Service {
                 throw new TtrpcException(Code.UNIMPLEMENTED,
                         "containerd-shim-jsyd-v2 runs no terminal yet, so there is no pty to resize");
             };
-            case "Update" -> (p, md) -> {
-                throw new TtrpcException(Code.UNIMPLEMENTED,
-                        "update through containerd-shim-jsyd-v2 is not supported yet (jsyd-oci update is)");
-            };
+            case "Update" -> (p, md) -> update(io.jsyd.shim.proto.task.UpdateTaskRequest.parseFrom(p));
             case "Stats" -> (p, md) -> {
                 throw new TtrpcException(Code.UNIMPLEMENTED,
                         "stats through containerd-shim-jsyd-v2 are not supported yet (jsyd-oci events --stats are)");
@@ -456,6 +453,25 @@ public final class TaskService implements Service {
             events.publish("/tasks/paused", TaskPaused.newBuilder().setContainerId(id).build());
         } else {
             events.publish("/tasks/resumed", TaskResumed.newBuilder().setContainerId(id).build());
+        }
+        return Empty.getDefaultInstance();
+    }
+
+    /** The resources document (runtime-spec LinuxResources JSON) applied live, as `jsyd-oci update` does. */
+    private Empty update(io.jsyd.shim.proto.task.UpdateTaskRequest r) throws TtrpcException {
+        container(r.getId());
+        io.jsyd.oci.spec.model.LinuxResources resources;
+        try {
+            resources = io.jsyd.oci.spec.SpecJson.mapper().readValue(r.getResources().getValue().toByteArray(),
+                    io.jsyd.oci.spec.model.LinuxResources.class);
+        } catch (RuntimeException e) {
+            throw new TtrpcException(Code.INVALID_ARGUMENT, "update " + r.getId() + ": the resources ("
+                    + r.getResources().getTypeUrl() + ") are not runtime-spec LinuxResources JSON: " + e.getMessage());
+        }
+        try {
+            io.jsyd.oci.lifecycle.Update.update(root, r.getId(), io.jsyd.oci.lifecycle.Update.Change.of(resources));
+        } catch (OciException e) {
+            throw failure("update " + r.getId(), e);
         }
         return Empty.getDefaultInstance();
     }

@@ -36,11 +36,18 @@ public final class TtrpcServer implements AutoCloseable {
     // platform threads: handlers sit in native calls (JNA) that would pin a virtual one
     private final ExecutorService calls = Executors.newCachedThreadPool(Thread.ofPlatform().daemon()
             .name("ttrpc-call-", 0).factory());
+    private final boolean debug;
     private volatile ServerSocketChannel listener;
 
     public TtrpcServer(List<Service> services, PrintStream log) {
+        this(services, log, false);
+    }
+
+    /** With {@code debug} every call is logged with its status and how long it took. */
+    public TtrpcServer(List<Service> services, PrintStream log, boolean debug) {
         services.forEach(s -> this.services.put(s.name(), s));
         this.log = log;
+        this.debug = debug;
     }
 
     /** Accepts connections until {@link #close()}; each is read on a thread of its own. */
@@ -72,7 +79,13 @@ public final class TtrpcServer implements AutoCloseable {
                     continue;
                 }
                 calls.execute(() -> {
+                    long t0 = System.nanoTime();
                     Response r = handle(f.payload());
+                    if (debug) {
+                        log.println("ttrpc: stream " + Integer.toUnsignedString(f.streamId()) + " " + callName(f.payload())
+                                + " -> " + Code.of(r.getStatus().getCode()) + " in "
+                                + (System.nanoTime() - t0) / 1_000_000 + " ms");
+                    }
                     try {
                         synchronized (writeLock) {
                             new Frame(f.streamId(), Frame.RESPONSE, (byte) 0, r.toByteArray()).writeTo(out);
@@ -89,6 +102,15 @@ public final class TtrpcServer implements AutoCloseable {
             }
         } finally {
             connections.remove(c);
+        }
+    }
+
+    private static String callName(byte[] payload) {
+        try {
+            Request req = Request.parseFrom(payload);
+            return req.getService() + "/" + req.getMethod();
+        } catch (InvalidProtocolBufferException e) {
+            return "(undecodable)";
         }
     }
 
