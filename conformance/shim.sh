@@ -118,6 +118,20 @@ pause_resume() {
 	await_status s4 STOPPED || return 1
 	"${C[@]}" task delete s4 >/dev/null && "${C[@]}" container rm s4
 }
+# ctr -t wants a terminal of its own: script(1) gives it one
+terminal() {
+	command -v script >/dev/null || { echo "no script(1) to give ctr a terminal"; return 1; }
+	out=$(timeout 60 script -qec "${C[*]} run -t --rm ${R[*]} $img s5 sh -c 'tty; exit 4'" /dev/null); rc=$?
+	[ $rc = 4 ] || { echo "status $rc: $out"; return 1; }
+	case $out in *"/dev/pts/0"*) ;; *) echo "no pty in: $out"; return 1 ;; esac
+	"${C[@]}" run -d "${R[@]}" "$img" s6 sleep 1000 >/dev/null || return 1
+	await_status s6 RUNNING || return 1
+	out=$(timeout 60 script -qec "${C[*]} task exec -t --exec-id e1 s6 sh -c 'tty; exit 6'" /dev/null); rc=$?
+	[ $rc = 6 ] || { echo "exec -t status $rc: $out"; return 1; }
+	case $out in *"/dev/pts/"*) ;; *) echo "exec -t has no pty: $out"; return 1 ;; esac
+	"${C[@]}" task kill -s KILL s6 && await_status s6 STOPPED && "${C[@]}" task delete s6 >/dev/null &&
+		"${C[@]}" container rm s6
+}
 twenty_in_a_row() {
 	for i in $(seq 20); do
 		out=$("${C[@]}" run --rm "${R[@]}" "$img" "r$i" sh -c "echo run $i") || { echo "run $i failed: $out"; return 1; }
@@ -130,6 +144,7 @@ check "run --rm: stdout, stderr, status 3, pid 1" run_output_and_status
 check "run --rm: stdin to the end" run_stdin
 check "run -d, exec (status, output), ps, kill, delete" detached_exec_kill_delete
 check "pause, resume" pause_resume
+check "terminal: run -t, exec -t (pty, status)" terminal
 check "20 tasks in a row" twenty_in_a_row
 if [ $fail != 0 ]; then
 	echo "--- containerd log (tail)"; tail -30 "$tmp/containerd.log"

@@ -34,4 +34,6 @@ interface ShimLibC extends Library {
     int listen(int fd, int backlog);
 
     int accept4(int fd, Pointer addr, Pointer len, int flags);
+
+    int shutdown(int fd, int how);
 }

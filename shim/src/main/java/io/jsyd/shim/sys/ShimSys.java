@@ -171,6 +171,11 @@ public final class ShimSys {
         }
     }
 
+    /** Wakes a thread blocked in accept on {@code listener} (it fails with EINVAL); errors are moot then. */
+    public static void shutdown(Fd listener) {
+        ShimLibC.C.shutdown(listener.get(), 2);
+    }
+
     public static Fd accept(Fd listener) {
         while (true) {
             int fd = ShimLibC.C.accept4(listener.get(), null, null, (int) LinuxConstants.SOCK_CLOEXEC);

@@ -26,11 +26,81 @@ final class ProcessIo implements AutoCloseable {
     private final Stdio stdio;
     private final Fd stdinWrite;
     private final String stdinPath;
+    /** With a terminal: where the pty's output goes (the stdout fifo), and the pty's master. */
+    private final Fd ttyOut;
+    private volatile Fd master;
+    private volatile boolean stdinClosed;
 
-    private ProcessIo(Stdio stdio, Fd stdinWrite, String stdinPath) {
+    private ProcessIo(Stdio stdio, Fd stdinWrite, String stdinPath, Fd ttyOut) {
         this.stdio = stdio;
         this.stdinWrite = stdinWrite;
         this.stdinPath = stdinPath;
+        this.ttyOut = ttyOut;
+    }
+
+    /**
+     * A process with a terminal: it gets the pty (its stdio here is /dev/null until the
+     * init makes the pty's slave its 0-2); the shim copies the stdin fifo into the
+     * master and the master's output into the stdout fifo.
+     */
+    static ProcessIo openTerminal(String stdin, String stdout) throws TtrpcException {
+        Fd[] fds = new Fd[4];
+        try {
+            for (int i = 0; i < 3; i++) {
+                fds[i] = devNull();
+            }
+            fds[3] = output(stdout);
+            return new ProcessIo(new Stdio(fds[0], fds[1], fds[2]), null, stdin, fds[3]);
+        } catch (KernelException e) {
+            for (Fd fd : fds) {
+                if (fd != null) {
+                    fd.close();
+                }
+            }
+            throw new TtrpcException(Code.INVALID_ARGUMENT, "open the terminal's stdio: " + e.getMessage(), e);
+        }
+    }
+
+    /** The pty's master has come: the copying starts. */
+    void attach(Fd master, String name) {
+        this.master = master;
+        Thread.ofPlatform().daemon().name("tty-out-" + name).start(() -> {
+            byte[] buf = new byte[32 * 1024];
+            try {
+                int n;
+                while ((n = io.jsyd.runtime.linux.Terminal.read(master, buf)) > 0) {
+                    ShimSys.writeAll(ttyOut, buf, n);
+                }
+            } catch (KernelException | IllegalStateException e) {
+                // the reader went away, or the process was deleted: nothing more to copy
+            } finally {
+                // containerd's reader sees the end of output once our copy of the fifo goes
+                ttyOut.close();
+            }
+        });
+        if (stdinPath.isEmpty()) {
+            return;
+        }
+        Thread.ofPlatform().daemon().name("tty-in-" + name).start(() -> {
+            try (Fd fifo = ShimSys.open(Path.of(stdinPath), (int) LinuxConstants.O_RDONLY, 0)) {
+                byte[] buf = new byte[32 * 1024];
+                int n;
+                while (!stdinClosed && (n = ShimSys.read(fifo, buf)) > 0) {
+                    io.jsyd.runtime.linux.Terminal.writeAll(master, buf, n);
+                }
+            } catch (KernelException | IllegalStateException e) {
+                // the terminal is gone: its process ended
+            }
+        });
+    }
+
+    /** ResizePty: the pty's window size (TIOCSWINSZ on the master). */
+    void resize(int width, int height) throws TtrpcException {
+        Fd m = master;
+        if (m == null) {
+            throw new TtrpcException(Code.FAILED_PRECONDITION, "the process has no terminal to resize");
+        }
+        io.jsyd.runtime.linux.Terminal.resize(m, new io.jsyd.runtime.linux.Terminal.Size(height, width));
     }
 
     static ProcessIo open(String stdin, String stdout, String stderr) throws TtrpcException {
@@ -48,7 +118,7 @@ final class ProcessIo implements AutoCloseable {
             }
             out = output(stdout);
             err = output(stderr);
-            return new ProcessIo(new Stdio(in, out, err), inWrite, stdin);
+            return new ProcessIo(new Stdio(in, out, err), inWrite, stdin, null);
         } catch (KernelException e) {
             for (Fd fd : new Fd[] {in, inWrite, out, err}) {
                 if (fd != null) {
@@ -127,8 +197,9 @@ final class ProcessIo implements AutoCloseable {
         });
     }
 
-    /** CloseIO: the process reads the end of its input. */
+    /** CloseIO: the process reads the end of its input (with a terminal: no more input is copied). */
     void closeStdin() {
+        stdinClosed = true;
         if (stdinWrite != null) {
             stdinWrite.close();
         }
@@ -141,5 +212,12 @@ final class ProcessIo implements AutoCloseable {
         stdio.out().close();
         stdio.err().close();
         closeStdin();
+        Fd m = master;
+        if (m != null) {
+            m.close();
+        }
+        if (ttyOut != null) {
+            ttyOut.close();
+        }
     }
 }

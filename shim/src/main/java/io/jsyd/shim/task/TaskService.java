@@ -122,10 +122,7 @@ public final class TaskService implements Service {
                 throw new TtrpcException(Code.UNIMPLEMENTED,
                         "checkpoint is not supported by containerd-shim-jsyd-v2");
             };
-            case "ResizePty" -> (p, md) -> {
-                throw new TtrpcException(Code.UNIMPLEMENTED,
-                        "containerd-shim-jsyd-v2 runs no terminal yet, so there is no pty to resize");
-            };
+            case "ResizePty" -> (p, md) -> resize(io.jsyd.shim.proto.task.ResizePtyRequest.parseFrom(p));
             case "Update" -> (p, md) -> update(io.jsyd.shim.proto.task.UpdateTaskRequest.parseFrom(p));
             case "Stats" -> (p, md) -> {
                 throw new TtrpcException(Code.UNIMPLEMENTED,
@@ -178,31 +175,36 @@ public final class TaskService implements Service {
     }
 
     private CreateTaskResponse create(CreateTaskRequest r) throws TtrpcException {
-        if (r.getTerminal()) {
-            throw new TtrpcException(Code.UNIMPLEMENTED, "containerd-shim-jsyd-v2 runs no terminal yet (-t)");
-        }
         if (!r.getCheckpoint().isEmpty()) {
             throw new TtrpcException(Code.UNIMPLEMENTED, "restore from a checkpoint is not supported by"
                     + " containerd-shim-jsyd-v2");
         }
         String id = r.getId();
         Path bundle = Path.of(r.getBundle());
-        ShimProcess init = new ShimProcess(id, "", r.getStdin(), r.getStdout(), r.getStderr(), false, null);
+        boolean tty = r.getTerminal();
+        ShimProcess init = new ShimProcess(id, "", r.getStdin(), r.getStdout(), r.getStderr(), tty, null);
         synchronized (containers) {
             if (containers.containsKey(id)) {
                 throw new TtrpcException(Code.ALREADY_EXISTS, "container " + id + ": already exists");
             }
             boolean mounted = Rootfs.mount(r.getRootfsList(), bundle);
             ProcessIo io = null;
+            ConsoleSocket console = null;
             try {
-                io = ProcessIo.open(r.getStdin(), r.getStdout(), r.getStderr());
+                io = tty ? ProcessIo.openTerminal(r.getStdin(), r.getStdout())
+                        : ProcessIo.open(r.getStdin(), r.getStdout(), r.getStderr());
+                console = tty ? ConsoleSocket.listen(consoleSocketPath()) : null;
                 ProcessIo launchIo = io;
+                Path consolePath = console == null ? null : console.path();
                 int pid = reaper.launch(reg -> {
-                    int p = Create.create(request(bundle), new Create.Options(root, id, bundle, false, 0, null, null,
-                            false), launchIo.stdio());
+                    int p = Create.create(request(bundle), new Create.Options(root, id, bundle, false, 0, null,
+                            consolePath, false), launchIo.stdio());
                     reg.watch(p, status -> exited(init, status));
                     return p;
                 });
+                if (console != null) {
+                    io.attach(console.master(), id);
+                }
                 init.launched(pid, io);
                 io.started(id, log);
                 containers.put(id, new ShimContainer(id, bundle, init, mounted));
@@ -213,6 +215,10 @@ public final class TaskService implements Service {
                 if (mounted) {
                     Rootfs.unmount(bundle);
                 }
+                if (init.pid() == 0 && e instanceof TtrpcException) {
+                    // made, but its terminal never came: it goes
+                    killCreated(id);
+                }
                 if (e instanceof OciException oe) {
                     throw failure("create " + id, oe);
                 }
@@ -220,6 +226,10 @@ public final class TaskService implements Service {
                     throw te;
                 }
                 throw new TtrpcException(Code.UNKNOWN, "create " + id + ": " + e.getMessage(), e);
+            } finally {
+                if (console != null) {
+                    console.close();
+                }
             }
         }
         events.publish("/tasks/create", TaskCreate.newBuilder().setContainerId(id).setBundle(r.getBundle())
@@ -227,6 +237,21 @@ public final class TaskService implements Service {
                         .setStdout(r.getStdout()).setStderr(r.getStderr()).setTerminal(r.getTerminal()))
                 .setPid(init.pid()).build());
         return CreateTaskResponse.newBuilder().setPid(init.pid()).build();
+    }
+
+    private final java.util.concurrent.atomic.AtomicInteger consoles = new java.util.concurrent.atomic.AtomicInteger();
+
+    /** A console socket path short enough for sockaddr_un whatever the container id's length. */
+    private Path consoleSocketPath() {
+        return root.getParent().resolve("console-" + Processes.self() + "-" + consoles.incrementAndGet() + ".sock");
+    }
+
+    private void killCreated(String id) {
+        try {
+            Delete.delete(root, id, true);
+        } catch (OciException | RuntimeException e) {
+            log.println("create " + id + ": removing it again: " + e.getMessage());
+        }
     }
 
     /** On the reaper's thread: record the exit and tell containerd. */
@@ -272,13 +297,17 @@ public final class TaskService implements Service {
         Path dir = work.resolve(c.id);
         Path spec = dir.resolve(p.execId + ".json");
         Path pidFile = dir.resolve(p.execId + ".pid");
-        ProcessIo io = ProcessIo.open(p.stdin, p.stdout, p.stderr);
+        ProcessIo io = p.terminal ? ProcessIo.openTerminal(p.stdin, p.stdout) : ProcessIo.open(p.stdin, p.stdout, p.stderr);
+        ConsoleSocket console = null;
         try {
             Files.createDirectories(dir);
             Files.write(spec, p.processJson);
+            console = p.terminal ? ConsoleSocket.listen(consoleSocketPath()) : null;
+            Path consolePath = console == null ? null : console.path();
             int pid = reaper.launch(reg -> {
                 Exec.exec(request(c.bundle), new Exec.Options(root, c.id, spec, List.of(), List.of(), null, null,
-                        List.of(), List.of(), null, null, null, true, pidFile, 0, false, null, null), io.stdio());
+                        List.of(), List.of(), null, null, consolePath, true, pidFile, 0, false, null, null),
+                        io.stdio());
                 int launched;
                 try {
                     launched = Integer.parseInt(Files.readString(pidFile).strip());
@@ -288,6 +317,9 @@ public final class TaskService implements Service {
                 reg.watch(launched, status -> exited(p, status));
                 return launched;
             });
+            if (console != null) {
+                io.attach(console.master(), c.id + "-" + p.execId);
+            }
             p.launched(pid, io);
             io.started(c.id + "-" + p.execId, log);
         } catch (OciException e) {
@@ -297,6 +329,9 @@ public final class TaskService implements Service {
             io.close();
             throw new TtrpcException(Code.UNKNOWN, "exec " + p.execId + " in " + c.id + ": " + e.getMessage(), e);
         } finally {
+            if (console != null) {
+                console.close();
+            }
             try {
                 Files.deleteIfExists(spec);
                 Files.deleteIfExists(pidFile);
@@ -308,13 +343,10 @@ public final class TaskService implements Service {
 
     private Empty exec(ExecProcessRequest r) throws TtrpcException {
         ShimContainer c = container(r.getId());
-        if (r.getTerminal()) {
-            throw new TtrpcException(Code.UNIMPLEMENTED, "containerd-shim-jsyd-v2 runs no terminal yet (-t)");
-        }
         if (c.init.exited() != null) {
             throw new TtrpcException(Code.FAILED_PRECONDITION, "container " + c.id + " has stopped");
         }
-        ShimProcess p = new ShimProcess(c.id, r.getExecId(), r.getStdin(), r.getStdout(), r.getStderr(), false,
+        ShimProcess p = new ShimProcess(c.id, r.getExecId(), r.getStdin(), r.getStdout(), r.getStderr(), r.getTerminal(),
                 r.getSpec().getValue().toByteArray());
         if (c.execs.putIfAbsent(r.getExecId(), p) != null) {
             throw new TtrpcException(Code.ALREADY_EXISTS, "process " + r.getExecId() + " of " + c.id
@@ -473,6 +505,16 @@ public final class TaskService implements Service {
         } catch (OciException e) {
             throw failure("update " + r.getId(), e);
         }
+        return Empty.getDefaultInstance();
+    }
+
+    private Empty resize(io.jsyd.shim.proto.task.ResizePtyRequest r) throws TtrpcException {
+        ShimProcess p = process(r.getId(), r.getExecId());
+        if (p.io() == null || !p.terminal) {
+            throw new TtrpcException(Code.FAILED_PRECONDITION, "process " + (p.isInit() ? p.containerId : p.execId)
+                    + " has no terminal");
+        }
+        p.io().resize(r.getWidth(), r.getHeight());
         return Empty.getDefaultInstance();
     }
 

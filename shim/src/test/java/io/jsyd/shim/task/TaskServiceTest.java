@@ -56,13 +56,17 @@ class TaskServiceTest {
     @Test
     void whatTheShimCannotDoIsUnimplementedNotIgnored(@TempDir Path root) {
         TaskService s = service(root, new AtomicInteger());
-        for (String m : new String[] {"Checkpoint", "Stats", "ResizePty"}) {
+        for (String m : new String[] {"Checkpoint", "Stats"}) {
             TtrpcException e = assertThrows(TtrpcException.class, () -> s.method(m).call(new byte[0], Map.of()), m);
             assertEquals(Code.UNIMPLEMENTED, e.code(), m);
         }
         TtrpcException e = assertThrows(TtrpcException.class, () -> s.method("Create").call(CreateTaskRequest
-                .newBuilder().setId("t").setBundle(root.toString()).setTerminal(true).build().toByteArray(), Map.of()));
+                .newBuilder().setId("t").setBundle(root.toString()).setCheckpoint("/cp").build().toByteArray(),
+                Map.of()));
         assertEquals(Code.UNIMPLEMENTED, e.code());
+        e = assertThrows(TtrpcException.class, () -> s.method("ResizePty").call(
+                io.jsyd.shim.proto.task.ResizePtyRequest.newBuilder().setId("t").build().toByteArray(), Map.of()));
+        assertEquals(Code.NOT_FOUND, e.code());
         e = assertThrows(TtrpcException.class, () -> s.method("Update").call(
                 io.jsyd.shim.proto.task.UpdateTaskRequest.newBuilder().setId("t").build().toByteArray(), Map.of()));
         assertEquals(Code.NOT_FOUND, e.code());
