@@ -132,6 +132,20 @@ terminal() {
 	"${C[@]}" task kill -s KILL s6 && await_status s6 STOPPED && "${C[@]}" task delete s6 >/dev/null &&
 		"${C[@]}" container rm s6
 }
+# the shim's events reach containerd (which decodes them for ctr events), the OOM one included
+events_and_oom() {
+	"${C[@]}" events >"$tmp/events.log" 2>&1 &
+	local epid=$!
+	sleep 0.5
+	"${C[@]}" run --rm "${R[@]}" --memory-limit 16777216 "$img" s7 sh -c 'x=a; while true; do x=$x$x; done'; rc=$?
+	sleep 1
+	kill $epid 2>/dev/null; wait $epid 2>/dev/null
+	[ $rc = 137 ] || { echo "status $rc, not 137 (OOM-killed)"; return 1; }
+	for topic in /tasks/create /tasks/start /tasks/oom /tasks/exit /tasks/delete; do
+		grep "$topic" "$tmp/events.log" | grep -q '"s7"' || { echo "no $topic event for s7:"; cat "$tmp/events.log"; return 1; }
+	done
+	grep /tasks/exit "$tmp/events.log" | grep -q '"exit_status":137' || { echo "exit event without 137"; return 1; }
+}
 twenty_in_a_row() {
 	for i in $(seq 20); do
 		out=$("${C[@]}" run --rm "${R[@]}" "$img" "r$i" sh -c "echo run $i") || { echo "run $i failed: $out"; return 1; }
@@ -145,6 +159,7 @@ check "run --rm: stdin to the end" run_stdin
 check "run -d, exec (status, output), ps, kill, delete" detached_exec_kill_delete
 check "pause, resume" pause_resume
 check "terminal: run -t, exec -t (pty, status)" terminal
+check "events: create, start, oom, exit 137, delete" events_and_oom
 check "20 tasks in a row" twenty_in_a_row
 if [ $fail != 0 ]; then
 	echo "--- containerd log (tail)"; tail -30 "$tmp/containerd.log"

@@ -26,6 +26,7 @@ import io.jsyd.shim.proto.events.TaskExecAdded;
 import io.jsyd.shim.proto.events.TaskExecStarted;
 import io.jsyd.shim.proto.events.TaskExit;
 import io.jsyd.shim.proto.events.TaskIO;
+import io.jsyd.shim.proto.events.TaskOOM;
 import io.jsyd.shim.proto.events.TaskPaused;
 import io.jsyd.shim.proto.events.TaskResumed;
 import io.jsyd.shim.proto.events.TaskStart;
@@ -208,6 +209,7 @@ public final class TaskService implements Service {
                 init.launched(pid, io);
                 io.started(id, log);
                 containers.put(id, new ShimContainer(id, bundle, init, mounted));
+                watchOom(id, init);
             } catch (OciException | TtrpcException | RuntimeException e) {
                 if (io != null) {
                     io.close();
@@ -252,6 +254,42 @@ public final class TaskService implements Service {
         } catch (OciException | RuntimeException e) {
             log.println("create " + id + ": removing it again: " + e.getMessage());
         }
+    }
+
+    /** How often the OOM watcher looks whether its container has ended. */
+    private static final long OOM_POLL_MILLIS = 1000;
+
+    /**
+     * TaskOOM when the kernel's OOM killer acts in the container's cgroup (the memory
+     * controller's notification), until the container is gone. Without a memory
+     * cgroup there is nothing to watch.
+     */
+    private void watchOom(String id, ShimProcess init) {
+        CgroupManager.OomWatch watch;
+        try {
+            CgroupManager cgroup = StateStore.cgroup(new StateStore(root).read(id));
+            if (cgroup == null) {
+                return;
+            }
+            watch = cgroup.watchOom();
+        } catch (OciException | RuntimeException e) {
+            log.println("container " + id + ": no OOM events: " + e.getMessage());
+            return;
+        }
+        Thread.ofPlatform().daemon().name("oom-" + id).start(() -> {
+            try (watch) {
+                while (containers.containsKey(id) || init.exited() == null) {
+                    if (watch.await(OOM_POLL_MILLIS)) {
+                        events.publish("/tasks/oom", TaskOOM.newBuilder().setContainerId(id).build());
+                    } else if (init.exited() != null) {
+                        // the last OOM of a dying container comes before its exit is reaped
+                        return;
+                    }
+                }
+            } catch (RuntimeException e) {
+                log.println("container " + id + ": OOM watch ended: " + e.getMessage());
+            }
+        });
     }
 
     /** On the reaper's thread: record the exit and tell containerd. */
