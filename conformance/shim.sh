@@ -112,6 +112,9 @@ detached_exec_kill_delete() {
 pause_resume() {
 	"${C[@]}" run -d "${R[@]}" "$img" s4 sleep 1000 >/dev/null || return 1
 	await_status s4 RUNNING || return 1
+	out=$("${C[@]}" task metrics s4) || { echo "metrics: $out"; return 1; }
+	echo "$out" | grep -Eq '^pids.current +1 ' || { echo "metrics without pids.current 1: $out"; return 1; }
+	echo "$out" | grep -Eq '^memory.usage_in_bytes +[1-9]' || { echo "metrics without memory usage: $out"; return 1; }
 	"${C[@]}" task pause s4 && await_status s4 PAUSED || return 1
 	"${C[@]}" task resume s4 && await_status s4 RUNNING || return 1
 	"${C[@]}" task kill -s KILL s4 || return 1
@@ -157,7 +160,7 @@ twenty_in_a_row() {
 check "run --rm: stdout, stderr, status 3, pid 1" run_output_and_status
 check "run --rm: stdin to the end" run_stdin
 check "run -d, exec (status, output), ps, kill, delete" detached_exec_kill_delete
-check "pause, resume" pause_resume
+check "metrics, pause, resume" pause_resume
 check "terminal: run -t, exec -t (pty, status)" terminal
 check "events: create, start, oom, exit 137, delete" events_and_oom
 check "20 tasks in a row" twenty_in_a_row

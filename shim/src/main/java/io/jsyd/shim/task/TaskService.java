@@ -125,10 +125,7 @@ public final class TaskService implements Service {
             };
             case "ResizePty" -> (p, md) -> resize(io.jsyd.shim.proto.task.ResizePtyRequest.parseFrom(p));
             case "Update" -> (p, md) -> update(io.jsyd.shim.proto.task.UpdateTaskRequest.parseFrom(p));
-            case "Stats" -> (p, md) -> {
-                throw new TtrpcException(Code.UNIMPLEMENTED,
-                        "stats through containerd-shim-jsyd-v2 are not supported yet (jsyd-oci events --stats are)");
-            };
+            case "Stats" -> (p, md) -> stats(io.jsyd.shim.proto.task.StatsRequest.parseFrom(p).getId());
             default -> null;
         };
     }
@@ -507,6 +504,21 @@ public final class TaskService implements Service {
             throw failure("pids of " + c.id, e);
         }
         return b.build();
+    }
+
+    /** The cgroup's counters as containerd's cgroups v1 Metrics. */
+    private MessageLite stats(String id) throws TtrpcException {
+        container(id);
+        CgroupManager cgroup;
+        try {
+            cgroup = StateStore.cgroup(new StateStore(root).read(id));
+        } catch (OciException e) {
+            throw failure("stats of " + id, e);
+        }
+        if (cgroup == null) {
+            throw new TtrpcException(Code.FAILED_PRECONDITION, "container " + id + " has no cgroup to read stats from");
+        }
+        return io.jsyd.shim.proto.task.StatsResponse.newBuilder().setStats(Metrics.of(cgroup.stats())).build();
     }
 
     private Empty pause(String id, boolean pause) throws TtrpcException {
