@@ -33,6 +33,8 @@ cleanup() {
 	[ -n "$cpid" ] && kill "$cpid" 2>/dev/null && wait "$cpid" 2>/dev/null
 	# shims still serving (a failed scenario) were started for this containerd only
 	for s in $(pgrep -f "jsyd.shim.launcher=.*-address $tmp/containerd.sock" 2>/dev/null); do kill -9 "$s" 2>/dev/null; done
+	# the shims' state root for this containerd (ShimPaths.stateRoot: a hash of its address)
+	rm -rf "/run/jsyd-oci-shim/$(printf %s "$tmp/containerd.sock" | sha256sum | cut -c1-16)"
 	"${P[@]}" system reset -f >/dev/null 2>&1
 	grep -q " $tmp/" /proc/self/mountinfo && awk -v t="$tmp/" 'index($5, t) == 1 { print $5 }' /proc/self/mountinfo |
 		sort -r | while read -r m; do umount -l "$m" 2>/dev/null; done
