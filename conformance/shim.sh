@@ -151,6 +151,12 @@ events_and_oom() {
 	done
 	grep /tasks/exit "$tmp/events.log" | grep -q '"exit_status":137' || { echo "exit event without 137"; return 1; }
 }
+missing_program() {
+	out=$("${C[@]}" run --rm "${R[@]}" "$img" s8 /no/such/program 2>&1) && { echo "it ran: $out"; return 1; }
+	echo "$out" | grep -q "exec /no/such/program: ENOENT" || { echo "error without the path: $out"; return 1; }
+	"${C[@]}" container rm s8 >/dev/null 2>&1
+	true
+}
 twenty_in_a_row() {
 	for i in $(seq 20); do
 		out=$("${C[@]}" run --rm "${R[@]}" "$img" "r$i" sh -c "echo run $i") || { echo "run $i failed: $out"; return 1; }
@@ -165,6 +171,7 @@ check "run -d, exec (status, output), ps, kill, delete" detached_exec_kill_delet
 check "metrics, pause, resume" pause_resume
 check "terminal: run -t, exec -t (pty, status)" terminal
 check "events: create, start, oom, exit 137, delete" events_and_oom
+check "missing program: the error names it" missing_program
 check "20 tasks in a row" twenty_in_a_row
 if [ $fail != 0 ]; then
 	echo "--- containerd log (tail)"; tail -30 "$tmp/containerd.log"

@@ -76,6 +76,8 @@ public final class TaskService implements Service {
     public static final String NAME = "containerd.task.v2.Task";
     /** How long Delete waits for a killed, never started init to be reaped. */
     private static final long DEATH_WAIT_SECONDS = 10;
+    /** The exit status reported for an exec'd process deleted without having run: nothing it did, 255. */
+    private static final int NEVER_RAN = 255;
 
     private final Path root;
     private final Path work;
@@ -447,6 +449,10 @@ public final class TaskService implements Service {
             c.execs.remove(p.execId);
             if (p.io() != null) {
                 p.io().close();
+            }
+            if (p.pid() == 0) {
+                // never started (its Start failed): a Wait on it ends now, as for a process that could not run
+                p.exit.complete(new ShimProcess.Exit(NEVER_RAN, Instant.now()));
             }
             return deleted(p);
         }
