@@ -151,6 +151,26 @@ events_and_oom() {
 	done
 	grep /tasks/exit "$tmp/events.log" | grep -q '"exit_status":137' || { echo "exit event without 137"; return 1; }
 }
+# containers with one sandbox id (as CRI labels a pod's) share one shim: their inits have one parent
+one_shim_per_pod() {
+	local a=(--annotation io.kubernetes.cri.sandbox-id=pod1)
+	"${C[@]}" run -d "${R[@]}" "${a[@]}" "$img" s9 sleep 1000 >/dev/null || return 1
+	"${C[@]}" run -d "${R[@]}" "${a[@]}" "$img" s10 sleep 1000 >/dev/null || return 1
+	"${C[@]}" run -d "${R[@]}" "$img" s11 sleep 1000 >/dev/null || return 1
+	await_status s9 RUNNING && await_status s10 RUNNING && await_status s11 RUNNING || return 1
+	ppid() { awk '/^PPid:/ { print $2 }' "/proc/$("${C[@]}" task ls | awk -v t="$1" '$1 == t { print $2 }')/status"; }
+	[ "$(ppid s9)" = "$(ppid s10)" ] || { echo "s9 and s10 have different shims: $(ppid s9) $(ppid s10)"; return 1; }
+	[ "$(ppid s9)" != "$(ppid s11)" ] || { echo "s11 (no pod) shares the pod's shim"; return 1; }
+	local shim9; shim9=$(ppid s9)
+	for t in s9 s10 s11; do "${C[@]}" task kill -s KILL $t; done
+	for t in s9 s10 s11; do await_status $t STOPPED || return 1; done
+	"${C[@]}" task delete s9 >/dev/null && "${C[@]}" container rm s9 || return 1
+	# the pod's shim serves on while one of its containers is left
+	kill -0 "$shim9" 2>/dev/null || { echo "the pod's shim left with a container still there"; return 1; }
+	"${C[@]}" task delete s10 >/dev/null && "${C[@]}" task delete s11 >/dev/null && "${C[@]}" container rm s10 s11 || return 1
+	for _ in $(seq 50); do kill -0 "$shim9" 2>/dev/null || return 0; sleep 0.1; done
+	echo "the pod's shim $shim9 is still there after its last container"; return 1
+}
 missing_program() {
 	out=$("${C[@]}" run --rm "${R[@]}" "$img" s8 /no/such/program 2>&1) && { echo "it ran: $out"; return 1; }
 	echo "$out" | grep -q "exec /no/such/program: ENOENT" || { echo "error without the path: $out"; return 1; }
@@ -171,6 +191,7 @@ check "run -d, exec (status, output), ps, kill, delete" detached_exec_kill_delet
 check "metrics, pause, resume" pause_resume
 check "terminal: run -t, exec -t (pty, status)" terminal
 check "events: create, start, oom, exit 137, delete" events_and_oom
+check "one shim per pod (CRI sandbox id), gone after its last container" one_shim_per_pod
 check "missing program: the error names it" missing_program
 check "20 tasks in a row" twenty_in_a_row
 if [ $fail != 0 ]; then
