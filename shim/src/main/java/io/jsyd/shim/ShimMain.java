@@ -219,6 +219,8 @@ public final class ShimMain {
         return 0;
     }
 
+    // the server is closed explicitly before the accept thread is joined, and again (a no-op) by the try
+    @SuppressWarnings("try")
     private static int serve(Invocation inv, ShimFlags f) throws ShimException {
         if (f.socket().isEmpty()) {
             throw new ShimException("serve: -socket PATH is required (start passes it)");

@@ -8,7 +8,6 @@ import io.jsyd.shim.sys.ShimSys;
 import io.jsyd.shim.ttrpc.Code;
 import io.jsyd.shim.ttrpc.TtrpcException;
 import java.io.IOException;
-import java.io.PrintStream;
 import java.net.URI;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -174,7 +173,7 @@ final class ProcessIo implements AutoCloseable {
      * The process has its copies now: ours of its side go, and a thread starts to
      * copy the stdin fifo into the pipe.
      */
-    void started(String name, PrintStream log) {
+    void started(String name) {
         stdio.in().close();
         stdio.out().close();
         stdio.err().close();

@@ -206,7 +206,7 @@ public final class TaskService implements Service {
                     io.attach(console.master(), id);
                 }
                 init.launched(pid, io);
-                io.started(id, log);
+                io.started(id);
                 containers.put(id, new ShimContainer(id, bundle, init, mounted));
                 watchOom(id, init);
             } catch (OciException | TtrpcException | RuntimeException e) {
@@ -358,7 +358,7 @@ public final class TaskService implements Service {
                 io.attach(console.master(), c.id + "-" + p.execId);
             }
             p.launched(pid, io);
-            io.started(c.id + "-" + p.execId, log);
+            io.started(c.id + "-" + p.execId);
         } catch (OciException e) {
             io.close();
             throw failure("exec " + p.execId + " in " + c.id, e);
