@@ -68,6 +68,14 @@ public final class Create {
 
     /** Returns the init's pid once it waits for `start`. */
     public static int create(Request request, Options o) throws OciException {
+        return create(request, o, null);
+    }
+
+    /**
+     * As {@link #create(Request, Options)}, the init's stdio from {@code stdio} instead of
+     * this process's (the containerd shim hosts many containers, each with its own fifos).
+     */
+    public static int create(Request request, Options o, io.jsyd.runtime.spawn.Stdio stdio) throws OciException {
         String id = ContainerId.check(o.id());
         ForegroundRun.Prepared prepared = ForegroundRun.prepare(request, id, o.bundle(), o.noPivot(), o.keepFds(),
                 o.systemdCgroup());
@@ -117,7 +125,7 @@ public final class Create {
                 launched = new ContainerLauncher(stub, HostView.system()).launch(config, cgroup,
                         SeccompAgent.handoff(prepared.loaded().spec(), id, o.bundle()), (fd, initPid) -> {
                             throw new IllegalStateException("create has no supervisor for a policy listener");
-                        }, hooks.launchPoints(hookState), fifo);
+                        }, hooks.launchPoints(hookState), fifo, stdio);
             } catch (RuntimeException e) {
                 destroyQuietly(cgroup, e);
                 throw e;

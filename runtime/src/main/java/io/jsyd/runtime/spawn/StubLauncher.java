@@ -38,6 +38,18 @@ public final class StubLauncher {
     }
 
     public static Launched launch(InitStub stub, Plan plan, int keepFds, SyncHandler handler) {
+        return launch(stub, plan, keepFds, handler, null);
+    }
+
+    /**
+     * As {@link #launch(InitStub, Plan, int, SyncHandler)}; with {@code stdio} the
+     * stub (and so the container process) gets those fds as 0-2 instead of ours.
+     * Fds above stderr cannot be passed through then (keepFds must be 0).
+     */
+    public static Launched launch(InitStub stub, Plan plan, int keepFds, SyncHandler handler, Stdio stdio) {
+        if (stdio != null && keepFds != 0) {
+            throw new IllegalArgumentException("fds above stderr pass through only with the launcher's own stdio");
+        }
         int syncTarget = 3 + keepFds;
         int planTarget = syncTarget + 1;
         UnixSocket[] pair = UnixSocket.seqpacketPair();
@@ -53,11 +65,17 @@ public final class StubLauncher {
                  Fd planFd = Memfd.sealed("jsyd-plan", plan.encode());
                  Fd syncHigh = theirs.fd().dupAtLeast(planTarget + 1);
                  Fd planHigh = planFd.dupAtLeast(planTarget + 1)) {
+                List<Spawn.FdMove> moves = new ArrayList<>(List.of(new Spawn.FdMove(syncHigh, syncTarget),
+                        new Spawn.FdMove(planHigh, planTarget)));
+                if (stdio != null) {
+                    moves.add(new Spawn.FdMove(stdio.in(), 0));
+                    moves.add(new Spawn.FdMove(stdio.out(), 1));
+                    moves.add(new Spawn.FdMove(stdio.err(), 2));
+                }
                 stubPid = Spawn.spawn(stub.execPath(),
                         List.of("jsyd-init", MessageType.PROTOCOL_VERSION,
                                 Integer.toString(syncTarget), Integer.toString(planTarget)),
-                        List.of(), syncTarget,
-                        List.of(new Spawn.FdMove(syncHigh, syncTarget), new Spawn.FdMove(planHigh, planTarget)));
+                        List.of(), stdio == null ? syncTarget : 0, moves);
             }
             while (true) {
                 UnixSocket.Received r = ours.receive(StubMessage.SIZE);
