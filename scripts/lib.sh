@@ -11,6 +11,11 @@ JSYD_DIST=$JSYD_REPO/oci/target/jsyd-oci
 JSYD_PREFIX=${JSYD_PREFIX:-/usr/local}
 JSYD_HOME=$JSYD_PREFIX/lib/jsyd-oci
 JSYD_LAUNCHER=$JSYD_PREFIX/bin/jsyd-oci
+# The containerd shim: its build layout, install directory, and launcher on the
+# PATH, by the name containerd derives from the runtime type io.containerd.jsyd.v2.
+JSYD_SHIM_DIST=$JSYD_REPO/shim/target/jsyd-shim
+JSYD_SHIM_HOME=$JSYD_PREFIX/lib/jsyd-oci-shim
+JSYD_SHIM_LAUNCHER=$JSYD_PREFIX/bin/containerd-shim-jsyd-v2
 
 # Globs sort the same way everywhere (the class path order comes from one).
 export LC_ALL=C
@@ -59,6 +64,7 @@ find_java() {
 dist_is_stale() {
 	local stamp=$JSYD_DIST/jsyd-oci.aot
 	[ -f "$stamp" ] || return 0
+	[ -f "$JSYD_SHIM_DIST/containerd-shim-jsyd-v2.aot" ] || return 0
 	[ -n "$(find "$JSYD_REPO" -path "$JSYD_REPO/.git" -prune -o -name target -prune -o \
 		-type f -newer "$stamp" \( -path '*/src/*' -o -name pom.xml -o -path "$JSYD_REPO/bin/*" \
 		-o -path "$JSYD_REPO/scripts/lay-out" -o -path "$JSYD_REPO/.mvn/*" \) -print -quit)" ]

@@ -24,6 +24,9 @@ int nhandles;
 int step = STEP_PROTOCOL;
 pid_t host_pid; /* the init's pid as the runtime sees it (set by CLONE_INIT) */
 int cur_op = -1;
+/* the exec fifo's write end from WAIT_FIFO to the exec (CLOEXEC): `start` reads it
+ * to its end, so it learns of a failure after it (a startContainer hook) from here */
+int start_fd = -1;
 
 
 void send_msg(uint32_t type, int err, int64_t value, const char *text)
@@ -48,6 +51,8 @@ void fail(int err, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(text, sizeof(text), fmt, ap);
 	va_end(ap);
+	if (start_fd >= 0)
+		dprintf(start_fd, "\n%d\t%d\t%s", cur_op, err, text);
 	if (sync_fd >= 0)
 		send_msg(MSG_ERROR, err, 0, text);
 	else
@@ -382,7 +387,7 @@ static void run_op(const struct op *o)
 			fail(errno, "open exec fifo %s", path);
 		if (write(fd, "0", 1) != 1)
 			fail(errno, "write exec fifo");
-		close(fd);
+		start_fd = fd;
 		close(target);
 		break;
 	}
@@ -413,6 +418,18 @@ static void run_op(const struct op *o)
 		break;
 	case OP_CONSOLE:
 		do_console(o);
+		break;
+	case OP_LANDLOCK_RULESET:
+		do_landlock_ruleset(o);
+		break;
+	case OP_LANDLOCK_PATH:
+		do_landlock_path(o);
+		break;
+	case OP_LANDLOCK_PORTS:
+		do_landlock_ports(o);
+		break;
+	case OP_LANDLOCK_RESTRICT:
+		do_landlock_restrict(o);
 		break;
 	case OP_DUP2:
 		if (dup2((int)v[0], (int)v[1]) < 0)

@@ -78,6 +78,7 @@ extern int nhandles;
 extern int step;
 extern pid_t host_pid;
 extern int cur_op;
+extern int start_fd;
 
 int open_in_root_mode(const char *path, int flags, mode_t mode);
 int open_in_root(const char *path, int flags);
@@ -116,6 +117,10 @@ void do_execve(const struct op *o);
 void do_console(const struct op *o);
 int setgroups_denied(void);
 void do_run_hook(const struct op *o);
+void do_landlock_ruleset(const struct op *o);
+void do_landlock_path(const struct op *o);
+void do_landlock_ports(const struct op *o);
+void do_landlock_restrict(const struct op *o);
 void send_msg(uint32_t type, int err, int64_t value, const char *text);
 __attribute__((noreturn, format(printf, 2, 3)))
 void fail(int err, const char *fmt, ...);

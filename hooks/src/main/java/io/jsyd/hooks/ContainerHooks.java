@@ -13,14 +13,20 @@ import java.util.Map;
  * <ol>
  * <li>create: {@link #launchPoints} goes to ContainerLauncher.launch; it runs prestart
  *     then createRuntime in the runtime namespace while the init waits before
- *     pivot_root, and has the init run createContainer and startContainer. A failure
- *     is thrown out of the launch (HookFailedException from the first two, an
- *     InitStubException naming the hook from the others); the init is gone then.</li>
- * <li>start, once the user process runs: {@link #poststart}; failures are returned
- *     as warnings (runtime-spec 1.3: log a warning, go on).</li>
+ *     pivot_root, and has the init run createContainer, and startContainer once
+ *     `start` opened the exec fifo (under `run`, at once). A failure during the
+ *     launch is thrown out of it (HookFailedException from the first two, an
+ *     InitStubException naming the hook from createContainer); the init is gone
+ *     then. A startContainer failure after `create` returned reaches `start`
+ *     through the fifo.</li>
+ * <li>start, once the user process runs: {@link #poststart}; the first failure is
+ *     thrown, and the caller stops the container (runtime-spec 1.3 lifecycle step 9:
+ *     generate an error, stop the container).</li>
  * <li>delete, after the container's resources are gone, and also after a failed
- *     create or start (the spec's "continue the lifecycle at destroy"):
- *     {@link #poststop}; failures are warnings, delete still succeeds.</li>
+ *     create or foreground run (the spec's "continue the lifecycle at step 12"):
+ *     {@link #poststop}; failures are warnings, delete still succeeds. A failed
+ *     `start` leaves the container stopped, and its `delete` runs poststop, as
+ *     runc does.</li>
  * </ol>
  * State JSON is built by the caller (it knows the OCI state); this module only
  * hands it to each hook on stdin. Hooks run with {@code dir} (the bundle, as runc
@@ -86,9 +92,9 @@ public record ContainerHooks(Map<HookKind, List<Hook>> byKind, Path dir) {
         };
     }
 
-    /** Runs every poststart hook with {@code runningState}; returns the failures. */
-    public List<HookFailedException> poststart(byte[] runningState) {
-        return HookRunner.runWarning(HookKind.POSTSTART, of(HookKind.POSTSTART), runningState, dir);
+    /** Runs the poststart hooks with {@code runningState}; throws the first failure (the rest do not run). */
+    public void poststart(byte[] runningState) {
+        HookRunner.runAll(HookKind.POSTSTART, of(HookKind.POSTSTART), runningState, dir);
     }
 
     /** Runs every poststop hook with {@code stoppedState}; returns the failures. */

@@ -13,8 +13,11 @@ public enum HookKind {
     CREATE_CONTAINER("createContainer", true),
     /** In the container, after `start`, before the user process runs. */
     START_CONTAINER("startContainer", true),
-    /** In the runtime namespace, after the user process started; a failure is only a warning. */
-    POSTSTART("poststart", false),
+    /**
+     * In the runtime namespace, after the user process started, before `start` returns. A
+     * failure stops the container since runtime-spec 1.1 (1.0 said warn); runc 1.1 fails too.
+     */
+    POSTSTART("poststart", true),
     /** In the runtime namespace, after the container is deleted; a failure is only a warning. */
     POSTSTOP("poststop", false);
 

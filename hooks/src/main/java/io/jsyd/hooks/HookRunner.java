@@ -17,14 +17,17 @@ import java.util.List;
 /**
  * Runs hooks in the calling process's namespaces (the runtime namespace): each one
  * a child in a process group of its own, the state JSON on stdin, stdout and
- * stderr captured together in a memfd (runc reports both too). At the timeout the whole group is killed; a hook that
- * fails has its group killed too, so nothing it forked outlives the failure.
+ * stderr captured together in a memfd (runc reports both too). At the timeout the hook, its group and
+ * everything still below it in the process tree are killed; a hook that fails gets the same, so nothing it
+ * forked outlives the failure.
  * A hook that succeeds may leave daemons behind, as with runc.
  */
 public final class HookRunner {
     /** How much of a hook's output goes into an error message. */
     static final int STDERR_LIMIT = 4096;
     private static final long MAX_POLL_NANOS = 20_000_000L;
+    /** A bound on the walk of a hook's process tree (a fork bomb must not keep us walking). */
+    private static final int MAX_TREE = 4096;
 
     private HookRunner() {
     }
@@ -40,9 +43,8 @@ public final class HookRunner {
     }
 
     /**
-     * For the kinds whose failure is a warning (poststart, poststop): runs every hook,
-     * returns the failures instead of throwing. The spec says a poststop failure is
-     * logged and the rest still run; poststart gets the same, as runc and crun do.
+     * For poststop, whose failure is a warning: runs every hook, returns the failures
+     * instead of throwing (the spec: log a warning, the remaining hooks still run).
      */
     public static List<HookFailedException> runWarning(HookKind kind, List<Hook> hooks, byte[] state, Path dir) {
         List<HookFailedException> failures = new java.util.ArrayList<>();
@@ -80,8 +82,9 @@ public final class HookRunner {
                         "timed out after " + seconds(hook) + " and was killed", head(output), null);
             }
             if (!status.exited() || status.code() != 0) {
-                // whatever the failed hook forked goes with it
-                killGroup(pid);
+                // whatever the failed hook forked goes with it: its group (the hook is reaped, so
+                // its tree is gone; the group's id stays taken while anyone is in it)
+                Processes.signalIfAlive(-pid, (int) LinuxConstants.SIGKILL);
                 String what = status.exited() ? "exited with status " + status.code() : "was killed by signal " + status.code();
                 throw new HookFailedException(kind, index, hook.path(), what, head(output), null);
             }
@@ -100,7 +103,7 @@ public final class HookRunner {
                 }
                 long left = deadline - System.nanoTime();
                 if (left <= 0) {
-                    killGroup(pid);
+                    killTree(pid);
                     Processes.waitFor(pid);
                     return null;
                 }
@@ -109,14 +112,51 @@ public final class HookRunner {
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            killGroup(pid);
+            killTree(pid);
             Processes.waitFor(pid);
             throw new IllegalStateException("interrupted while hook " + hook.path() + " ran", e);
         }
     }
 
-    private static void killGroup(int pid) {
+    /**
+     * Kills the hook's process group and every process still below the hook in the
+     * process tree: a child that left the group (setsid) goes too. The tree is read
+     * whole before anything dies, because a dead parent's children move to a reaper and
+     * no longer show below the hook; a second pass catches what forked meanwhile.
+     */
+    private static void killTree(int pid) {
+        for (int pass = 0; pass < 2; pass++) {
+            List<Integer> tree = descendants(pid);
+            for (int p : tree) {
+                Processes.signalIfAlive(p, (int) LinuxConstants.SIGKILL);
+            }
+            if (tree.isEmpty()) {
+                break;
+            }
+        }
         Processes.signalIfAlive(-pid, (int) LinuxConstants.SIGKILL);
+    }
+
+    /** Every process below {@code pid}, from /proc/PID/task/TID/children. */
+    static List<Integer> descendants(int pid) {
+        List<Integer> out = new java.util.ArrayList<>();
+        java.util.ArrayDeque<Integer> todo = new java.util.ArrayDeque<>(List.of(pid));
+        while (!todo.isEmpty() && out.size() < MAX_TREE) {
+            int p = todo.pop();
+            try (java.util.stream.Stream<Path> tasks = Files.list(Path.of("/proc", Integer.toString(p), "task"))) {
+                for (Path task : tasks.toList()) {
+                    for (String c : Files.readString(task.resolve("children")).trim().split("\\s+")) {
+                        if (!c.isEmpty()) {
+                            out.add(Integer.parseInt(c));
+                            todo.push(Integer.parseInt(c));
+                        }
+                    }
+                }
+            } catch (IOException | java.io.UncheckedIOException e) {
+                // it ended meanwhile: nothing below it to find
+            }
+        }
+        return out;
     }
 
     private static String seconds(Hook hook) {

@@ -4,6 +4,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -65,6 +66,19 @@ class HookRunnerTest {
                 e.getMessage());
         int child = Integer.parseInt(Files.readString(pids).strip());
         // the backgrounded sleep was in the hook's group: it must be gone (or a zombie of init)
+        awaitGone(child);
+    }
+
+    @Test
+    void timeoutKillsAChildThatLeftTheHooksProcessGroup() throws Exception {
+        assumeTrue(Files.isExecutable(Path.of("/usr/bin/setsid")), "needs setsid(1)");
+        Path pids = dir.resolve("pids");
+        // setsid(1) in the background is no group leader, so it calls setsid() and execs sleep in place
+        HookFailedException e = assertThrows(HookFailedException.class, () -> HookRunner.run(HookKind.PRESTART, 0,
+                sh("/usr/bin/setsid sleep 101 & echo $! > " + pids + "; wait", Duration.ofMillis(500)), new byte[0],
+                null));
+        assertTrue(e.getMessage().contains("timed out after 500ms and was killed"), e.getMessage());
+        int child = Integer.parseInt(Files.readString(pids).strip());
         awaitGone(child);
     }
 

@@ -5,7 +5,8 @@ package io.jsyd.runtime;
  * operation and what it acted on. Cleanup failures ride along as suppressed.
  */
 public abstract sealed class KernelException extends RuntimeException
-        permits SyscallException, InitStubException, StubProtocolException, CgroupException {
+        permits SyscallException, InitStubException, StubProtocolException, CgroupException,
+        LandlockException {
     protected KernelException(String message) {
         super(message);
     }

@@ -23,7 +23,11 @@ public final class HookConverter {
 
     /** @param bundle the hooks' working directory, as runc gives them */
     public static ContainerHooks convert(Spec spec, java.nio.file.Path bundle) {
-        Hooks h = spec.getHooks();
+        return convert(spec.getHooks(), bundle);
+    }
+
+    /** As {@link #convert(Spec, java.nio.file.Path)}, from the hooks alone (those a container's record kept). */
+    public static ContainerHooks convert(Hooks h, java.nio.file.Path bundle) {
         if (h == null) {
             return ContainerHooks.NONE;
         }

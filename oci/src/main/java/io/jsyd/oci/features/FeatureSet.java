@@ -19,6 +19,12 @@ public final class FeatureSet {
      * code, as the spec asks (the document describes the runtime, not the host).
      */
     public static FeatureSet current(String runtimeVersion, Optional<String> libseccompVersion) {
+        return current(runtimeVersion, libseccompVersion, Optional.empty());
+    }
+
+    /** As above, with the kernel's Landlock ABI among the annotations. */
+    public static FeatureSet current(String runtimeVersion, Optional<String> libseccompVersion,
+            Optional<io.jsyd.runtime.landlock.LandlockSupport> landlock) {
         return new FeatureSet(List.of(
                 new SpecVersionSupport(),
                 new HookSupport(),
@@ -33,7 +39,7 @@ public final class FeatureSet {
                 new IntelRdtSupport(),
                 new MountExtensionSupport(),
                 new NetDeviceSupport(),
-                new RuntimeAnnotations(runtimeVersion, libseccompVersion)));
+                new RuntimeAnnotations(runtimeVersion, libseccompVersion, landlock)));
     }
 
     public List<FeatureContribution> contributions() {

@@ -1,6 +1,7 @@
 package io.jsyd.oci.features;
 
 import io.jsyd.oci.spec.model.Features;
+import io.jsyd.runtime.landlock.LandlockSupport;
 import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
@@ -13,13 +14,17 @@ import java.util.TreeMap;
 final class RuntimeAnnotations implements FeatureContribution {
     static final String VERSION = "io.jsyd.oci.version";
     static final String LIBSECCOMP_VERSION = "io.github.seccomp.libseccomp.version";
+    /** The kernel's Landlock ABI (0: none), which decides what a policy's lock rules get. */
+    static final String LANDLOCK_ABI = "io.jsyd.oci.landlock.abi";
 
     private final String runtimeVersion;
     private final Optional<String> libseccompVersion;
+    private final Optional<LandlockSupport> landlock;
 
-    RuntimeAnnotations(String runtimeVersion, Optional<String> libseccompVersion) {
+    RuntimeAnnotations(String runtimeVersion, Optional<String> libseccompVersion, Optional<LandlockSupport> landlock) {
         this.runtimeVersion = runtimeVersion;
         this.libseccompVersion = libseccompVersion;
+        this.landlock = landlock;
     }
 
     @Override
@@ -30,6 +35,7 @@ final class RuntimeAnnotations implements FeatureContribution {
         }
         annotations.put(VERSION, runtimeVersion);
         libseccompVersion.ifPresent(v -> annotations.put(LIBSECCOMP_VERSION, v));
+        landlock.ifPresent(l -> annotations.put(LANDLOCK_ABI, Integer.toString(l.abi())));
         document.setAnnotations(annotations);
     }
 }

@@ -1,11 +1,16 @@
 package io.jsyd.oci.lifecycle;
 
+import io.jsyd.hooks.ContainerHooks;
+import io.jsyd.hooks.HookFailedException;
 import io.jsyd.oci.ContainerFailedException;
 import io.jsyd.oci.OciException;
 import io.jsyd.oci.OciIoException;
 import io.jsyd.oci.UsageException;
 import io.jsyd.oci.cli.Request;
+import io.jsyd.oci.convert.HookConverter;
 import io.jsyd.oci.spec.LoadedSpec;
+import io.jsyd.oci.spec.model.Hooks;
+import io.jsyd.oci.spec.model.State;
 import io.jsyd.oci.state.ContainerRecord;
 import io.jsyd.oci.state.StateStore;
 import io.jsyd.runtime.KernelException;
@@ -22,6 +27,7 @@ import io.jsyd.runtime.linux.UnixSocket;
 import io.jsyd.runtime.spawn.InitStub;
 import io.jsyd.runtime.spawn.Launched;
 import io.jsyd.runtime.spawn.OpCode;
+import io.jsyd.runtime.spawn.Plan;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -47,31 +53,29 @@ public final class Create {
     }
 
     /**
-     * Hooks and the sandbox policy are carried out by `run` so far; create/start has no
-     * place for poststart/poststop yet and no supervisor host. Refused, never ignored.
+     * The sandbox policy is carried out by `run` so far; create/start has no
+     * supervisor host yet. Refused, never ignored.
      */
     private static void refuseWhatOnlyRunDoes(ForegroundRun.Prepared prepared) throws OciException {
         var spec = prepared.loaded().spec();
         Path file = prepared.loaded().file();
-        java.util.List<io.jsyd.oci.spec.SpecProblem> problems = new java.util.ArrayList<>();
-        var h = spec.getHooks();
-        if (h != null && java.util.stream.Stream.of(h.getPrestart(), h.getCreateRuntime(), h.getCreateContainer(),
-                h.getStartContainer(), h.getPoststart(), h.getPoststop()).anyMatch(l -> l != null && !l.isEmpty())) {
-            problems.add(new io.jsyd.oci.spec.SpecProblem(file, "$.hooks",
-                    "hooks run under `jsyd-oci run` only so far; create/start does not run them yet"));
-        }
         if (Sandbox.applies(spec, file)) {
-            problems.add(new io.jsyd.oci.spec.SpecProblem(file, "$.annotations",
-                    "a sandbox policy (annotation or host profile) is enforced under `jsyd-oci run` only so far;"
-                            + " create/start has no supervisor yet"));
-        }
-        if (!problems.isEmpty()) {
-            throw new io.jsyd.oci.InvalidSpecException(problems);
+            throw new io.jsyd.oci.InvalidSpecException(java.util.List.of(new io.jsyd.oci.spec.SpecProblem(file,
+                    "$.annotations", "a sandbox policy (annotation or host profile) is enforced under `jsyd-oci run`"
+                            + " only so far; create/start has no supervisor yet")));
         }
     }
 
     /** Returns the init's pid once it waits for `start`. */
     public static int create(Request request, Options o) throws OciException {
+        return create(request, o, null);
+    }
+
+    /**
+     * As {@link #create(Request, Options)}, the init's stdio from {@code stdio} instead of
+     * this process's (the containerd shim hosts many containers, each with its own fifos).
+     */
+    public static int create(Request request, Options o, io.jsyd.runtime.spawn.Stdio stdio) throws OciException {
         String id = ContainerId.check(o.id());
         ForegroundRun.Prepared prepared = ForegroundRun.prepare(request, id, o.bundle(), o.noPivot(), o.keepFds(),
                 o.systemdCgroup());
@@ -85,8 +89,26 @@ public final class Create {
         if (!terminal && o.consoleSocket() != null) {
             throw new UsageException("cannot use console socket if runc will not allocate tty");
         }
-        StateStore store = new StateStore(o.root());
+        ContainerHooks hooks = HookConverter.convert(prepared.loaded().spec(), o.bundle());
+        HookState hookState = HookState.of(prepared.loaded().spec(), id, o.bundle());
         StateDir dir = StateDir.claim(o.root(), id);
+        try {
+            return createClaimed(o, id, prepared, hooks, hookState, dir);
+        } catch (OciException | RuntimeException e) {
+            // the container is destroyed (init, cgroup, state directory) by now; poststop comes
+            // after that and only warns (runtime.md lifecycle steps 12 and 13, as runc does)
+            for (HookFailedException w : hooks.poststop(hookState.json(State.Status.STOPPED, 0))) {
+                request.err().println("jsyd-oci: warning: container " + id + ": " + w.getMessage());
+            }
+            throw e;
+        }
+    }
+
+    private static int createClaimed(Options o, String id, ForegroundRun.Prepared prepared, ContainerHooks hooks,
+                                     HookState hookState, StateDir dir) throws OciException {
+        ContainerConfig config = prepared.conversion().config();
+        StateStore store = new StateStore(o.root());
+        Hooks lasting = lastingHooks(prepared.loaded().spec().getHooks());
         boolean made = false;
         try (FileLock lock = store.lock(id); InitStub stub = InitStub.load()) {
             Path fifo = dir.path().resolve(StateStore.EXEC_FIFO);
@@ -94,13 +116,16 @@ public final class Create {
             CgroupManager cgroup = config.cgroup() == null ? null : Cgroups.manager(config.cgroup());
             // Before anything is made: if this process is killed from here on, the record
             // tells `delete --force` which cgroup to empty and remove.
-            store.write(record(prepared.loaded(), config, id, o.bundle(), 0, 0, cgroup, dir.path()));
+            store.write(record(prepared.loaded(), config, id, o.bundle(), 0, 0, cgroup, dir.path(), lasting,
+                    Map.of()));
             Launched launched;
             try {
+                // prestart, createRuntime and the init's createContainer run during the launch;
+                // startContainer is in the init's plan, after the exec fifo
                 launched = new ContainerLauncher(stub, HostView.system()).launch(config, cgroup,
                         SeccompAgent.handoff(prepared.loaded().spec(), id, o.bundle()), (fd, initPid) -> {
                             throw new IllegalStateException("create has no supervisor for a policy listener");
-                        }, io.jsyd.runtime.container.HookPoints.NONE, fifo);
+                        }, hooks.launchPoints(hookState), fifo, stdio);
             } catch (RuntimeException e) {
                 destroyQuietly(cgroup, e);
                 throw e;
@@ -112,7 +137,8 @@ public final class Create {
                 if (stat == null) {
                     throw new IllegalStateException("the container init " + pid + " is gone before create finished");
                 }
-                store.write(record(prepared.loaded(), config, id, o.bundle(), pid, stat.startTime(), cgroup, dir.path()));
+                store.write(record(prepared.loaded(), config, id, o.bundle(), pid, stat.startTime(), cgroup,
+                        dir.path(), lasting, afterStart(launched.plan())));
                 if (o.pidFile() != null) {
                     ForegroundRun.writePidFile(o.pidFile(), pid);
                 }
@@ -126,11 +152,45 @@ public final class Create {
             return pid;
         } catch (KernelException e) {
             throw new ContainerFailedException(id, e);
+        } catch (HookFailedException e) {
+            throw new ContainerFailedException(id, e);
         } finally {
             if (!made) {
                 dir.close();
             }
         }
+    }
+
+    /** What `start` and `delete` run: the config's poststart and poststop hooks; null when it has none. */
+    private static Hooks lastingHooks(Hooks h) {
+        if (h == null || (empty(h.getPoststart()) && empty(h.getPoststop()))) {
+            return null;
+        }
+        Hooks kept = new Hooks();
+        kept.setPoststart(h.getPoststart());
+        kept.setPoststop(h.getPoststop());
+        return kept;
+    }
+
+    private static boolean empty(java.util.List<?> l) {
+        return l == null || l.isEmpty();
+    }
+
+    /**
+     * The origins of the ops the init runs once `start` opened the exec fifo (the
+     * startContainer hooks among them), by op index: a failure there reaches `start`
+     * through the fifo with only the op's index.
+     */
+    static Map<String, String> afterStart(Plan plan) {
+        Map<String, String> out = new LinkedHashMap<>();
+        boolean after = false;
+        for (int i = 0; i < plan.ops().size(); i++) {
+            after |= plan.ops().get(i).code() == OpCode.WAIT_FIFO;
+            if (after && !plan.ops().get(i).origin().isEmpty()) {
+                out.put(Integer.toString(i), plan.ops().get(i).origin());
+            }
+        }
+        return out;
     }
 
     private static void destroyQuietly(CgroupManager cgroup, Exception cause) {
@@ -157,8 +217,13 @@ public final class Create {
         }
     }
 
+    /**
+     * @param hooks       the hooks `start` and `delete` run (null: none)
+     * @param afterStart  see {@link #afterStart}
+     */
     static ContainerRecord record(LoadedSpec loaded, ContainerConfig config, String id, Path bundle, int pid,
-                                          long startTime, CgroupManager cgroup, Path dir) throws OciIoException {
+                                  long startTime, CgroupManager cgroup, Path dir, Hooks hooks,
+                                  Map<String, String> afterStart) throws OciIoException {
         Map<String, String> paths = new LinkedHashMap<>();
         if (cgroup != null) {
             cgroup.paths().forEach((k, v) -> paths.put(k, v.toString()));
@@ -172,6 +237,7 @@ public final class Create {
         return new ContainerRecord(loaded.spec().getOciVersion(), id, pid, startTime,
                 bundle.toAbsolutePath().toString(), config.rootfs().toString(), Instant.now().toString(), owner,
                 loaded.spec().getAnnotations() == null ? Map.of() : loaded.spec().getAnnotations(),
-                paths, loaded.spec().getLinux() == null ? null : loaded.spec().getLinux().getResources());
+                paths, loaded.spec().getLinux() == null ? null : loaded.spec().getLinux().getResources(), hooks,
+                afterStart);
     }
 }

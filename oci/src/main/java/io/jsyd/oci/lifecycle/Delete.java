@@ -1,8 +1,11 @@
 package io.jsyd.oci.lifecycle;
 
+import io.jsyd.hooks.HookFailedException;
 import io.jsyd.oci.ContainerStateException;
 import io.jsyd.oci.OciException;
 import io.jsyd.oci.OciIoException;
+import io.jsyd.oci.convert.HookConverter;
+import io.jsyd.oci.spec.model.State;
 import io.jsyd.oci.state.ContainerRecord;
 import io.jsyd.oci.state.StateStore;
 import io.jsyd.oci.state.Status;
@@ -10,6 +13,7 @@ import io.jsyd.runtime.cgroup.CgroupManager;
 import io.jsyd.runtime.linux.FileLock;
 import io.jsyd.runtime.linux.Processes;
 import java.io.IOException;
+import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.Comparator;
@@ -18,7 +22,7 @@ import java.util.stream.Stream;
 /**
  * `delete`: a stopped or created container goes (a created one's init is killed);
  * a running or paused one only with --force, killed first. The cgroup and the
- * state directory are removed.
+ * state directory are removed. Then the poststop hooks create recorded run.
  */
 public final class Delete {
     /** How long the killed init may take to die before we give up. */
@@ -27,12 +31,30 @@ public final class Delete {
     private Delete() {
     }
 
-    public static void delete(Path root, String id, boolean force) throws OciException {
+    /**
+     * @param warnings where poststop failures go: they are warnings, the delete still
+     *                 succeeds (runtime.md lifecycle step 13)
+     */
+    public static void delete(Path root, String id, boolean force, PrintStream warnings) throws OciException {
         StateStore store = new StateStore(root);
+        ContainerRecord r = deleteLocked(store, id, force);
+        if (r == null || r.hooks() == null) {
+            return;
+        }
+        // after the container is deleted, from the hooks create kept (the bundle may have changed)
+        HookState state = HookState.of(r);
+        for (HookFailedException w : HookConverter.convert(r.hooks(), Path.of(r.bundle()))
+                .poststop(state.json(State.Status.STOPPED, 0))) {
+            warnings.println("jsyd-oci: warning: container " + id + ": " + w.getMessage());
+        }
+    }
+
+    /** Deletes the container; returns its record (null when there was none: a create killed early). */
+    private static ContainerRecord deleteLocked(StateStore store, String id, boolean force) throws OciException {
         Path dir = store.dir(id);
         if (!Files.isDirectory(dir)) {
             if (force) {
-                return;
+                return null;
             }
             throw ContainerStateException.notExist(id);
         }
@@ -44,7 +66,7 @@ public final class Delete {
                 // a create that never finished (killed half-way): its directory is all we know of
                 removeDir(dir);
                 if (force) {
-                    return;
+                    return null;
                 }
                 throw gone;
             }
@@ -67,11 +89,12 @@ public final class Delete {
                 cgroup.destroy();
             }
             removeDir(dir);
+            return r;
         }
     }
 
     /** The init is not our child: we watch it go (a zombie counts as gone). */
-    private static void awaitDeath(ContainerRecord r) throws ContainerStateException {
+    static void awaitDeath(ContainerRecord r) throws ContainerStateException {
         long deadline = System.nanoTime() + DEATH_WAIT_MILLIS * 1_000_000;
         while (Status.initAlive(r)) {
             if (System.nanoTime() > deadline) {

@@ -69,6 +69,11 @@ public final class Exec {
 
     /** The process's exit status in the foreground (128+N on signal N), 0 when detached. */
     public static int exec(Request request, Options o) throws OciException {
+        return exec(request, o, null);
+    }
+
+    /** As {@link #exec(Request, Options)}, the process's stdio from {@code stdio} instead of ours. */
+    public static int exec(Request request, Options o, io.jsyd.runtime.spawn.Stdio stdio) throws OciException {
         StateStore store = new StateStore(o.root());
         ContainerRecord r = store.read(o.id());
         CgroupManager cgroup = StateStore.cgroup(r);
@@ -103,7 +108,7 @@ public final class Exec {
         Launched launched;
         try (InitStub stub = InitStub.load()) {
             launched = new ExecLauncher(stub, HostView.system()).launch(config, join,
-                    cgroup == null ? null : cgroup::join, SeccompAgent.handoff(spec, o.id(), bundle));
+                    cgroup == null ? null : cgroup::join, SeccompAgent.handoff(spec, o.id(), bundle), stdio);
         } catch (KernelException e) {
             throw new ContainerFailedException(o.id(), e);
         }

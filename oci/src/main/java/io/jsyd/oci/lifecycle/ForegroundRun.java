@@ -41,9 +41,9 @@ import java.util.function.ObjIntConsumer;
  * a child of this process, forward signals to it, wait, and remove everything it
  * made. The exit status is the container's (128+N when signal N killed it).
  * OCI hooks run at their points (ContainerHooks): prestart, createRuntime and the
- * init's createContainer and startContainer during the launch (a failure stops it),
- * poststart once the process runs and poststop after everything is removed (both
- * only warn), also after a failed start.
+ * init's createContainer and startContainer during the launch, poststart once the
+ * process runs (a failure of any of these stops the container), and poststop after
+ * everything is removed (it only warns), also after a failed start.
  */
 public final class ForegroundRun {
     /**
@@ -97,8 +97,14 @@ public final class ForegroundRun {
         HookState hookState = HookState.of(loaded.spec(), id, o.bundle());
         Sandbox sandbox = Sandbox.load(id, loaded.spec(), loaded.file(), Optional.ofNullable(o.policy()), o.log(),
                 request.err());
-        SpecConverter.Conversion conversion = new SpecConverter.Conversion(
-                sandbox.apply(prepared.conversion().config()), prepared.conversion().warnings());
+        SpecConverter.Conversion conversion;
+        try {
+            conversion = new SpecConverter.Conversion(sandbox.apply(prepared.conversion().config()),
+                    prepared.conversion().warnings());
+        } catch (OciException | RuntimeException e) {
+            sandbox.close();
+            throw e;
+        }
         StateDir state;
         try {
             state = StateDir.claim(o.root(), id);
@@ -162,6 +168,7 @@ public final class ForegroundRun {
         IntConsumer end = pid -> Processes.signalIfAlive(pid, 9);
         Launched launched = new ContainerLauncher(stub, HostView.system()).launch(conversion.config(), cgroup,
                 seccompListener, sandbox.onListener(end), hooks.launchPoints(hookState), null);
+        sandbox.launched(launched);
         // the seccomp agent has its own copy of the listener now
         for (int i = 0; i < launched.fds().size(); i++) {
             if (launched.fdSources().get(i) == OpCode.SECCOMP_LOAD) {
@@ -177,10 +184,9 @@ public final class ForegroundRun {
                 writePidFile(o.pidFile(), pid);
             }
             sandbox.started(pid, end);
-            // the user process runs: poststart failures are warnings (runtime.md lifecycle step 11)
-            for (HookFailedException w : hooks.poststart(hookState.json(State.Status.RUNNING, pid))) {
-                request.err().println("jsyd-oci: warning: container " + o.id() + ": " + w.getMessage());
-            }
+            // the user process runs; a poststart failure stops it (runtime.md lifecycle step 9),
+            // the catch below kills it
+            hooks.poststart(hookState.json(State.Status.RUNNING, pid));
             int status = sandbox.exitStatus(Processes.waitFor(pid).exitCode());
             if (console != null) {
                 console.drain(CONSOLE_DRAIN);
@@ -213,7 +219,9 @@ public final class ForegroundRun {
         }
         io.jsyd.oci.state.StateStore store = new io.jsyd.oci.state.StateStore(o.root());
         try (io.jsyd.runtime.linux.FileLock lock = store.lock(id)) {
-            store.write(Create.record(loaded, conversion.config(), id, o.bundle(), pid, stat.startTime(), cgroup, dir));
+            // no hooks: this process runs them itself
+            store.write(Create.record(loaded, conversion.config(), id, o.bundle(), pid, stat.startTime(), cgroup, dir,
+                    null, java.util.Map.of()));
         }
     }
 

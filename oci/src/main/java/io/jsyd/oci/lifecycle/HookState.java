@@ -24,6 +24,11 @@ public record HookState(String ociVersion, String id, Path bundle, Map<String, S
         return new HookState(spec.getOciVersion(), id, bundle, spec.getAnnotations());
     }
 
+    /** The state a container's record keeps (what create read from the bundle then). */
+    public static HookState of(io.jsyd.oci.state.ContainerRecord r) {
+        return new HookState(r.ociVersion(), r.id(), Path.of(r.bundle()), r.annotations());
+    }
+
     public State state(State.Status status, int pid) {
         State s = new State();
         s.setOciVersion(ociVersion);

@@ -1,14 +1,20 @@
 package io.jsyd.oci.lifecycle;
 
+import io.jsyd.oci.ContainerFailedException;
 import io.jsyd.oci.InvalidPolicyException;
 import io.jsyd.oci.OciIoException;
 import io.jsyd.oci.convert.PolicySource;
 import io.jsyd.oci.spec.model.Spec;
+import io.jsyd.runtime.LandlockException;
 import io.jsyd.runtime.container.ContainerConfig;
+import io.jsyd.runtime.landlock.LandlockPlan;
+import io.jsyd.runtime.landlock.LandlockPlanner;
+import io.jsyd.runtime.landlock.LandlockProbe;
 import io.jsyd.runtime.linux.Fd;
 import io.jsyd.runtime.policy.Policy;
 import io.jsyd.runtime.policy.PolicyMatcher;
 import io.jsyd.runtime.seccomp.SeccompCompiler;
+import io.jsyd.runtime.spawn.Launched;
 import io.jsyd.runtime.supervisor.DecisionLog;
 import io.jsyd.runtime.supervisor.Deadline;
 import io.jsyd.runtime.supervisor.NotifySupervisor;
@@ -24,7 +30,7 @@ import java.util.function.ObjIntConsumer;
 
 /**
  * A container's sandbox policy in the foreground host: where it comes from, the
- * filter it adds to the config, and, while the container runs, the notify
+ * filter and Landlock plan it adds to the config, and, while the container runs, the notify
  * supervisor and the timeout. Without a policy it does nothing.
  */
 final class Sandbox implements AutoCloseable {
@@ -33,6 +39,7 @@ final class Sandbox implements AutoCloseable {
     private final PolicyMatcher matcher;
     private final PrintStream log;
     private final boolean ownsLog;
+    private final DecisionLog decisions;
     private NotifySupervisor supervisor;
     private Deadline deadline;
 
@@ -42,6 +49,7 @@ final class Sandbox implements AutoCloseable {
         this.matcher = policy.map(Policy::compile).orElse(null);
         this.log = log;
         this.ownsLog = ownsLog;
+        this.decisions = new DecisionLog(log, id);
     }
 
     /**
@@ -73,13 +81,40 @@ final class Sandbox implements AutoCloseable {
                 Path.of(PolicySource.DEFAULT_PROFILE_DIR))).isPresent();
     }
 
-    /** The config with the supervisor's filter when the policy confines a category. */
-    ContainerConfig apply(ContainerConfig config) {
-        if (policy.isEmpty() || policy.get().sandboxed().isEmpty()) {
+    /**
+     * The config with the supervisor's filter when the policy confines a category,
+     * and with Landlock when it turns it on: planned here for this kernel's ABI, what
+     * best effort drops logged now, a strict policy this kernel cannot apply refused.
+     */
+    ContainerConfig apply(ContainerConfig config) throws ContainerFailedException {
+        return apply(config, LandlockProbe.system());
+    }
+
+    ContainerConfig apply(ContainerConfig config, LandlockProbe kernel) throws ContainerFailedException {
+        if (policy.isEmpty()) {
             return config;
         }
-        var filter = SeccompCompiler.system().compile(SupervisedSyscalls.program(policy.get())).filter();
-        return config.withProcess(config.process().withSupervisor(filter));
+        ContainerConfig result = config;
+        if (!policy.get().sandboxed().isEmpty()) {
+            var filter = SeccompCompiler.system().compile(SupervisedSyscalls.program(policy.get())).filter();
+            result = result.withProcess(result.process().withSupervisor(filter));
+        }
+        if (policy.get().landlock().on()) {
+            LandlockPlan plan;
+            try {
+                plan = LandlockPlanner.plan(policy.get().landlock(), kernel.probe());
+            } catch (LandlockException e) {
+                throw new ContainerFailedException(id, e);
+            }
+            plan.notes().forEach(decisions::landlock);
+            result = result.withProcess(result.process().withLandlock(plan));
+        }
+        return result;
+    }
+
+    /** Logs what the init skipped of the plan (best effort: Landlock rule paths missing in the container). */
+    void launched(Launched launched) {
+        launched.notes().forEach(decisions::landlock);
     }
 
     /**
@@ -92,7 +127,7 @@ final class Sandbox implements AutoCloseable {
             if (matcher == null) {
                 throw new IllegalStateException("a supervisor listener without a policy");
             }
-            supervisor = NotifySupervisor.start(fd.dupAtLeast(3), matcher, new DecisionLog(log, id),
+            supervisor = NotifySupervisor.start(fd.dupAtLeast(3), matcher, decisions,
                     () -> end.accept(pid), NotifySupervisor.PoolSize.forThisMachine(), "jsyd-notify-" + id);
         };
     }

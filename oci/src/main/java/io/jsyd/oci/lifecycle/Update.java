@@ -218,9 +218,7 @@ public final class Update {
                 throw new ContainerStateException("container " + id + " has no cgroup to update");
             }
             cgroup.update(change.resources());
-            store.write(new ContainerRecord(r.ociVersion(), r.id(), r.pid(), r.initStartTime(), r.bundle(),
-                    r.rootfs(), r.created(), r.owner(), r.annotations(), r.cgroupPaths(),
-                    change.over(r.resources())));
+            store.write(r.withResources(change.over(r.resources())));
         }
     }
 }

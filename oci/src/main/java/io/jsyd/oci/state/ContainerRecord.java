@@ -1,5 +1,6 @@
 package io.jsyd.oci.state;
 
+import io.jsyd.oci.spec.model.Hooks;
 import io.jsyd.oci.spec.model.LinuxResources;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
@@ -16,13 +17,29 @@ import java.util.Map;
  * @param created       RFC 3339 with nanoseconds, as runc writes it
  * @param resources     linux.resources as last set (by the config, then by each
  *                      `update`), which `update` merges its change over; null: none
+ * @param hooks         the config's poststart and poststop hooks as `create` read them:
+ *                      `start` and `delete` run these, never a bundle that may have
+ *                      changed since (runtime.md: updates after create MUST NOT
+ *                      affect the container; runc keeps its config the same way);
+ *                      null: none. The other kinds ran at create or are in the init's plan.
+ * @param afterStart    what the ops the init runs after `start` opened the exec fifo
+ *                      were built from, by op index (a startContainer hook, say): a
+ *                      failure there reaches `start` through the fifo as an op index
  */
 public record ContainerRecord(String ociVersion, String id, int pid, long initStartTime, String bundle,
                               String rootfs, String created, String owner, Map<String, String> annotations,
-                              Map<String, String> cgroupPaths, LinuxResources resources) {
+                              Map<String, String> cgroupPaths, LinuxResources resources, Hooks hooks,
+                              Map<String, String> afterStart) {
     public ContainerRecord {
         annotations = annotations == null ? Map.of() : new LinkedHashMap<>(annotations);
         cgroupPaths = cgroupPaths == null ? Map.of() : new LinkedHashMap<>(cgroupPaths);
+        afterStart = afterStart == null ? Map.of() : new LinkedHashMap<>(afterStart);
+    }
+
+    /** The same record with {@code resources} in place of its own. */
+    public ContainerRecord withResources(LinuxResources newResources) {
+        return new ContainerRecord(ociVersion, id, pid, initStartTime, bundle, rootfs, created, owner, annotations,
+                cgroupPaths, newResources, hooks, afterStart);
     }
 
     public Map<String, Path> cgroupDirs() {

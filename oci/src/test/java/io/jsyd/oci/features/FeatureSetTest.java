@@ -90,6 +90,13 @@ class FeatureSetTest {
     }
 
     @Test
+    void theKernelsLandlockAbiIsAnAnnotationWhenProbed() {
+        Features doc = FeatureSet.current("1.2.3", Optional.empty(),
+                Optional.of(io.jsyd.runtime.landlock.LandlockSupport.abi(6))).document();
+        assertEquals(Map.of("io.jsyd.oci.version", "1.2.3", "io.jsyd.oci.landlock.abi", "6"), doc.getAnnotations());
+    }
+
+    @Test
     void validatesAgainstTheFeaturesSchema() {
         Schema schema = featuresSchema();
         for (Optional<String> libseccomp : List.of(Optional.of("2.5.4"), Optional.<String>empty())) {
@@ -126,7 +133,8 @@ class FeatureSetTest {
         assertEquals("", r.err());
         JsonNode printed = SpecJson.mapper().readTree(r.out());
         assertEquals(SpecJson.tree(FeatureSet.current(BuildInfo.version(),
-                LibseccompVersion.installed().map(LibseccompVersion::toString)).document()), printed);
+                LibseccompVersion.installed().map(LibseccompVersion::toString),
+                Optional.of(io.jsyd.runtime.landlock.LandlockProbe.system().probe())).document()), printed);
         assertTrue(featuresSchema().validate(printed).isEmpty());
 
         Optional<Tools.Output> jq = Tools.run(cwd, r.out().getBytes(StandardCharsets.UTF_8), "jq", "-e",

@@ -244,8 +244,9 @@ class HooksRunTest {
     }
 
     @Test
-    void poststartAndPoststopFailuresAreWarnings() throws IOException {
-        RunBundle b = RunBundle.create(dir.resolve("bundle"), "echo process-ran");
+    void aPoststartFailureStopsTheContainerAndAPoststopFailureIsAWarning() throws IOException {
+        // runtime-spec 1.1 made a poststart failure an error that stops the container (1.0: a warning)
+        RunBundle b = RunBundle.create(dir.resolve("bundle"), "echo process-ran; exec sleep 100");
         ObjectNode hooks = b.config.putObject("hooks");
         for (String kind : List.of("poststart", "poststop")) {
             hooks.putArray(kind).addObject().put("path", "/bin/sh").putArray("args").add("sh").add("-c")
@@ -253,13 +254,26 @@ class HooksRunTest {
         }
         b.write();
         OciRuntime.Result r = OciRuntime.JSYD.run(state, b.dir, "hooks-warn");
-        assertEquals(0, r.status(), r.describe());
-        assertEquals("process-ran\n", r.out());
-        assertTrue(r.err().contains("warning: container hooks-warn: poststart hook #0 (/bin/sh): exited with status 2:"
+        assertEquals(1, r.status(), r.describe());
+        assertTrue(r.err().contains("jsyd-oci: container hooks-warn: poststart hook #0 (/bin/sh): exited with status 2:"
                 + " output: poststart-broke"), r.describe());
         assertTrue(r.err().contains("warning: container hooks-warn: poststop hook #0 (/bin/sh): exited with status 2:"
                 + " output: poststop-broke"), r.describe());
-        assertNotEquals(0, r.err().length());
+        assertFalse(Files.exists(state.resolve("hooks-warn")), "state directory left behind");
+        assertEquals(List.of(), FailurePathsTest.processesIn(dir), "processes left behind");
+    }
+
+    @Test
+    void aPoststopFailureIsAWarning() throws IOException {
+        RunBundle b = RunBundle.create(dir.resolve("bundle"), "echo process-ran");
+        b.config.putObject("hooks").putArray("poststop").addObject().put("path", "/bin/sh").putArray("args")
+                .add("sh").add("-c").add("echo poststop-broke >&2; exit 2");
+        b.write();
+        OciRuntime.Result r = OciRuntime.JSYD.run(state, b.dir, "hooks-warn2");
+        assertEquals(0, r.status(), r.describe());
+        assertEquals("process-ran\n", r.out());
+        assertTrue(r.err().contains("warning: container hooks-warn2: poststop hook #0 (/bin/sh): exited with status 2:"
+                + " output: poststop-broke"), r.describe());
     }
 
     @Test

@@ -78,6 +78,13 @@ public final class ContainerLauncher {
      */
     public Launched launch(ContainerConfig config, CgroupManager cgroup, ObjIntConsumer<Fd> onListener,
                            ObjIntConsumer<Fd> onSupervisor, HookPoints hooks, java.nio.file.Path execFifo) {
+        return launch(config, cgroup, onListener, onSupervisor, hooks, execFifo, null);
+    }
+
+    /** As the six-argument launch, the container's stdio from {@code stdio} (null: ours). */
+    public Launched launch(ContainerConfig config, CgroupManager cgroup, ObjIntConsumer<Fd> onListener,
+                           ObjIntConsumer<Fd> onSupervisor, HookPoints hooks, java.nio.file.Path execFifo,
+                           io.jsyd.runtime.spawn.Stdio stdio) {
         if ((config.cgroup() == null) != (cgroup == null)) {
             throw new IllegalArgumentException("a cgroup manager goes with a config that has a cgroup, and only then");
         }
@@ -116,6 +123,6 @@ public final class ContainerLauncher {
                     }
                 }
             }
-        });
+        }, stdio);
     }
 }

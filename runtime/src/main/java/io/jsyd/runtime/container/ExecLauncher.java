@@ -84,6 +84,12 @@ public final class ExecLauncher {
      */
     public Launched launch(ContainerConfig config, List<Namespace> join, IntConsumer joinCgroup,
                            ObjIntConsumer<Fd> onListener) {
+        return launch(config, join, joinCgroup, onListener, null);
+    }
+
+    /** As the four-argument launch, the process's stdio from {@code stdio} (null: ours). */
+    public Launched launch(ContainerConfig config, List<Namespace> join, IntConsumer joinCgroup,
+                           ObjIntConsumer<Fd> onListener, io.jsyd.runtime.spawn.Stdio stdio) {
         Plan plan = plan(config, join, joinCgroup != null);
         return StubLauncher.launch(stub, plan, config.keepFds(), new SyncHandler() {
             @Override
@@ -101,6 +107,6 @@ public final class ExecLauncher {
                     onListener.accept(fd, pid);
                 }
             }
-        });
+        }, stdio);
     }
 }

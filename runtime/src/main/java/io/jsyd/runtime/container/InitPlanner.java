@@ -14,6 +14,7 @@ import static io.jsyd.runtime.linux.LinuxConstants.S_IFBLK;
 import static io.jsyd.runtime.linux.LinuxConstants.S_IFCHR;
 import static io.jsyd.runtime.linux.LinuxConstants.S_IFIFO;
 
+import io.jsyd.runtime.landlock.LandlockOps;
 import io.jsyd.runtime.linux.Capability;
 import io.jsyd.runtime.seccomp.SeccompFilter;
 import io.jsyd.runtime.spawn.OpCode;
@@ -389,6 +390,12 @@ public final class InitPlanner {
         // capability changes (runc does the same, keyed on no_new_privs).
         SeccompFilter seccomp = p.seccomp();
         boolean seccompLast = p.noNewPrivileges() || has(caps.effective(), Capability.CAP_SYS_ADMIN.number());
+        // Landlock needs the same (no_new_privs or CAP_SYS_ADMIN) and comes just before the
+        // filters; when early, the exec fifo (opened later, on the host) gets a rule of its own
+        boolean waitAfterSeccomp = seccomp != null && seccompLast && seccomp.listener();
+        if (p.landlock() != null && !seccompLast) {
+            LandlockOps.of(p.landlock(), waitForStart ? 0 : -1).forEach(b::add);
+        }
         if (seccomp != null && !seccompLast) {
             b.add(seccompLoad(seccomp));
         }
@@ -431,9 +438,11 @@ public final class InitPlanner {
         }
         // A listener must reach its agent during create; any other filter waits until
         // after the fifo, so the profile never sees the runtime's own calls.
-        boolean waitAfterSeccomp = seccomp != null && seccompLast && seccomp.listener();
         if (waitForStart && !waitAfterSeccomp) {
             waitForStart(b, p);
+        }
+        if (p.landlock() != null && seccompLast) {
+            LandlockOps.of(p.landlock(), waitForStart && waitAfterSeccomp ? 0 : -1).forEach(b::add);
         }
         if (seccomp != null && seccompLast) {
             b.add(seccompLoad(seccomp));

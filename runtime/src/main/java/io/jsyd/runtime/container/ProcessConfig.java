@@ -1,17 +1,19 @@
 package io.jsyd.runtime.container;
 
+import io.jsyd.runtime.landlock.LandlockPlan;
 import io.jsyd.runtime.seccomp.SeccompFilter;
 import java.util.List;
 
 /**
  * The container's process. Null fields are left as the runtime's own
- * (no umask change, no oom_score_adj, default scheduler, no terminal, no seccomp filter ...).
+ * (no umask change, no oom_score_adj, default scheduler, no terminal, no seccomp filter, no Landlock ...).
  */
 public record ProcessConfig(List<String> args, List<String> env, String cwd, long uid, long gid,
                             List<Long> additionalGids, Integer umask, Capabilities capabilities,
                             List<Rlimit> rlimits, boolean noNewPrivileges, Integer oomScoreAdj,
                             Scheduler scheduler, Integer ioPriority, Long personality, CpuAffinity cpuAffinity,
-                            Console console, SeccompFilter seccomp, SeccompFilter supervisor) {
+                            Console console, SeccompFilter seccomp, SeccompFilter supervisor,
+                            LandlockPlan landlock) {
     public ProcessConfig {
         if (supervisor != null && !supervisor.listener()) {
             throw new IllegalArgumentException("a supervisor filter must give a listener");
@@ -20,6 +22,16 @@ public record ProcessConfig(List<String> args, List<String> env, String cwd, lon
         env = List.copyOf(env);
         additionalGids = List.copyOf(additionalGids);
         rlimits = List.copyOf(rlimits);
+    }
+
+    /** A process without Landlock. */
+    public ProcessConfig(List<String> args, List<String> env, String cwd, long uid, long gid,
+                         List<Long> additionalGids, Integer umask, Capabilities capabilities,
+                         List<Rlimit> rlimits, boolean noNewPrivileges, Integer oomScoreAdj,
+                         Scheduler scheduler, Integer ioPriority, Long personality, CpuAffinity cpuAffinity,
+                         Console console, SeccompFilter seccomp, SeccompFilter supervisor) {
+        this(args, env, cwd, uid, gid, additionalGids, umask, capabilities, rlimits, noNewPrivileges, oomScoreAdj,
+                scheduler, ioPriority, personality, cpuAffinity, console, seccomp, supervisor, null);
     }
 
     /** A process without a supervisor filter. */
@@ -38,7 +50,18 @@ public record ProcessConfig(List<String> args, List<String> env, String cwd, lon
      */
     public ProcessConfig withSupervisor(SeccompFilter filter) {
         return new ProcessConfig(args, env, cwd, uid, gid, additionalGids, umask, capabilities, rlimits,
-                noNewPrivileges, oomScoreAdj, scheduler, ioPriority, personality, cpuAffinity, console, seccomp, filter);
+                noNewPrivileges, oomScoreAdj, scheduler, ioPriority, personality, cpuAffinity, console, seccomp, filter,
+                landlock);
+    }
+
+    /**
+     * The same process confined by Landlock ({@code plan}), applied by the init after
+     * the pivot and before the seccomp filters (see InitPlanner for when exactly).
+     */
+    public ProcessConfig withLandlock(LandlockPlan plan) {
+        return new ProcessConfig(args, env, cwd, uid, gid, additionalGids, umask, capabilities, rlimits,
+                noNewPrivileges, oomScoreAdj, scheduler, ioPriority, personality, cpuAffinity, console, seccomp,
+                supervisor, plan);
     }
 
     /** A process without affinity, terminal or seccomp filter. */

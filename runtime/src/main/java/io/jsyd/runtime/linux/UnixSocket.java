@@ -16,6 +16,11 @@ public final class UnixSocket implements AutoCloseable {
         this.fd = fd;
     }
 
+    /** Takes ownership of a connected AF_UNIX socket (one accepted from a listener). */
+    public static UnixSocket adopt(Fd fd) {
+        return new UnixSocket(fd);
+    }
+
     /** A close-on-exec SOCK_SEQPACKET pair: message boundaries are kept. */
     public static UnixSocket[] seqpacketPair() {
         int[] sv = new int[2];

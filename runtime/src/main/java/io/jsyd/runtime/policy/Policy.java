@@ -14,20 +14,27 @@ import java.util.Set;
  * A container's sandbox policy, as parsed: which categories are confined, each
  * category's default action and rules (in the order written; the last matching
  * rule wins), the wall-clock timeout, the resource limits, and whether the policy
- * was locked. Immutable; {@link #compile()} gives the matcher the supervisor asks.
+ * was locked, and its Landlock part ({@link LockPolicy}). Immutable;
+ * {@link #compile()} gives the matcher the supervisor asks.
  *
  * <p>Unlike Syd, which confines everything unless told otherwise, every category
  * starts off: a container without a policy runs as it would under runc, and a
  * policy turns on what it confines with {@code sandbox/...:on}.
  */
 public record Policy(Set<Category> sandboxed, Map<Category, Action> defaults, Map<Category, List<Rule>> rules,
-        Optional<Duration> timeout, ResourceLimits limits, Optional<Origin> lockedAt) {
+        Optional<Duration> timeout, ResourceLimits limits, Optional<Origin> lockedAt, LockPolicy landlock) {
 
     /** Syd's default for a confined category with no rule that matches. */
     public static final Action DEFAULT_ACTION = Action.DENY;
 
     public static final Policy EMPTY = new Policy(Set.of(), Map.of(), Map.of(), Optional.empty(),
-            ResourceLimits.NONE, Optional.empty());
+            ResourceLimits.NONE, Optional.empty(), LockPolicy.OFF);
+
+    /** A policy without Landlock. */
+    public Policy(Set<Category> sandboxed, Map<Category, Action> defaults, Map<Category, List<Rule>> rules,
+            Optional<Duration> timeout, ResourceLimits limits, Optional<Origin> lockedAt) {
+        this(sandboxed, defaults, rules, timeout, limits, lockedAt, LockPolicy.OFF);
+    }
 
     public Policy {
         EnumSet<Category> on = EnumSet.noneOf(Category.class);
@@ -71,7 +78,7 @@ public record Policy(Set<Category> sandboxed, Map<Category, Action> defaults, Ma
 
     /** Whether the policy asks for anything at all (if not, no supervision is needed). */
     public boolean isEmpty() {
-        return sandboxed.isEmpty() && timeout.isEmpty() && limits.equals(ResourceLimits.NONE);
+        return sandboxed.isEmpty() && timeout.isEmpty() && limits.equals(ResourceLimits.NONE) && !landlock.on();
     }
 
     /** Precompiles the rules for deciding (automata for globs, arrays for networks). */
@@ -102,6 +109,7 @@ public record Policy(Set<Category> sandboxed, Map<Category, Action> defaults, Ma
                 lines.add(rule.line());
             }
         }
+        lines.addAll(landlock.render());
         if (isLocked()) {
             lines.add("lock:on");
         }

@@ -41,6 +41,7 @@ import java.util.stream.Collectors;
  * mem/max:512M   mem/vm_max:2G   pid/max:128     limits (0 = none)
  * include common.jsyd                            another file, relative to this one
  * lock:on                                        nothing after this may change the policy
+ * sandbox/lock:on  allow/lock/read+/usr  ...     Landlock ({@link LockRulesParser})
  * </pre>
  * Actions are allow, warn, filter, deny, stop, kill, exit; categories read, write,
  * exec, stat, create, net/bind, net/connect, net/sendfd ({@code net} means the three
@@ -58,6 +59,7 @@ public final class PolicyParser {
     private OptionalLong vmMax = OptionalLong.empty();
     private OptionalInt pidMax = OptionalInt.empty();
     private Optional<Origin> lockedAt = Optional.empty();
+    private final LockRulesParser landlock = new LockRulesParser();
     private final List<PolicyProblem> problems = new ArrayList<>();
     /** Real paths of the files being read, outermost first: a repeat is a cycle. */
     private final Deque<Path> including = new ArrayDeque<>();
@@ -96,7 +98,8 @@ public final class PolicyParser {
         }
         Map<Category, List<Rule>> copy = new EnumMap<>(Category.class);
         rules.forEach((c, list) -> copy.put(c, List.copyOf(list)));
-        return new Policy(sandboxed, defaults, copy, timeout, new ResourceLimits(memMax, vmMax, pidMax), lockedAt);
+        return new Policy(sandboxed, defaults, copy, timeout, new ResourceLimits(memMax, vmMax, pidMax), lockedAt,
+                landlock.build());
     }
 
     private void lines(String source, String text, IncludeScope scope) {
@@ -126,7 +129,9 @@ public final class PolicyParser {
     }
 
     private void command(Origin origin, String line, IncludeScope scope) {
-        if (line.equals("include") || line.startsWith("include ") || line.startsWith("include\t")) {
+        if (LockRulesParser.accepts(line)) {
+            landlock.command(origin, line);
+        } else if (line.equals("include") || line.startsWith("include ") || line.startsWith("include\t")) {
             include(origin, line.substring("include".length()).strip(), scope);
         } else if (line.startsWith("sandbox/")) {
             sandbox(line.substring("sandbox/".length()));

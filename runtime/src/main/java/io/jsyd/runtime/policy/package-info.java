@@ -45,6 +45,22 @@
  * {@code net/sendfd} takes UNIX socket globs only. A socket glob is a path, or
  * {@code @name} for the abstract namespace.
  *
+ * <h2>Landlock</h2>
+ * {@code sandbox/lock:on} turns Landlock on: every access right the kernel's ABI
+ * can restrict is refused except what {@code allow/lock/RIGHTS+TARGET} lines grant
+ * ({@link LockRulesParser}, {@link LockPolicy}). RIGHTS are Syd's names
+ * ({@link LockRight}: read, readdir, write, exec, ioctl, create, delete, rename,
+ * symlink, truncate, mkdir, rmdir, mkbdev, mkcdev, mkfifo, bind, connect, and
+ * {@code all}); a TARGET is an absolute path without globs (Landlock grants the
+ * whole tree beneath it) or, for bind and connect, TCP ports ({@code 80},
+ * {@code 8000-8080}, {@code 80,443}). Only {@code allow} exists: Landlock cannot
+ * deny inside what it grants. {@code lock/scope:signal,abstract} (the default;
+ * {@code none} for nothing) keeps signals and abstract UNIX sockets inside the
+ * container. {@code default/lock:kill} (strict, the default, Syd's "hard
+ * requirement") refuses to start when the kernel cannot apply all of it;
+ * {@code default/lock:warn} (best effort) applies what it can and logs the rest.
+ * {@code -} and {@code ^} remove grants as for other rules.
+ *
  * <h2>Deciding</h2>
  * In a category that is on, the last rule whose pattern matches decides (Syd's
  * rule: order, not specificity); without one, the category's default. The globs

@@ -38,6 +38,18 @@ public final class StubLauncher {
     }
 
     public static Launched launch(InitStub stub, Plan plan, int keepFds, SyncHandler handler) {
+        return launch(stub, plan, keepFds, handler, null);
+    }
+
+    /**
+     * As {@link #launch(InitStub, Plan, int, SyncHandler)}; with {@code stdio} the
+     * stub (and so the container process) gets those fds as 0-2 instead of ours.
+     * Fds above stderr cannot be passed through then (keepFds must be 0).
+     */
+    public static Launched launch(InitStub stub, Plan plan, int keepFds, SyncHandler handler, Stdio stdio) {
+        if (stdio != null && keepFds != 0) {
+            throw new IllegalArgumentException("fds above stderr pass through only with the launcher's own stdio");
+        }
         int syncTarget = 3 + keepFds;
         int planTarget = syncTarget + 1;
         UnixSocket[] pair = UnixSocket.seqpacketPair();
@@ -47,17 +59,24 @@ public final class StubLauncher {
         List<Fd> fds = new ArrayList<>();
         List<OpCode> fdSources = new ArrayList<>();
         ProcessParent parent = ProcessParent.current();
+        List<String> notes = new ArrayList<>();
         boolean ok = false;
         try {
             try (UnixSocket theirs = pair[1];
                  Fd planFd = Memfd.sealed("jsyd-plan", plan.encode());
                  Fd syncHigh = theirs.fd().dupAtLeast(planTarget + 1);
                  Fd planHigh = planFd.dupAtLeast(planTarget + 1)) {
+                List<Spawn.FdMove> moves = new ArrayList<>(List.of(new Spawn.FdMove(syncHigh, syncTarget),
+                        new Spawn.FdMove(planHigh, planTarget)));
+                if (stdio != null) {
+                    moves.add(new Spawn.FdMove(stdio.in(), 0));
+                    moves.add(new Spawn.FdMove(stdio.out(), 1));
+                    moves.add(new Spawn.FdMove(stdio.err(), 2));
+                }
                 stubPid = parent.spawnStub(stub,
                         List.of("jsyd-init", MessageType.PROTOCOL_VERSION,
                                 Integer.toString(syncTarget), Integer.toString(planTarget)),
-                        syncTarget,
-                        List.of(new Spawn.FdMove(syncHigh, syncTarget), new Spawn.FdMove(planHigh, planTarget)));
+                        stdio == null ? syncTarget : 0, moves);
             }
             while (true) {
                 UnixSocket.Received r = ours.receive(StubMessage.SIZE);
@@ -68,7 +87,7 @@ public final class StubLauncher {
                                 + parent.waitFor(stubPid) + ")");
                     }
                     ok = true;
-                    return new Launched(initPid, fds, fdSources);
+                    return new Launched(initPid, fds, fdSources, plan, notes);
                 }
                 StubMessage m = StubMessage.decode(r.data());
                 switch (m.type()) {
@@ -98,7 +117,7 @@ public final class StubLauncher {
                         ours.send(StubMessage.answer(MessageType.ACK).encode());
                         if (!more) {
                             ok = true;
-                            return new Launched(initPid, fds, fdSources);
+                            return new Launched(initPid, fds, fdSources, plan, notes);
                         }
                     }
                     case FD -> {
@@ -112,6 +131,8 @@ public final class StubLauncher {
                         fdSources.add(plan.ops().get(m.op()).code());
                         handler.onFd(m.op(), r.fd(), initPid > 0 ? initPid : stubPid);
                     }
+                    case NOTE -> notes.add(plan.originOf(m.op()) + ": " + m.text() + ": "
+                            + io.jsyd.runtime.linux.Errno.describe(m.errno()) + "; skipped (best effort)");
                     case ERROR -> throw new InitStubException(m.op(), plan.originOf(m.op()), m.errno(), m.text());
                     case ACK, ABORT -> throw new StubProtocolException("init stub sent " + m.type());
                 }

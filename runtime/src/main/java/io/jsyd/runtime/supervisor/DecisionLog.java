@@ -33,6 +33,21 @@ public final class DecisionLog {
         out.flush();
     }
 
+    /**
+     * What the policy's Landlock rules could not get on this kernel or in this
+     * container (best effort: the container runs without it), as one line.
+     */
+    public void landlock(String note) {
+        StringBuilder b = new StringBuilder(200);
+        b.append("{\"time\":\"").append(clock.instant()).append('"');
+        field(b, "id", containerId);
+        field(b, "category", "lock");
+        field(b, "action", "warn");
+        field(b, "note", note);
+        out.println(b.append('}'));
+        out.flush();
+    }
+
     String line(int pid, String syscall, Decision d, String target, String subject) {
         StringBuilder b = new StringBuilder(200);
         b.append("{\"time\":\"").append(clock.instant()).append('"');

@@ -24,7 +24,7 @@ public final class DeleteCommand implements Verb {
             }
             throw io.jsyd.oci.ContainerStateException.notExist(id);
         }
-        io.jsyd.oci.lifecycle.Delete.delete(invocation.flags().root(), id, force);
+        io.jsyd.oci.lifecycle.Delete.delete(invocation.flags().root(), id, force, invocation.request().err());
         return 0;
     }
 }

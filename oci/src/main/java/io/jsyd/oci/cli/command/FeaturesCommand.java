@@ -15,7 +15,8 @@ public final class FeaturesCommand implements Verb {
     @Override
     public int run(Invocation invocation) {
         FeatureSet features = FeatureSet.current(BuildInfo.version(),
-                LibseccompVersion.installed().map(LibseccompVersion::toString));
+                LibseccompVersion.installed().map(LibseccompVersion::toString),
+                java.util.Optional.of(io.jsyd.runtime.landlock.LandlockProbe.system().probe()));
         PrintStream out = invocation.request().out();
         out.println(SpecJson.pretty(features.document()));
         out.flush();

@@ -46,7 +46,7 @@ public final class RunCommand implements Verb {
                 io.jsyd.oci.lifecycle.Start.start(invocation.flags().root(), id);
             } catch (OciException e) {
                 try {
-                    io.jsyd.oci.lifecycle.Delete.delete(invocation.flags().root(), id, true);
+                    io.jsyd.oci.lifecycle.Delete.delete(invocation.flags().root(), id, true, invocation.request().err());
                 } catch (OciException cleanup) {
                     e.addSuppressed(cleanup);
                 }
