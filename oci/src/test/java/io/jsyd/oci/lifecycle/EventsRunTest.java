@@ -62,7 +62,7 @@ class EventsRunTest {
     void aMemoryHogKilledAtTheLimitIsAnOomEventAndTheStreamEndsWithTheContainer(@TempDir Path dir)
             throws Exception {
         // the pause lets `events` start watching before the hog runs
-        start(dir, "sleep 2; dd if=/dev/zero of=/dev/null bs=64M count=1");
+        start(dir, "sleep 3; dd if=/dev/zero of=/dev/null bs=64M count=1");
         Cli.Result r = Cli.run(dir, "--root", root.toString(), "events", "--interval", "500ms", ID);
         assertEquals(0, r.status(), r.err());
         List<JsonNode> events = lines(r.out());
