@@ -62,6 +62,8 @@ for _ in $(seq 100); do "${C[@]}" version >/dev/null 2>&1 && break; sleep 0.1; d
 pass=0 fail=0
 check() {
 	local name=$1; shift
+	# ONLY=REGEX runs the scenarios whose names match, and skips the rest
+	if [ -n "${ONLY:-}" ] && ! [[ $name =~ $ONLY ]]; then return 0; fi
 	local start=$(date +%s.%N)
 	if out=$("$@" 2>&1); then
 		pass=$((pass + 1)); printf 'PASS %-52s %5.1fs\n' "$name" "$(echo "$(date +%s.%N) - $start" | bc)"

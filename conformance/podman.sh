@@ -51,6 +51,8 @@ tar -C "$tmp/rootfs" -cf "$tmp/rootfs.tar" .
 pass=0 fail=0
 check() { # name, then a command that succeeds when the scenario passes
 	local name=$1; shift
+	# ONLY=REGEX runs the scenarios whose names match, and skips the rest
+	if [ -n "${ONLY:-}" ] && ! [[ $name =~ $ONLY ]]; then return 0; fi
 	local start=$(date +%s.%N)
 	if out=$("$@" 2>&1); then
 		pass=$((pass + 1)); printf 'PASS %-36s %5.1fs\n' "$name" "$(echo "$(date +%s.%N) - $start" | bc)"
@@ -124,6 +126,11 @@ D=(--network none --ulimit nofile=1024:4096 --ulimit nproc=1000:2000)
 # the v1 hierarchy of a controller, or the v2 root, as the container sees it
 cg() { echo "f=/sys/fs/cgroup/$1/$2; [ -e \$f ] || f=/sys/fs/cgroup/$3; cat \$f"; }
 
+run_user() {
+	out=$("${P[@]}" run "${R[@]}" --user 1000:1001 --group-add 1002 "$img" sh -c \
+		'echo $(id -u) $(id -g) $(id -G); touch /root/x 2>/dev/null && echo wrote-root-home; true') || return 1
+	[ "$out" = "1000 1001 1001 1002" ] || { echo "ids: $out"; return 1; }
+}
 run_read_only() {
 	out=$("${P[@]}" run "${R[@]}" --read-only "$img" sh -c \
 		'touch /x 2>/dev/null && echo wrote-root; touch /tmp/y && echo tmp-ok; grep " / " /proc/mounts') || return 1
@@ -253,6 +260,7 @@ check "run -d, kill -s KILL, wait, rm" detach_kill
 check "pause, unpause, rm -f" pause_unpause
 check "exec (env, cwd, pid ns, status, -d)" exec_in
 check "exec -t (console socket, pty)" exec_tty
+check "run --user 1000:1001 --group-add" run_user
 check "run --read-only" run_read_only
 check "run --tmpfs (size, mode)" run_tmpfs
 check "run -v rw and :ro volumes" run_volumes
