@@ -119,6 +119,16 @@ detached_exec() {
 	"${C[@]}" container rm $t || return 1
 	[ ! -e "$tmp/runc-root/$t" ] || { echo "state left in $tmp/runc-root/$t"; return 1; }
 }
+seccomp_default() {
+	# containerd's default profile lets unshare through only with CAP_SYS_ADMIN:
+	# EPERM here, while without a profile a user namespace is made
+	out=$("${C[@]}" run --rm "${R[@]}" --seccomp "$img" s1-$u sh -c \
+		'grep Seccomp: /proc/self/status; unshare -U true 2>/dev/null; echo unshare $?') || return 1
+	[ "$out" = "$(printf 'Seccomp:\t2\nunshare 1')" ] || { echo "with --seccomp: $out"; return 1; }
+	out=$("${C[@]}" run --rm "${R[@]}" "$img" s2-$u sh -c 'grep Seccomp: /proc/self/status; unshare -U true; echo unshare $?') ||
+		return 1
+	[ "$out" = "$(printf 'Seccomp:\t0\nunshare 0')" ] || { echo "without: $out"; return 1; }
+}
 oom_event() {
 	# the shim watches the task's memory cgroup itself and publishes /tasks/oom; the
 	# hog is a child, so the shell lives on to report its status
@@ -151,6 +161,7 @@ check "run --rm: output, status 3, pid 1" run_output_and_status
 check "run -d, ps, pause, resume, kill, delete" detached_lifecycle
 check "missing program: error names it" missing_program
 check "run -d, exec (status, -d), pause, kill -a, delete" detached_exec
+check "--seccomp: containerd's default profile" seccomp_default
 check "OOM kill: the shim's /tasks/oom event" oom_event
 check "20 containers in a row, nothing left" twenty_in_a_row
 echo "containerd: $pass passed, $fail failed"
