@@ -248,6 +248,16 @@ bad_config() {
 	echo "$out" | grep -Eqi "rlimit.*(7|nofile).*(operation not permitted|EPERM)" ||
 		{ echo "podman shows no rlimit reason: $out"; return 1; }
 	[ -z "$("${P[@]}" ps -aq)" ] || { echo "containers left: $("${P[@]}" ps -a)"; return 1; }
+	# jsyd-oci's own: a sandbox policy it cannot parse, given the way a podman user
+	# gives one (--annotation); another runtime ignores the annotation and runs
+	out=$("${P[@]}" run "${R[@]}" --annotation org.jsyd.policy='allow/rread+/etc/**' "$img" echo ran 2>&1); rc=$?
+	if "$rt" --version 2>/dev/null | grep -q '^jsyd-oci'; then
+		[ $rc != 0 ] || { echo "a bad policy ran: $out"; return 1; }
+		echo "$out" | grep -q "annotation org.jsyd.policy in .*config.json:1: unknown category 'rread'" ||
+			{ echo "podman shows no policy error: $out"; return 1; }
+	else
+		[ $rc = 0 ] && [ "$out" = ran ] || { echo "status $rc: $out"; return 1; }
+	fi
 }
 
 check "run --rm echo" run_echo
