@@ -13,6 +13,10 @@ done
 [ -x /bin/busybox ] || { echo "SKIP containerd: needs busybox-static at /bin/busybox"; exit 0; }
 
 tmp=$(mktemp -d /tmp/jsyd-containerd.XXXXXX)
+# the runtime by an absolute path: the scenarios run from $tmp, because conmon
+# 2.1.6 writes its "oom" marker file into its working directory, not the bundle
+case $rt in */*) rt=$(cd "$(dirname "$rt")" && pwd)/$(basename "$rt") ;; esac
+cd "$tmp" || exit 1
 P=(podman --root "$tmp/podman" --runroot "$tmp/podman-run" --tmpdir "$tmp/tmp" --storage-driver vfs)
 C=(ctr --address "$tmp/containerd.sock")
 # the runtime's state in a root of its own (the shim's default is shared by every

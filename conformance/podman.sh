@@ -10,6 +10,10 @@ command -v podman >/dev/null || { echo "SKIP podman: not installed"; exit 0; }
 [ -x /bin/busybox ] || { echo "SKIP podman: needs busybox-static at /bin/busybox"; exit 0; }
 
 tmp=$(mktemp -d /tmp/jsyd-podman.XXXXXX)
+# the runtime by an absolute path: the scenarios run from $tmp, because conmon
+# 2.1.6 writes its "oom" marker file into its working directory, not the bundle
+case $rt in */*) rt=$(cd "$(dirname "$rt")" && pwd)/$(basename "$rt") ;; esac
+cd "$tmp" || exit 1
 P=(podman --root "$tmp/storage" --runroot "$tmp/run" --tmpdir "$tmp/tmp" --cgroup-manager=cgroupfs
    --events-backend=file --storage-driver vfs --runtime "$rt")
 # this host denies raising limits (no CAP_SYS_RESOURCE): ask for what it allows
@@ -194,7 +198,8 @@ pids_limit() {
 }
 memory_limit() {
 	# the hog is a child, so the shell lives on to read the cgroup's OOM kill count
-	# (podman's OOMKilled stays false here even with runc: conmon 2.1.6 misses v1 OOM events)
+	# (podman's OOMKilled stays false here even with runc: conmon 2.1.6 sees the OOM but
+	# writes its "oom" marker into its working directory, where podman does not look)
 	out=$("${P[@]}" run "${R[@]}" --memory 32m --memory-swap 32m "$img" sh -c \
 		"$(cg memory memory.limit_in_bytes memory.max)"'; dd if=/dev/zero of=/dev/null bs=128M count=1; echo status $?
 		 f=/sys/fs/cgroup/memory/memory.oom_control; [ -e $f ] || f=/sys/fs/cgroup/memory.events; grep -w oom_kill $f') ||
