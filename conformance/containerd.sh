@@ -90,7 +90,7 @@ detached_lifecycle() {
 	"${C[@]}" task pause t2-$u && [ "$(task_status t2-$u)" = PAUSED ] || { echo "not paused"; return 1; }
 	"${C[@]}" task resume t2-$u && [ "$(task_status t2-$u)" = RUNNING ] || { echo "not resumed"; return 1; }
 	"${C[@]}" task kill -s KILL t2-$u || return 1
-	for _ in $(seq 50); do [ "$(task_status t2-$u)" = STOPPED ] && break; sleep 0.1; done
+	for _ in $(seq 100); do [ "$(task_status t2-$u)" = STOPPED ] && break; sleep 0.1; done
 	[ "$(task_status t2-$u)" = STOPPED ] || { echo "not stopped"; return 1; }
 	"${C[@]}" task delete t2-$u >/dev/null 2>&1
 	"${C[@]}" container rm t2-$u && [ -z "$(task_status t2-$u)" ]
@@ -117,7 +117,7 @@ detached_exec() {
 	"${C[@]}" task resume $t && [ "$(task_status $t)" = RUNNING ] || { echo "not resumed"; return 1; }
 	# kill's default is SIGTERM, which a pid 1 without a handler ignores: KILL, then every process
 	"${C[@]}" task kill -a -s KILL $t || return 1
-	for _ in $(seq 50); do [ "$(task_status $t)" = STOPPED ] && break; sleep 0.1; done
+	for _ in $(seq 100); do [ "$(task_status $t)" = STOPPED ] && break; sleep 0.1; done
 	[ "$(task_status $t)" = STOPPED ] || { echo "not stopped: $(task_status $t)"; return 1; }
 	"${C[@]}" task delete $t >/dev/null || return 1
 	"${C[@]}" container rm $t || return 1
@@ -141,7 +141,8 @@ oom_event() {
 	local epid=$!
 	out=$("${C[@]}" run --rm "${R[@]}" --memory-limit 33554432 "$img" $t sh -c \
 		'dd if=/dev/zero of=/dev/null bs=128M count=1; echo status $?'); rc=$?
-	sleep 0.5
+	# the event stream may lag behind the task's end on a loaded machine
+	for _ in $(seq 50); do grep "/tasks/oom" "$tmp/events" | grep -q "$t" && break; sleep 0.1; done
 	kill $epid; wait $epid 2>/dev/null
 	[ $rc = 0 ] && [ "$out" = "status 137" ] || { echo "status $rc: $out"; return 1; }
 	grep "/tasks/oom" "$tmp/events" | grep -q "$t" || { echo "no /tasks/oom event for $t:"; cat "$tmp/events"; return 1; }
