@@ -255,6 +255,9 @@ static void run_op(const struct op *o)
 	case OP_MOUNT_IN_ROOT:
 		do_mount_in_root(o);
 		break;
+	case OP_COPY_UP_IN_ROOT:
+		do_copy_up_in_root(o);
+		break;
 	case OP_MOUNT:
 		if (((unsigned long)v[0] & (MS_REMOUNT | MS_BIND)) == (MS_REMOUNT | MS_BIND)
 			    ? bind_remount(o->strs[1], (unsigned long)v[0]) < 0

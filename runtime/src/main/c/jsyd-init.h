@@ -92,6 +92,7 @@ int dirfd_of(int pathfd, const char *what);
 unsigned long locked_flags(const char *path, unsigned long wanted);
 int bind_remount(const char *target, unsigned long flags);
 void do_mount_in_root(const struct op *o);
+void do_copy_up_in_root(const struct op *o);
 void do_setattr_in_root(const struct op *o);
 void write_map(pid_t pid, const char *file, const int64_t *t, int64_t n);
 void do_userns_fd(const struct op *o);

@@ -4,6 +4,7 @@
  * pivot_root, kernel files, setns.
  */
 #include "jsyd-init.h"
+#include <dirent.h>
 
 /* The flags a user namespace locks on a mount it did not make: a bind remount
  * that would clear one fails with EPERM, so it keeps them, as runc does. */
@@ -55,6 +56,94 @@ void do_mount_in_root(const struct op *o)
 	if (rc < 0)
 		fail(errno, "mount %s", o->strs[1]);
 	close(fd);
+}
+
+/* Copies the tree below from (a directory fd) into to (one too): the entries
+ * keep their type, mode and owner, as runc's tmpcopyup copies them. */
+static void copy_tree(int from, int to, const char *at)
+{
+	DIR *d;
+	struct dirent *e;
+	int fd = dup(from);
+	if (fd < 0 || !(d = fdopendir(fd)))
+		fail(errno, "tmpcopyup: read %s", at);
+	while ((errno = 0, e = readdir(d))) {
+		struct stat st;
+		const char *n = e->d_name;
+		if (!strcmp(n, ".") || !strcmp(n, ".."))
+			continue;
+		if (fstatat(from, n, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			fail(errno, "tmpcopyup: stat %s/%s", at, n);
+		if (S_ISDIR(st.st_mode)) {
+			int s, t;
+			if (mkdirat(to, n, 0700) < 0)
+				fail(errno, "tmpcopyup: mkdir %s/%s", at, n);
+			s = openat(from, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			t = openat(to, n, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+			if (s < 0 || t < 0)
+				fail(errno, "tmpcopyup: open %s/%s", at, n);
+			copy_tree(s, t, at);
+			if (fchown(t, st.st_uid, st.st_gid) < 0 || fchmod(t, st.st_mode & 07777) < 0)
+				fail(errno, "tmpcopyup: chown/chmod %s/%s", at, n);
+			close(s);
+			close(t);
+		} else if (S_ISREG(st.st_mode)) {
+			char buf[65536];
+			ssize_t r = 0;
+			int s = openat(from, n, O_RDONLY | O_NOFOLLOW | O_CLOEXEC);
+			int t = openat(to, n, O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+			if (s < 0 || t < 0)
+				fail(errno, "tmpcopyup: open %s/%s", at, n);
+			while ((r = read(s, buf, sizeof(buf))) > 0 || (r < 0 && errno == EINTR)) {
+				ssize_t w = 0;
+				while (r > 0 && w < r) {
+					ssize_t k = write(t, buf + w, (size_t)(r - w));
+					if (k < 0 && errno != EINTR)
+						fail(errno, "tmpcopyup: write %s/%s", at, n);
+					w += k > 0 ? k : 0;
+				}
+			}
+			if (r < 0)
+				fail(errno, "tmpcopyup: read %s/%s", at, n);
+			/* chmod after chown: chown clears the set-id bits */
+			if (fchown(t, st.st_uid, st.st_gid) < 0 || fchmod(t, st.st_mode & 07777) < 0)
+				fail(errno, "tmpcopyup: chown/chmod %s/%s", at, n);
+			close(s);
+			close(t);
+		} else if (S_ISLNK(st.st_mode)) {
+			char target[4096];
+			ssize_t len = readlinkat(from, n, target, sizeof(target) - 1);
+			if (len < 0)
+				fail(errno, "tmpcopyup: readlink %s/%s", at, n);
+			target[len] = '\0';
+			if (symlinkat(target, to, n) < 0 || fchownat(to, n, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0)
+				fail(errno, "tmpcopyup: symlink %s/%s", at, n);
+		} else {
+			if (mknodat(to, n, st.st_mode, st.st_rdev) < 0 ||
+			    fchownat(to, n, st.st_uid, st.st_gid, AT_SYMLINK_NOFOLLOW) < 0 ||
+			    fchmodat(to, n, st.st_mode & 07777, 0) < 0)
+				fail(errno, "tmpcopyup: mknod %s/%s", at, n);
+		}
+	}
+	if (errno)
+		fail(errno, "tmpcopyup: read %s", at);
+	closedir(d);
+}
+
+void do_copy_up_in_root(const struct op *o)
+{
+	/* the directory as it is before the mount hides it */
+	int old = open_in_root(o->strs[1], O_RDONLY | O_DIRECTORY);
+	int fresh;
+	if (old < 0)
+		fail(errno, "open %s", o->strs[1]);
+	do_mount_in_root(o);
+	fresh = open_in_root(o->strs[1], O_RDONLY | O_DIRECTORY);
+	if (fresh < 0)
+		fail(errno, "open %s", o->strs[1]);
+	copy_tree(old, fresh, o->strs[1]);
+	close(old);
+	close(fresh);
 }
 
 void do_setattr_in_root(const struct op *o)

@@ -12,7 +12,8 @@ import java.util.Map;
  * else passed to the filesystem as data.
  */
 public record MountOptions(boolean bind, boolean recursive, long flags, List<Long> propagation, long attrSet,
-                    long attrClr, String data, List<String> unsupported, boolean idmap, boolean ridmap) {
+                    long attrClr, String data, List<String> unsupported, boolean idmap, boolean ridmap,
+                    boolean copyUp) {
 
     private record Flag(boolean clear, long value) {
     }
@@ -54,7 +55,7 @@ public record MountOptions(boolean bind, boolean recursive, long flags, List<Lon
             Map.entry("rsymfollow", new Flag(true, MOUNT_ATTR_NOSYMFOLLOW)));
 
     /** Options the spec defines that jsyd-oci does not do yet: refused, never ignored. */
-    private static final List<String> NOT_YET = List.of("tmpcopyup");
+    private static final List<String> NOT_YET = List.of();
 
     public static MountOptions parse(String type, List<String> options) {
         boolean bind = "bind".equals(type);
@@ -67,6 +68,7 @@ public record MountOptions(boolean bind, boolean recursive, long flags, List<Lon
         List<String> unsupported = new ArrayList<>();
         boolean idmap = false;
         boolean ridmap = false;
+        boolean copyUp = false;
         for (String o : options == null ? List.<String>of() : options) {
             Flag f = FLAGS.get(o);
             Long p = PROPAGATION.get(o);
@@ -95,6 +97,8 @@ public record MountOptions(boolean bind, boolean recursive, long flags, List<Lon
                 idmap = true;
             } else if (o.equals("ridmap")) {
                 ridmap = true;
+            } else if (o.equals("tmpcopyup")) {
+                copyUp = true;
             } else if (NOT_YET.contains(o)) {
                 unsupported.add(o);
             } else {
@@ -102,7 +106,7 @@ public record MountOptions(boolean bind, boolean recursive, long flags, List<Lon
             }
         }
         return new MountOptions(bind, recursive, flags, propagation, set, clr, String.join(",", data), unsupported,
-                idmap, ridmap);
+                idmap, ridmap, copyUp);
     }
 
     /** Every option this decoder turns into a flag, a propagation, an attribute or an id mapping. */
@@ -110,7 +114,7 @@ public record MountOptions(boolean bind, boolean recursive, long flags, List<Lon
         java.util.TreeSet<String> names = new java.util.TreeSet<>(FLAGS.keySet());
         names.addAll(PROPAGATION.keySet());
         names.addAll(RECURSIVE.keySet());
-        names.addAll(List.of("bind", "rbind", "idmap", "ridmap",
+        names.addAll(List.of("bind", "rbind", "idmap", "ridmap", "tmpcopyup",
                 "rrelatime", "rnoatime", "rstrictatime", "rnorelatime", "ratime", "rnostrictatime"));
         return List.copyOf(names);
     }

@@ -240,8 +240,14 @@ public final class SpecConverter {
                 source = options.bundle().resolve(source).normalize().toString();
             }
             String origin = "mounts[" + i + "] (destination " + m.getDestination() + ")";
+            boolean tmpfs = !o.bind() && "tmpfs".equals(m.getType());
+            if (o.copyUp() && !tmpfs) {
+                // runc acts on it for tmpfs only and passes over it elsewhere
+                warn(at + ".options", "\"tmpcopyup\" applies to tmpfs mounts only: ignored here");
+            }
             result.add(new MountEntry(origin, Path.of(dest).normalize().toString(), source, orEmpty(m.getType()),
-                    o.bind(), o.recursive(), o.flags(), o.propagation(), o.attrSet(), o.attrClr(), o.data(), idmap));
+                    o.bind(), o.recursive(), o.flags(), o.propagation(), o.attrSet(), o.attrClr(), o.data(), idmap,
+                    o.copyUp() && tmpfs));
         }
         return result;
     }

@@ -65,16 +65,13 @@ public final class StatsJson {
         list(usage, "percpu_user", c.percpuUser());
         usage.set("kernel", unsigned(c.kernel()));
         usage.set("user", unsigned(c.user()));
-        if (c.total() != 0 || !c.percpu().isEmpty() || c.kernel() != 0 || c.user() != 0) {
-            cpu.set("usage", usage);
-        }
+        // runc's usage and throttling are structs, not pointers: they are there even when all zero
+        cpu.set("usage", usage);
         ObjectNode throttling = F.objectNode();
         omitZero(throttling, "periods", c.periods());
         omitZero(throttling, "throttledPeriods", c.throttledPeriods());
         omitZero(throttling, "throttledTime", c.throttledTime());
-        if (!throttling.isEmpty()) {
-            cpu.set("throttling", throttling);
-        }
+        cpu.set("throttling", throttling);
         return cpu;
     }
 
@@ -84,14 +81,13 @@ public final class StatsJson {
             ArrayNode a = o.putArray("cpus");
             c.cpus().forEach(a::add);
         }
-        o.put("cpu_exclusive", 0);
+        o.put("cpu_exclusive", c.flags().getOrDefault("cpu_exclusive", 0L));
         if (!c.mems().isEmpty()) {
             ArrayNode a = o.putArray("mems");
             c.mems().forEach(a::add);
         }
-        for (String k : List.of("mem_hardwall", "mem_exclusive", "memory_migrate", "memory_spread_page",
-                "memory_spread_slab", "memory_pressure", "sched_load_balance", "sched_relax_domain_level")) {
-            o.put(k, 0);
+        for (String k : Stats.Cpuset.FLAGS.subList(1, Stats.Cpuset.FLAGS.size())) {
+            o.put(k, c.flags().getOrDefault(k, 0L));
         }
         return o;
     }
@@ -112,9 +108,7 @@ public final class StatsJson {
     }
 
     private static void entry(ObjectNode parent, String name, Stats.MemoryEntry e) {
-        if (e.equals(Stats.MemoryEntry.NONE)) {
-            return;
-        }
+        // a struct in runc's types.Memory: present (limit and failcnt) even when the host has no such counter
         ObjectNode n = F.objectNode();
         n.set("limit", unsigned(e.limit()));
         omitZero(n, "usage", e.usage());

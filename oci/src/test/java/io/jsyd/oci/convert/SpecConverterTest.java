@@ -1,8 +1,10 @@
 package io.jsyd.oci.convert;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jsyd.oci.InvalidSpecException;
 import io.jsyd.oci.spec.SpecJson;
@@ -111,10 +113,14 @@ class SpecConverterTest {
     }
 
     @Test
-    void tmpcopyupIsRefusedNamingTheMount() throws Exception {
-        assertEquals(List.of("$.mounts[7].options: \"tmpcopyup\" is not supported by jsyd-oci yet"), errors(
-                "{\"mounts\": " + withMount("{\"destination\": \"/t\", \"type\": \"tmpfs\", \"source\": \"tmpfs\","
-                        + " \"options\": [\"tmpcopyup\"]}") + "}"));
+    void tmpcopyupCopiesUpOnTmpfsOnly() throws Exception {
+        MountEntry t = lastMount(convert("{\"mounts\": " + withMount("{\"destination\": \"/t\", \"type\": \"tmpfs\","
+                + " \"source\": \"tmpfs\", \"options\": [\"tmpcopyup\", \"size=1m\"]}") + "}"));
+        assertTrue(t.copyUp());
+        assertEquals("size=1m", t.data(), "not passed to the kernel as data");
+        MountEntry b = lastMount(convert("{\"mounts\": " + withMount("{\"destination\": \"/b\", \"type\": \"bind\","
+                + " \"source\": \"/src\", \"options\": [\"rbind\", \"tmpcopyup\"]}") + "}"));
+        assertFalse(b.copyUp(), "runc copies up into a tmpfs only");
     }
 
     @Test

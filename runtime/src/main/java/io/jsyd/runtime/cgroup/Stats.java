@@ -52,10 +52,19 @@ public record Stats(Cpu cpu, Memory memory, Pids pids, Blkio blkio, Map<String, 
     public record Hugetlb(long usage, long max, long failcnt) {
     }
 
-    public record Cpuset(List<Integer> cpus, List<Integer> mems) {
+    /**
+     * @param flags v1's cpuset.* switches and levels by runc's JSON name (cpu_exclusive,
+     *              sched_load_balance, ...); empty where the host has no such files
+     */
+    public record Cpuset(List<Integer> cpus, List<Integer> mems, Map<String, Long> flags) {
+        public static final List<String> FLAGS = List.of("cpu_exclusive", "mem_hardwall", "mem_exclusive",
+                "memory_migrate", "memory_spread_page", "memory_spread_slab", "memory_pressure", "sched_load_balance",
+                "sched_relax_domain_level");
+
         public Cpuset {
             cpus = List.copyOf(cpus);
             mems = List.copyOf(mems);
+            flags = Map.copyOf(flags);
         }
     }
 }

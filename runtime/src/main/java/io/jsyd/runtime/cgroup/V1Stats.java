@@ -141,9 +141,18 @@ final class V1Stats {
 
     private Stats.Cpuset cpuset(Path dir) {
         if (dir == null) {
-            return new Stats.Cpuset(List.of(), List.of());
+            return new Stats.Cpuset(List.of(), List.of(), Map.of());
         }
-        return new Stats.Cpuset(ranges(files.readIfExists(dir, "cpuset.cpus")), ranges(files.readIfExists(dir, "cpuset.mems")));
+        Map<String, Long> flags = new java.util.HashMap<>();
+        for (String flag : Stats.Cpuset.FLAGS) {
+            String s = files.readIfExists(dir, "cpuset." + flag);
+            if (s != null) {
+                // sched_relax_domain_level is -1 by default: signed
+                flags.put(flag, Long.parseLong(s.strip()));
+            }
+        }
+        return new Stats.Cpuset(ranges(files.readIfExists(dir, "cpuset.cpus")), ranges(files.readIfExists(dir, "cpuset.mems")),
+                flags);
     }
 
     /** "0-3,8" -> [0, 1, 2, 3, 8]. */

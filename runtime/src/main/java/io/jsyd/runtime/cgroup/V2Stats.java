@@ -18,7 +18,7 @@ final class V2Stats {
 
     Stats stats(Path dir) {
         return new Stats(cpu(dir), memory(dir), pids(dir), io(dir), hugetlb(files, dir, hugePageSizes),
-                new Stats.Cpuset(List.of(), List.of()));
+                new Stats.Cpuset(List.of(), List.of(), Map.of()));
     }
 
     private Stats.Cpu cpu(Path dir) {

@@ -307,13 +307,15 @@ public final class InitPlanner {
             }
         } else if (isReadonlyTmpfs(m)) {
             b.add(OpCode.MKDIR_IN_ROOT, m.origin(), new long[] {DIR_MODE}, dest);
-            b.add(OpCode.MOUNT_IN_ROOT, m.origin(), new long[] {m.flags() & ~MS_RDONLY}, m.source(), dest, m.type(), m.data());
+            b.add(m.copyUp() ? OpCode.COPY_UP_IN_ROOT : OpCode.MOUNT_IN_ROOT, m.origin(),
+                    new long[] {m.flags() & ~MS_RDONLY}, m.source(), dest, m.type(), m.data());
             if (!dest.equals("/dev")) {
                 b.add(OpCode.MOUNT_IN_ROOT, m.origin(), new long[] {MS_BIND | MS_REMOUNT | m.flags()}, "", dest, "", "");
             }
         } else {
             b.add(OpCode.MKDIR_IN_ROOT, m.origin(), new long[] {DIR_MODE}, dest);
-            b.add(OpCode.MOUNT_IN_ROOT, m.origin(), new long[] {m.flags()}, m.source(), dest, m.type(), m.data());
+            b.add(m.copyUp() ? OpCode.COPY_UP_IN_ROOT : OpCode.MOUNT_IN_ROOT, m.origin(), new long[] {m.flags()},
+                    m.source(), dest, m.type(), m.data());
         }
         for (long p : m.propagation()) {
             b.add(OpCode.MOUNT_IN_ROOT, m.origin(), new long[] {p}, "", dest, "", "");

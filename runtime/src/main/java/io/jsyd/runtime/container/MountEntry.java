@@ -14,15 +14,24 @@ import java.util.List;
  * @param recursiveAttrSet MOUNT_ATTR_* to set on the whole tree (rro, rnosuid ...)
  * @param recursiveAttrClr MOUNT_ATTR_* to clear on the whole tree (rrw, rsuid ...)
  * @param data             fs-specific options, comma-separated
+ * @param copyUp           tmpcopyup: what the destination held is copied into the new tmpfs
  */
 public record MountEntry(String origin, String destination, String source, String type, boolean bind,
                          boolean recursive, long flags, List<Long> propagation, long recursiveAttrSet,
-                         long recursiveAttrClr, String data, IdMap idmap) {
+                         long recursiveAttrClr, String data, IdMap idmap, boolean copyUp) {
     public MountEntry {
         propagation = List.copyOf(propagation);
         data = data == null ? "" : data;
         source = source == null ? "" : source;
         type = type == null ? "" : type;
+    }
+
+    /** A mount without tmpcopyup. */
+    public MountEntry(String origin, String destination, String source, String type, boolean bind, boolean recursive,
+                      long flags, List<Long> propagation, long recursiveAttrSet, long recursiveAttrClr, String data,
+                      IdMap idmap) {
+        this(origin, destination, source, type, bind, recursive, flags, propagation, recursiveAttrSet, recursiveAttrClr,
+                data, idmap, false);
     }
 
     /** A mount without an id mapping. */

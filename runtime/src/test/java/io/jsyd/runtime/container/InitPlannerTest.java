@@ -105,6 +105,21 @@ class InitPlannerTest {
     }
 
     @Test
+    void aReadOnlyTmpcopyupTmpfsIsFilledWritableThenRemountedReadOnly() {
+        MountEntry m = new MountEntry("mounts[0]", "/run", "tmpfs", "tmpfs", false, false,
+                LinuxConstants.MS_RDONLY | LinuxConstants.MS_NOSUID, List.of(), 0, 0, "size=1m", null, true);
+        Plan plan = new InitPlanner(host(List.of(), 40)).plan(config(
+                List.of(new Namespace(NamespaceKind.MOUNT, null, "ns[0]")), List.of(m), 0));
+        List<PlanOp> ops = plan.ops().stream().filter(o -> o.origin().equals("mounts[0]")).toList();
+        assertEquals(List.of(OpCode.MKDIR_IN_ROOT, OpCode.COPY_UP_IN_ROOT, OpCode.MOUNT_IN_ROOT),
+                ops.stream().map(PlanOp::code).toList());
+        assertEquals(LinuxConstants.MS_NOSUID, ops.get(1).ints()[0], "the copy needs a writable tmpfs");
+        assertEquals(List.of("tmpfs", "/run", "tmpfs", "size=1m"), ops.get(1).texts());
+        assertEquals(LinuxConstants.MS_BIND | LinuxConstants.MS_REMOUNT | LinuxConstants.MS_RDONLY | LinuxConstants.MS_NOSUID,
+                ops.get(2).ints()[0]);
+    }
+
+    @Test
     void aSharedParentOfTheRootfsIsMadePrivateBeforeThePivot() {
         HostView h = host(List.of(new HostView.MountInfo("/", "ext4", "/dev/vda", "shared:1", "rw"),
                 new HostView.MountInfo("/b", "tmpfs", "tmpfs", "shared:5", "rw")), 40);
