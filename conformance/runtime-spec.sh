@@ -11,6 +11,8 @@
 #   --tests ERE     run only the tests whose id matches ERE
 #   --markdown FILE also write the table as markdown to FILE
 #   --timeout SECS  per test (default 60)
+#   --jobs N        workers per runtime column (default 2); the tests are dealt
+#                   out round-robin, each worker runs its share one at a time
 #   -v, --verbose   print each failure's reason and the time per test
 # Environment: SPEC_RUNC (default /usr/sbin/runc), SPEC_CRUN (default crun on PATH).
 #
@@ -27,6 +29,7 @@ only=
 filter=
 markdown=
 tmo=60
+jobs=2
 verbose=0
 while [ $# -gt 0 ]; do
 	case $1 in
@@ -34,6 +37,7 @@ while [ $# -gt 0 ]; do
 	--tests) filter=${2:?--tests ERE}; shift 2 ;;
 	--markdown) markdown=${2:?--markdown FILE}; shift 2 ;;
 	--timeout) tmo=${2:?--timeout SECS}; shift 2 ;;
+	--jobs) jobs=${2:?--jobs N}; shift 2 ;;
 	-v | --verbose) verbose=1; shift ;;
 	-h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	-*) echo "runtime-spec.sh: unknown option $1" >&2; exit 2 ;;
@@ -42,6 +46,7 @@ while [ $# -gt 0 ]; do
 	esac
 done
 [ -n "$runtime" ] || { echo "usage: runtime-spec.sh RUNTIME [--only NAME] [--tests ERE] [--markdown FILE] [-v]" >&2; exit 2; }
+[[ $jobs =~ ^[1-9][0-9]*$ ]] || { echo "runtime-spec.sh: --jobs takes a positive number" >&2; exit 2; }
 case $only in '' | jsyd-oci | runc | crun) ;; *) echo "runtime-spec.sh: --only takes jsyd-oci, runc or crun" >&2; exit 2 ;; esac
 
 [ "$(id -u)" = 0 ] || { echo "SKIP runtime-spec: needs root"; exit 0; }
@@ -100,9 +105,14 @@ fi
 
 started=$(date +%s)
 for i in "${!names[@]}"; do
-	"$work/subreaper" bash "$here/spec/lib.sh" worker "${names[$i]}" "${paths[$i]}" "$work" \
-		"$work/result.${names[$i]}" "$tmo" "${ids[@]}" &
-	pids+=($!)
+	for ((k = 0; k < jobs; k++)); do
+		share=()
+		for ((n = k; n < ${#ids[@]}; n += jobs)); do share+=("${ids[$n]}"); done
+		[ ${#share[@]} -gt 0 ] || continue
+		"$work/subreaper" bash "$here/spec/lib.sh" worker "${names[$i]}" "${paths[$i]}" "$work" \
+			"$work/result.${names[$i]}.$k" "$tmo" "${share[@]}" &
+		pids+=($!)
+	done
 done
 for p in "${pids[@]}"; do wait "$p"; done
 pids=()
@@ -112,7 +122,7 @@ declare -A res=() why=() took=()
 for name in "${names[@]}"; do
 	while IFS=$'\t' read -r id r secs reason; do
 		res[$name.$id]=$r why[$name.$id]=$reason took[$name.$id]=$secs
-	done <"$work/result.$name"
+	done < <(cat "$work/result.$name".*)
 done
 
 # ---------------------------------------------------------------- the table

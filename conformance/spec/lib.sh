@@ -126,8 +126,7 @@ spec_base_config() {
     "capabilities": {
       "bounding": ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"],
       "effective": ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"],
-      "permitted": ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"],
-      "ambient": ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"]
+      "permitted": ["CAP_AUDIT_WRITE", "CAP_KILL", "CAP_NET_BIND_SERVICE"]
     },
     "rlimits": [{"type": "RLIMIT_NOFILE", "hard": 1024, "soft": 1024}],
     "noNewPrivileges": true
@@ -344,13 +343,15 @@ spec_worker() {
 	local tag
 	tag=$(basename "$work")
 	tag=${tag##*.}
+	# short names: runtimes put unix sockets under --root/ID (108 bytes at most)
+	local shard=${outfile##*.}
 	: >"$outfile"
 	for id in "$@"; do
 		n=$((n + 1))
-		tdir=$(mktemp -d "$work/$name.$id.XXXXXX")
+		tdir=$(mktemp -d "$work/$name.$shard.$n.XXXXXX")
 		t0=$(date +%s%N)
 		timeout -k 5 "$tmo" bash "$SPEC_DIR/lib.sh" one "$name" "$rt" "$id" "$tdir" "$rootfs" \
-			"spec-$tag-$name-$n" >"$tdir.log" 2>&1
+			"spec-$tag-$name-$shard-$n" >"$tdir.log" 2>&1
 		rc=$?
 		t1=$(date +%s%N)
 		secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
