@@ -359,7 +359,7 @@ spec_worker() {
 		rc=$?
 		t1=$(date +%s%N)
 		secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
-		reason=$(cat "$tdir/reason" 2>/dev/null | head -3 | tr '\n\t' '  ')
+		reason=$(cat "$tdir/reason" "$tdir/notes" 2>/dev/null | head -4 | tr '\n\t' '  ')
 		case $rc in
 		0) result=PASS ;;
 		77) result=SKIP ;;
