@@ -128,7 +128,8 @@ done
 # ---------------------------------------------------------------- the table
 cell() { printf '%s' "${res[$1.$2]:-n/a}"; }
 notes_for() {
-	local id=$1 j=${res[jsyd-oci.$id]:-} r=${res[runc.$id]:-} c=${res[crun.$id]:-}
+	local id=$1
+	local j=${res[jsyd-oci.$id]:-} r=${res[runc.$id]:-} c=${res[crun.$id]:-}
 	if [ -z "$only" ] && [ "${SPEC_LEVEL[$id]}" = MUST ] && [ "$j" = PASS ] && [ "$r" = FAIL ] && [ "$c" = FAIL ]; then
 		printf 'jsyd-oci stricter'
 	fi
