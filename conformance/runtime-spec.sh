@@ -72,7 +72,8 @@ chmod 755 "$work"
 pids=()
 cleanup() {
 	local p
-	for p in "${pids[@]}"; do kill -- "$p" 2>/dev/null; done
+	# the workers stop their running test and delete its containers first
+	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	grep -F " $work/" /proc/self/mountinfo | awk '{print $5}' | sort -r | while read -r m; do
 		umount -l "$m" 2>/dev/null
