@@ -4,50 +4,50 @@
 # test's container saw (mountinfo lines, namespace inodes, cgroup files) so each
 # test states its expectation in one or two lines.
 
-# in_ct SCRIPT: runs SCRIPT with the bundle's sh as the container's process
-# (foreground, no terminal); $out, $err and $rc are set as by run. Fails the
-# test, showing stderr, when the container's status is not 0.
+# in_ct SCRIPT: the container's process is /bin/sh -c SCRIPT, run in the
+# foreground; OUT, ERR and RC are set by run_ctr. Fails the test, with the
+# container's output, when its status is not 0.
 in_ct() {
-	cfg --arg s "$1" '.process.args = ["sh", "-c", $s]'
-	b_run
-	[ "$rc" = 0 ] || { echo "container exited $rc: $err $out"; return 1; }
+	sh_c "$1"
+	run_ctr
+	[ "$RC" = 0 ] || fail "container exited $RC: $(tail -c 400 <<<"$ERR $OUT")"
 }
 
-# in_ct_status SCRIPT: as in_ct but any status is fine (the caller checks $rc).
+# in_ct_status SCRIPT: as in_ct but any status is fine (the caller checks RC).
 in_ct_status() {
-	cfg --arg s "$1" '.process.args = ["sh", "-c", $s]'
-	b_run
+	sh_c "$1"
+	run_ctr
 }
 
-# refused: the runtime must refuse the bundle (create fails, nothing runs, no
-# container left behind under the state root).
-refused() {
-	cfg '.process.args = ["sh", "-c", "echo RAN"]'
-	b_run
-	[ "$rc" != 0 ] || { echo "accepted (status 0): $out"; return 1; }
-	case $out in *RAN*) echo "the process ran: $out"; return 1 ;; esac
+# refuses_bundle: the runtime must refuse the bundle: create fails, the process
+# (which would make /ran) never runs, and no container is left behind.
+refuses_bundle() {
+	sh_c 'touch /ran'
+	create
+	assert_failed "create"
+	assert_eq "$(status_of)" none "state after the refused create"
+	[ -e "$(in_rootfs /ran)" ] && fail "the process ran"
 	return 0
 }
 
-# eq GOT WANT WHAT: the assertion every test ends with.
+# eq GOT WANT WHAT, has HAYSTACK NEEDLE WHAT, hasnt ...: assertions that fail
+# the test (long haystacks, such as mountinfo, are cut in the message).
 eq() {
-	[ "$1" = "$2" ] || { printf '%s: got [%s], want [%s]\n' "$3" "$1" "$2"; return 1; }
+	[ "$1" = "$2" ] || fail "$3: got [$1], want [$2]"
 }
-
-# has HAYSTACK NEEDLE WHAT / hasnt ...: substring assertions.
 has() {
 	case $1 in *"$2"*) return 0 ;; esac
-	printf '%s: [%.300s] lacks [%s]\n' "$3" "$1" "$2"; return 1
+	fail "$3: [${1:0:300}] lacks [$2]"
 }
 hasnt() {
-	case $1 in *"$2"*) printf '%s: [%.300s] has [%s]\n' "$3" "$1" "$2"; return 1 ;; esac
+	case $1 in *"$2"*) fail "$3: [${1:0:300}] has [$2]" ;; esac
 	return 0
 }
 
-# Mountinfo (from `cat /proc/self/mountinfo` in the container, in $out): the
+# Mountinfo (from `cat /proc/self/mountinfo` in the container, in $OUT): the
 # topmost line whose mount point is DEST, and its fields.
-mi_line() { printf '%s\n' "$out" | awk -v d="$1" '$5 == d { l = $0 } END { print l }'; }
-mi_count() { printf '%s\n' "$out" | awk -v d="$1" '$5 == d { n++ } END { print n + 0 }'; }
+mi_line() { printf '%s\n' "$OUT" | awk -v d="$1" '$5 == d { l = $0 } END { print l }'; }
+mi_count() { printf '%s\n' "$OUT" | awk -v d="$1" '$5 == d { n++ } END { print n + 0 }'; }
 mi_opts() { mi_line "$1" | awk '{ print "," $6 "," }'; }
 mi_fstype() { mi_line "$1" | awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { print $(i + 1); exit } }'; }
 mi_source() { mi_line "$1" | awk '{ for (i = 7; i <= NF; i++) if ($i == "-") { print $(i + 2); exit } }'; }
@@ -62,7 +62,7 @@ add_mount() { cfg --argjson m "$1" '.mounts += [$m]'; }
 # so that a container's root mapped to another uid can write in it.
 host_dir() {
 	local d
-	d=$(mktemp -d "$bundle/host.XXXXXX") && chmod 0777 "$d" && printf '%s' "$d"
+	d=$(mktemp -d "$B/host.XXXXXX") && chmod 0777 "$d" && printf '%s' "$d"
 }
 
 # ns_ino TYPE [PID]: the inode of a namespace of this process (or PID).
@@ -74,7 +74,7 @@ ns_ino() { stat -L -c %i "/proc/${2:-self}/ns/$1"; }
 # be able to reach the rootfs: the scratch directories above it (mktemp's 0700)
 # get search permission for others.
 userns_cfg() {
-	local d=$bundle
+	local d=$B
 	while [ "$d" != / ] && [ "$d" != /tmp ]; do chmod o+x "$d"; d=$(dirname "$d"); done
 	cfg '.linux.namespaces += [{"type": "user"}]
 		| .linux.uidMappings = [{"containerID": 0, "hostID": 100000, "size": 65536}]
@@ -84,17 +84,18 @@ userns_cfg() {
 
 # Holders: a process in new namespaces for a container to join by path. It is
 # the child of an unshare(1) forked here; its pid is in $holder, unshare's in
-# $holder_parent. unhold kills both (they are ours).
+# $holder_parent. unhold (also on the test's exit) kills both: they are ours.
 hold() { # unshare flags...
 	unshare "$@" --fork sleep 300 &
 	holder_parent=$!
+	trap unhold EXIT
 	local i
 	for i in $(seq 50); do
 		holder=$(cat "/proc/$holder_parent/task/$holder_parent/children" 2>/dev/null | awk '{ print $1 }')
 		[ -n "$holder" ] && [ "$(readlink "/proc/$holder/exe" 2>/dev/null)" != "$(readlink /proc/$holder_parent/exe)" ] && return 0
 		sleep 0.1
 	done
-	echo "no holder process under unshare $*"; return 1
+	fail "no holder process under unshare $*"
 }
 unhold() {
 	[ -n "${holder:-}" ] && kill -KILL "$holder" 2>/dev/null
@@ -109,16 +110,16 @@ cg_v1() {
 	[ -n "$rel" ] && printf '/sys/fs/cgroup/%s%s' "$2" "$rel"
 }
 
-# with_created SETUP-FN: creates the container (process: sleep), runs SETUP-FN
-# with $pid set to the container's init pid as the host sees it, then deletes
-# the container; the test's status is SETUP-FN's.
+# with_created FN ARGS...: creates the container (process: sleep 300), runs FN
+# ARGS with $pid set to the container's init pid as the host sees it, then
+# deletes the container.
 with_created() {
-	cfg '.process.args = ["sleep", "300"]'
-	b_create || { echo "create failed ($rc): $err"; return 1; }
-	pid=$(b_pid)
-	[ -n "$pid" ] && [ "$pid" != 0 ] || { echo "no pid in state"; b_delete; return 1; }
-	local s=0
-	"$@" || s=$?
-	b_delete
-	return $s
+	args sleep 300
+	create
+	assert_ok create
+	state
+	pid=$(jq -r .pid <<<"$OUT")
+	[ -n "$pid" ] && [ "$pid" != 0 ] && [ "$pid" != null ] || fail "no pid in the state: $OUT"
+	"$@"
+	delete --force "$CID"
 }

@@ -1,87 +1,90 @@
 # shellcheck shell=bash
 # linux: config-linux.md masked and read-only paths, config.md root.readonly,
-# rootfsPropagation, sysctl, personality and intelRdt.
+# rootfsPropagation, sysctl and intelRdt (personality is in misc.sh).
+
+# shellcheck source=../lib-b.sh
+. "$SPEC_DIR/lib-b.sh"
 
 spec_test masked_file MUST "a masked file cannot be read: it reads empty (config-linux.md#masked-paths)"
 t_masked_file() {
-	echo secret >"$rootfs/etc/cbsecret"
+	echo secret >"$B/rootfs/etc/cbsecret"
 	cfg '.linux.maskedPaths += ["/etc/cbsecret"]'
 	in_ct 'cat /etc/cbsecret; echo "[$(wc -c </etc/cbsecret)]"' || return 1
-	eq "$out" "[0]" "contents of the masked /etc/cbsecret" &&
-		eq "$(cat "$rootfs/etc/cbsecret")" secret "the file on the host after the container"
+	eq "$OUT" "[0]" "contents of the masked /etc/cbsecret" &&
+		eq "$(cat "$B/rootfs/etc/cbsecret")" secret "the file on the host after the container"
 }
 
 spec_test masked_dir MUST "a masked directory shows none of its entries (config-linux.md#masked-paths)"
 t_masked_dir() {
-	mkdir -p "$rootfs/cbdir" && echo secret >"$rootfs/cbdir/f"
+	mkdir -p "$B/rootfs/cbdir" && echo secret >"$B/rootfs/cbdir/f"
 	cfg '.linux.maskedPaths += ["/cbdir"]'
 	in_ct 'ls -A /cbdir; cat /cbdir/f 2>/dev/null; touch /cbdir/g 2>/dev/null && echo WROTE; true' || return 1
-	eq "$out" "" "listing and reading the masked /cbdir"
+	eq "$OUT" "" "listing and reading the masked /cbdir"
 }
 
 spec_test masked_proc MUST "masked /proc entries (kcore, keys) cannot be read (config-linux.md#masked-paths)"
 t_masked_proc() {
 	cfg '.linux.maskedPaths = ["/proc/kcore", "/proc/keys"]'
 	in_ct 'echo "$(wc -c </proc/keys) $(head -c 16 /proc/kcore 2>/dev/null | wc -c)"' || return 1
-	eq "$out" "0 0" "bytes read from /proc/keys and /proc/kcore"
+	eq "$OUT" "0 0" "bytes read from /proc/keys and /proc/kcore"
 }
 
 spec_test readonly_path MUST "a readonly path cannot be written, the rest of the rootfs can (config-linux.md#readonly-paths)"
 t_readonly_path() {
-	mkdir -p "$rootfs/cbro" "$rootfs/cbrw"
+	mkdir -p "$B/rootfs/cbro" "$B/rootfs/cbrw"
 	cfg '.root.readonly = false | .linux.readonlyPaths += ["/cbro"]'
 	in_ct 'touch /cbro/x 2>/dev/null && echo RO-WROTE; touch /cbrw/x && echo RW-WROTE; true' || return 1
-	eq "$out" RW-WROTE "writes" && eq "$(ls -A "$rootfs/cbro")" "" "/cbro on the host"
+	eq "$OUT" RW-WROTE "writes" && eq "$(ls -A "$B/rootfs/cbro")" "" "/cbro on the host"
 }
 
 spec_test readonly_proc_sys MUST "a readonly /proc/sys cannot be written (config-linux.md#readonly-paths)"
 t_readonly_proc_sys() {
 	cfg '.linux.readonlyPaths = ["/proc/sys"]'
 	in_ct 'echo 1 >/proc/sys/kernel/domainname 2>/dev/null && echo WROTE; grep " /proc/sys " /proc/self/mountinfo' || return 1
-	hasnt "$out" WROTE "write to /proc/sys" && has "$out" " ro," "mount options of /proc/sys"
+	hasnt "$OUT" WROTE "write to /proc/sys" && has "$OUT" " ro," "mount options of /proc/sys"
 }
 
 spec_test root_readonly MUST "root.readonly true: the root filesystem is read-only in the container (config.md#root)"
 t_root_readonly() {
 	cfg '.root.readonly = true'
 	in_ct 'touch /cbx 2>/dev/null && echo WROTE; awk "\$5 == \"/\" { print \$6 }" /proc/self/mountinfo' || return 1
-	hasnt "$out" WROTE "touch /cbx" && has ",$(printf '%s\n' "$out" | tail -1)," ",ro," "options of /" &&
-		eq "$(ls "$rootfs/cbx" 2>/dev/null)" "" "/cbx on the host"
+	hasnt "$OUT" WROTE "touch /cbx" && has ",$(printf '%s\n' "$OUT" | tail -1)," ",ro," "options of /" &&
+		eq "$(ls "$B/rootfs/cbx" 2>/dev/null)" "" "/cbx on the host"
 }
 
 spec_test root_writable MUST "root.readonly false (the default): the root filesystem is writable (config.md#root)"
 t_root_writable() {
 	cfg 'del(.root.readonly)'
 	in_ct 'echo made >/cbx' || return 1
-	eq "$(cat "$rootfs/cbx" 2>&1)" made "/cbx on the host after the container"
+	eq "$(cat "$B/rootfs/cbx" 2>&1)" made "/cbx on the host after the container"
 }
 
 # rootfsPropagation: the host's / here is private, so each test first gives the
 # bundle's rootfs a master on the host, as container storage often has: A, a
-# shared bind of the rootfs at $bundle/cbmaster, and the rootfs itself a slave
+# shared bind of the rootfs at $B/cbmaster, and the rootfs itself a slave
 # bind of A. After create, the host mounts a tmpfs on A's /cbprop;
 # /proc/PID/mountinfo of the container's init shows the optional fields of its
 # / and whether that mount reached it.
 rprop() { # value, pattern for the optional fields of /, seen|unseen|any
-	mkdir -p "$rootfs/cbprop" "$bundle/cbmaster"
-	mount --bind "$rootfs" "$bundle/cbmaster" && mount --make-shared "$bundle/cbmaster" &&
-		mount --bind "$bundle/cbmaster" "$rootfs" && mount --make-slave "$rootfs" ||
-		{ echo "cannot give the rootfs a master mount on the host"; return 1; }
+	mkdir -p "$B/rootfs/cbprop" "$B/cbmaster"
+	mount --bind "$B/rootfs" "$B/cbmaster" && mount --make-shared "$B/cbmaster" &&
+		mount --bind "$B/cbmaster" "$B/rootfs" && mount --make-slave "$B/rootfs" ||
+		fail "cannot give the rootfs a master mount on the host"
 	cfg --arg p "$1" '.linux.rootfsPropagation = $p'
 	local s=0
 	with_created rprop_check "$@" || s=$?
-	umount -l "$bundle/cbmaster/cbprop" 2>/dev/null
-	umount -l "$rootfs"
-	umount -l "$bundle/cbmaster"
+	umount -l "$B/cbmaster/cbprop" 2>/dev/null
+	umount -l "$B/rootfs"
+	umount -l "$B/cbmaster"
 	return $s
 }
 rprop_check() {
-	mount -t tmpfs cbprop "$bundle/cbmaster/cbprop" || { echo "host mount on the rootfs failed"; return 1; }
-	out=$(cat "/proc/$pid/mountinfo") || return 1
+	mount -t tmpfs cbprop "$B/cbmaster/cbprop" || fail "host mount on the rootfs failed"
+	OUT=$(cat "/proc/$pid/mountinfo") || return 1
 	local tags; tags=$(mi_tags /)
-	case $tags in $2) ;; *) echo "optional fields of / with rootfsPropagation $1: [$tags]"; return 1 ;; esac
-	case $3:$(mi_count /cbprop) in seen:0) echo "the host's mount on /cbprop did not reach the container"; return 1 ;;
-	unseen:0) ;; unseen:*) echo "the host's mount on /cbprop reached the container"; return 1 ;; esac
+	case $tags in $2) ;; *) fail "optional fields of / with rootfsPropagation $1: [$tags]" ;; esac
+	case $3:$(mi_count /cbprop) in seen:0) fail "the host's mount on /cbprop did not reach the container" ;;
+	unseen:0) ;; unseen:*) fail "the host's mount on /cbprop reached the container" ;; esac
 }
 spec_test rootfs_propagation_shared MUST "rootfsPropagation shared: the rootfs is in a peer group (config-linux.md#rootfs-mount-propagation)"
 t_rootfs_propagation_shared() { rprop shared '*shared:*' any; }
@@ -98,7 +101,7 @@ t_sysctl_net() {
 	local want=1; [ "$before" = 1 ] && want=0
 	cfg --arg v "$want" '.linux.sysctl = {"net.ipv4.ip_forward": $v}'
 	in_ct 'cat /proc/sys/net/ipv4/ip_forward' || return 1
-	eq "$out" "$want" "net.ipv4.ip_forward in the container" &&
+	eq "$OUT" "$want" "net.ipv4.ip_forward in the container" &&
 		eq "$(cat /proc/sys/net/ipv4/ip_forward)" "$before" "net.ipv4.ip_forward on the host"
 }
 
@@ -107,26 +110,12 @@ t_sysctl_ipc() {
 	local before; before=$(cat /proc/sys/kernel/msgmax)
 	cfg '.linux.sysctl = {"kernel.msgmax": "4321"}'
 	in_ct 'cat /proc/sys/kernel/msgmax' || return 1
-	eq "$out" 4321 "kernel.msgmax in the container" && eq "$(cat /proc/sys/kernel/msgmax)" "$before" "kernel.msgmax on the host"
-}
-
-spec_test personality_linux32 SHOULD "personality LINUX32: uname shows a 32-bit machine (config-linux.md#personality)"
-t_personality_linux32() {
-	cfg '.linux.personality = {"domain": "LINUX32"}'
-	in_ct 'uname -m' || return 1
-	eq "$out" i686 "uname -m"
-}
-
-spec_test personality_linux MUST "personality LINUX: uname shows the native machine (config-linux.md#personality)"
-t_personality_linux() {
-	cfg '.linux.personality = {"domain": "LINUX"}'
-	in_ct 'uname -m' || return 1
-	eq "$out" "$(uname -m)" "uname -m"
+	eq "$OUT" 4321 "kernel.msgmax in the container" && eq "$(cat /proc/sys/kernel/msgmax)" "$before" "kernel.msgmax on the host"
 }
 
 spec_test intelrdt_no_resctrl MUST "intelRdt with no resctrl filesystem mounted is an error (config-linux.md#intelrdt)"
 t_intelrdt_no_resctrl() {
 	grep -q ' resctrl ' /proc/mounts && { skip "resctrl is mounted on this host"; return; }
 	cfg --arg c "cb-$$" '.linux.intelRdt = {"closID": $c}'
-	refused
+	refuses_bundle
 }
