@@ -137,28 +137,28 @@ blkio_check() {
 	has "$(cat "$f")" "$1" "$f" && has "$(cat "$f")" 1048576 "$f"
 }
 
-# a device node the container may open without capabilities: the tun clone
-# device (opening it needs no privilege; making an interface would)
-tun_device() {
-	[ -c /dev/net/tun ] || skip "no /dev/net/tun on this host"
-	cfg '.linux.devices = [{"path": "/dev/cbtun", "type": "c", "major": 10, "minor": 200, "fileMode": 438}]'
+# a device node the container may open without capabilities and that no
+# runtime allows by default (runc allows tun, 10:200): /dev/fuse, 10:229
+fuse_device() {
+	[ -c /dev/fuse ] || skip "no /dev/fuse on this host"
+	cfg '.linux.devices = [{"path": "/dev/cbfuse", "type": "c", "major": 10, "minor": 229, "fileMode": 438}]'
 }
 
-spec_test cg_devices_allow MUST "a devices rule allowing c 10:200 rw makes the node usable (config-linux.md#allowed-device-list)"
+spec_test cg_devices_allow MUST "a devices rule allowing c 10:229 rw makes the node usable (config-linux.md#allowed-device-list)"
 t_cg_devices_allow() {
-	tun_device
-	cfg '.linux.resources = {"devices": [{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 10, "minor": 200, "access": "rw"}]}'
-	in_ct 'exec 3<>/dev/cbtun && echo OPENED'
-	eq "$OUT" OPENED "opening /dev/cbtun"
+	fuse_device
+	cfg '.linux.resources = {"devices": [{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 10, "minor": 229, "access": "rw"}]}'
+	in_ct 'exec 3<>/dev/cbfuse && echo OPENED'
+	eq "$OUT" OPENED "opening /dev/cbfuse"
 }
 
 spec_test cg_devices_deny MUST "devices rules apply in order: a later deny wins over an earlier allow (config-linux.md#allowed-device-list)"
 t_cg_devices_deny() {
-	tun_device
-	cfg '.linux.resources = {"devices": [{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 10, "minor": 200, "access": "rw"},
-		{"allow": false, "type": "c", "major": 10, "minor": 200, "access": "rwm"}]}'
-	in_ct 'exec 3<>/dev/cbtun 2>/dev/null && echo OPENED; true'
-	eq "$OUT" "" "opening /dev/cbtun"
+	fuse_device
+	cfg '.linux.resources = {"devices": [{"allow": false, "access": "rwm"}, {"allow": true, "type": "c", "major": 10, "minor": 229, "access": "rw"},
+		{"allow": false, "type": "c", "major": 10, "minor": 229, "access": "rwm"}]}'
+	in_ct '( exec 3<>/dev/cbfuse ) 2>/dev/null && echo OPENED; true'
+	eq "$OUT" "" "opening /dev/cbfuse"
 }
 
 spec_test cg_unified_unknown MUST "a unified key for a controller that is not present is an error (config-linux.md#unified)"

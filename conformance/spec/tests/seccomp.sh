@@ -89,6 +89,13 @@ t_seccomp_log() {
 	has "$OUT" "status 0" "mkdir under SCMP_ACT_LOG" && [ -d "$B/rootfs/cbdir" ] || fail "no /cbdir on the host"
 }
 
+spec_test seccomp_trace MUST "SCMP_ACT_TRACE with no tracer attached fails the syscall with ENOSYS (config-linux.md#seccomp)"
+t_seccomp_trace() {
+	seccomp "{\"defaultAction\": \"SCMP_ACT_ALLOW\", \"syscalls\": [$(mkdir_rule SCMP_ACT_TRACE)]}"
+	in_ct "$TRY_MKDIR" || return 1
+	has "$OUT" "Function not implemented" "mkdir under SCMP_ACT_TRACE, no tracer"
+}
+
 spec_test seccomp_allow MUST "an SCMP_ACT_ALLOW rule overrides an SCMP_ACT_ERRNO default for its syscalls (config-linux.md#seccomp)"
 t_seccomp_allow() {
 	local names; names=$(allow_list) || { skip "no /usr/share/containers/seccomp.json to take an allow list from"; return; }
