@@ -10,7 +10,7 @@
 #                   when any test of that column fails
 #   --tests ERE     run only the tests whose id matches ERE
 #   --markdown FILE also write the table as markdown to FILE
-#   --timeout SECS  per test (default 60)
+#   --timeout SECS  per test (default 120)
 #   --jobs N        workers per runtime column (default 2); the tests are dealt
 #                   out round-robin, each worker runs its share one at a time
 #   -v, --verbose   print each failure's reason and the time per test
@@ -28,7 +28,7 @@ runtime=
 only=
 filter=
 markdown=
-tmo=60
+tmo=120
 jobs=2
 verbose=0
 while [ $# -gt 0 ]; do

@@ -304,3 +304,22 @@ t_proc_dev_symlinks() {
 	run_capture 'for l in fd stdin stdout stderr; do echo "$l $(readlink /dev/$l)"; done'
 	assert_eq "$(tr '\n' ';' <<<"$OUT")" "fd /proc/self/fd;stdin /proc/self/fd/0;stdout /proc/self/fd/1;stderr /proc/self/fd/2;" "links"
 }
+
+spec_test proc_scheduler MUST "process.scheduler sets the process's scheduling policy and nice value (config.md#linux-process)"
+t_proc_scheduler() {
+	cfg '.process.scheduler = {policy: "SCHED_BATCH", nice: 7}'
+	# /proc/PID/stat fields 19 (nice) and 41 (policy); SCHED_BATCH is 3
+	run_capture 'cat /proc/self/stat'
+	local nice policy
+	nice=$(sed 's/^.*) //' <<<"$OUT" | awk '{print $17}')
+	policy=$(sed 's/^.*) //' <<<"$OUT" | awk '{print $39}')
+	assert_eq "$policy" 3 "scheduling policy"
+	assert_eq "$nice" 7 "nice"
+}
+
+spec_test proc_io_priority MUST "process.ioPriority sets the process's I/O scheduling class and priority (config.md#linux-process)"
+t_proc_io_priority() {
+	cfg '.process.ioPriority = {class: "IOPRIO_CLASS_BE", priority: 6}'
+	run_capture 'ionice -p $$'
+	assert_match "$OUT" '^best-effort: prio 6$' "ionice"
+}
