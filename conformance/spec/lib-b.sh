@@ -103,13 +103,6 @@ unhold() {
 	holder="" holder_parent=""
 }
 
-# cg_v1 PID CONTROLLER: the cgroup directory of PID in a v1 hierarchy on the host.
-cg_v1() {
-	local rel
-	rel=$(awk -F: -v c="$2" '{ n = split($2, a, ","); for (i = 1; i <= n; i++) if (a[i] == c) print $3 }' "/proc/$1/cgroup")
-	[ -n "$rel" ] && printf '/sys/fs/cgroup/%s%s' "$2" "$rel"
-}
-
 # with_created FN ARGS...: creates the container (process: sleep 300), runs FN
 # ARGS with $pid set to the container's init pid as the host sees it, then
 # deletes the container.

@@ -85,6 +85,12 @@ t_cg_memory_reservation() {
 	limit '{"memory": {"limit": 134217728, "reservation": 33554432}}' memory memory.soft_limit_in_bytes memory.low 33554432 33554432
 }
 
+spec_test cg_memory_swap MUST "memory.swap is the cgroup's memory+swap limit (config-linux.md#memory)"
+t_cg_memory_swap() {
+	# cgroup v1 holds memory+swap; cgroup2 holds the swap alone (swap - limit)
+	limit '{"memory": {"limit": 33554432, "swap": 67108864}}' memory memory.memsw.limit_in_bytes memory.swap.max 67108864 33554432
+}
+
 spec_test cg_memory_enforced MUST "a process over memory.limit is OOM-killed (config-linux.md#memory)"
 t_cg_memory_enforced() {
 	cfg '.linux.resources = {"memory": {"limit": 16777216, "swap": 16777216}}'
