@@ -90,7 +90,7 @@ hold() { # unshare flags...
 	holder_parent=$!
 	trap unhold EXIT
 	local i
-	for i in $(seq 50); do
+	for i in $(seq 100); do
 		holder=$(cat "/proc/$holder_parent/task/$holder_parent/children" 2>/dev/null | awk '{ print $1 }')
 		[ -n "$holder" ] && [ "$(readlink "/proc/$holder/exe" 2>/dev/null)" != "$(readlink /proc/$holder_parent/exe)" ] && return 0
 		sleep 0.1

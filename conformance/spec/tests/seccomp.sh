@@ -186,7 +186,7 @@ t_seccomp_listener_state() {
 	python3 - "$sock" "$got" <<'PY' &
 import json, socket, sys
 srv = socket.socket(socket.AF_UNIX, socket.SOCK_STREAM)
-srv.bind(sys.argv[1]); srv.listen(1); srv.settimeout(60)
+srv.bind(sys.argv[1]); srv.listen(1); srv.settimeout(30)
 conn, _ = srv.accept()
 data, fds, _, _ = socket.recv_fds(conn, 65536, 8)
 while True:  # the state may come in several writes; fds only in the first
@@ -205,7 +205,8 @@ PY
 	seccomp "$(jq -n --arg p "$sock" --argjson r "$(mkdir_rule SCMP_ACT_NOTIFY)" \
 		'{defaultAction: "SCMP_ACT_ALLOW", listenerPath: $p, listenerMetadata: "cb-meta", syscalls: [$r]}')"
 	in_ct_status "$TRY_MKDIR"
-	wait $lp
+	kill "$lp" 2>/dev/null
+	wait "$lp" 2>/dev/null
 	[ -s "$got" ] || fail "the listener got nothing (run status $RC: $ERR)"
 	eq "$(jq -c '[.fds, .metadata, .state.id, ._nfds, (.pid > 0), .ociVersion != null]' "$got")" \
 		"[[\"seccompFd\"],\"cb-meta\",\"$CID\",1,true,true]" "fds, metadata, state.id, fds received, pid, ociVersion"
