@@ -39,7 +39,7 @@ while [ $# -gt 0 ]; do
 	--timeout) tmo=${2:?--timeout SECS}; shift 2 ;;
 	--jobs) jobs=${2:?--jobs N}; shift 2 ;;
 	-v | --verbose) verbose=1; shift ;;
-	-h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h | --help) awk 'NR > 1 && !/^#/ { exit } NR > 1 { sub(/^# ?/, ""); print }' "$0"; exit 0 ;;
 	-*) echo "runtime-spec.sh: unknown option $1" >&2; exit 2 ;;
 	*) [ -z "$runtime" ] || { echo "runtime-spec.sh: one RUNTIME only" >&2; exit 2; }
 		runtime=$1; shift ;;
@@ -72,7 +72,8 @@ chmod 755 "$work"
 pids=()
 cleanup() {
 	local p
-	for p in "${pids[@]}"; do kill -- "$p" 2>/dev/null; done
+	# the workers stop their running test and delete its containers first
+	for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null; done
 	wait 2>/dev/null
 	grep -F " $work/" /proc/self/mountinfo | awk '{print $5}' | sort -r | while read -r m; do
 		umount -l "$m" 2>/dev/null
@@ -128,7 +129,8 @@ done
 # ---------------------------------------------------------------- the table
 cell() { printf '%s' "${res[$1.$2]:-n/a}"; }
 notes_for() {
-	local id=$1 j=${res[jsyd-oci.$id]:-} r=${res[runc.$id]:-} c=${res[crun.$id]:-}
+	local id=$1
+	local j=${res[jsyd-oci.$id]:-} r=${res[runc.$id]:-} c=${res[crun.$id]:-}
 	if [ -z "$only" ] && [ "${SPEC_LEVEL[$id]}" = MUST ] && [ "$j" = PASS ] && [ "$r" = FAIL ] && [ "$c" = FAIL ]; then
 		printf 'jsyd-oci stricter'
 	fi
@@ -170,7 +172,7 @@ if [ "$verbose" = 1 ] || [ "$regress" -gt 0 ] || { [ -n "$only" ] && [ "$failed"
 		for name in "${names[@]}"; do
 			r=${res[$name.$id]:-}
 			if [ "$r" != PASS ] || [ "$verbose" = 1 ]; then
-				[ "$r" = PASS ] && [ "$verbose" = 1 ] && { printf '  %-8s %-34s PASS %ss\n' "$name" "$id" "${took[$name.$id]}"; continue; }
+				[ "$r" = PASS ] && [ "$verbose" = 1 ] && { printf '  %-8s %-34s PASS %ss %s\n' "$name" "$id" "${took[$name.$id]}" "${why[$name.$id]:-}"; continue; }
 				[ "$verbose" = 1 ] || [ "$name" = jsyd-oci ] || continue
 				printf '  %-8s %-34s %s %ss: %s\n' "$name" "$id" "$r" "${took[$name.$id]:-}" "${why[$name.$id]:-}"
 			fi

@@ -336,6 +336,17 @@ spec_cleanup_test() {
 	rm -rf "$tdir"
 }
 
+# spec_worker_stop RT: the worker was asked to stop: ends the running test and
+# removes what it made.
+spec_worker_stop() {
+	if [ -n "${SPEC_RUNNING:-}" ]; then
+		kill -TERM "$SPEC_RUNNING" 2>/dev/null
+		wait "$SPEC_RUNNING" 2>/dev/null
+		spec_cleanup_test "$1" "$SPEC_TDIR"
+	fi
+	exit 143
+}
+
 # lib.sh worker RT_NAME RT WORK OUTFILE TIMEOUT ID...: runs the tests one after
 # the other, each in its own process under a timeout, and writes one line per
 # test to OUTFILE: ID <tab> PASS|FAIL|SKIP <tab> seconds <tab> reason.
@@ -350,16 +361,24 @@ spec_worker() {
 	# short names: runtimes put unix sockets under --root/ID (108 bytes at most)
 	local shard=${outfile##*.}
 	: >"$outfile"
+	SPEC_RUNNING=
+	# shellcheck disable=SC2064
+	trap "spec_worker_stop '$rt'" TERM INT HUP
 	for id in "$@"; do
 		n=$((n + 1))
 		tdir=$(mktemp -d "$work/$name.$shard.$n.XXXXXX")
 		t0=$(date +%s%N)
+		# in the background, so that a TERM to the worker is handled at once:
+		# the test is stopped and its containers deleted before the worker exits
 		timeout -k 5 "$tmo" bash "$SPEC_DIR/lib.sh" one "$name" "$rt" "$id" "$tdir" "$rootfs" \
-			"spec-$tag-$name-$shard-$n" >"$tdir.log" 2>&1
+			"spec-$tag-$name-$shard-$n" >"$tdir.log" 2>&1 &
+		SPEC_RUNNING=$! SPEC_TDIR=$tdir
+		wait "$SPEC_RUNNING"
 		rc=$?
+		SPEC_RUNNING=
 		t1=$(date +%s%N)
 		secs=$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.1f", (b - a) / 1e9 }')
-		reason=$(cat "$tdir/reason" 2>/dev/null | head -3 | tr '\n\t' '  ')
+		reason=$(cat "$tdir/reason" "$tdir/notes" 2>/dev/null | head -4 | tr '\n\t' '  ')
 		case $rc in
 		0) result=PASS ;;
 		77) result=SKIP ;;

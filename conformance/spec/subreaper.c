@@ -4,6 +4,7 @@
  * reap orphans, so each worker of the suite adopts and reaps them itself.
  * Exits with CMD's status once CMD has exited and no adopted child is left
  * (it gives the leftovers a few seconds: the suite deletes them with --force).
+ * SIGTERM, SIGINT and SIGHUP are passed on to CMD, which cleans up and exits.
  */
 #include <errno.h>
 #include <signal.h>
@@ -13,6 +14,14 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+
+static volatile pid_t child;
+
+static void pass_on(int sig)
+{
+	if (child > 0)
+		kill(child, sig);
+}
 
 int main(int argc, char **argv)
 {
@@ -24,7 +33,7 @@ int main(int argc, char **argv)
 		perror("prctl(PR_SET_CHILD_SUBREAPER)");
 		return 2;
 	}
-	pid_t child = fork();
+	child = fork();
 	if (child < 0) {
 		perror("fork");
 		return 2;
@@ -34,6 +43,12 @@ int main(int argc, char **argv)
 		fprintf(stderr, "subreaper: exec %s: %s\n", argv[1], strerror(errno));
 		_exit(127);
 	}
+	struct sigaction sa;
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = pass_on;
+	sigaction(SIGTERM, &sa, NULL);
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGHUP, &sa, NULL);
 	int result = 0;
 	time_t deadline = 0;
 	for (;;) {

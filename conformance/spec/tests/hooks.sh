@@ -32,6 +32,7 @@ _hook_script() {
 		pid=\$(/bin/sed -n 's/.*"pid": *\([0-9][0-9]*\).*/\1/p' "\$d/\$n.state")
 		if [ -n "\$pid" ] && [ -r /proc/\$pid/cmdline ]; then
 			/bin/tr '\0' ' ' </proc/\$pid/cmdline >"\$d/\$n.cmdline"
+			/bin/readlink /proc/\$pid/ns/net >"\$d/\$n.pidnetns"
 		fi
 		case \${2:-} in
 		fail) exit 1 ;;
@@ -65,21 +66,23 @@ container_netns() {
 	readlink "/proc/$pid/ns/net"
 }
 
-# assert_created_nothing_left WHAT: a failed create or start left no running
-# container and did not run process.args.
+# assert_nothing_running WHAT: a failed create or start left no running
+# container and did not run process.args. The container's init is the pid the
+# hooks saw in the state, still in the network namespace they saw it in (a
+# recycled pid is not).
 assert_nothing_running() {
-	local st
+	local st f pid ns
 	st=$(status_of)
 	case $st in none | stopped) ;; *) fail "$1: the container is $st" ;; esac
 	[ -e "$B/rootfs/ran" ] && fail "$1: process.args ran"
-	local pid
 	for f in "$LOG"/*.state; do
 		[ -f "$f" ] || continue
 		pid=$(jq -r '.pid // empty' "$f" 2>/dev/null)
-		if [ -n "$pid" ] && [ -d "/proc/$pid" ] && [ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" != Z ] &&
-			grep -q "spec-" "/proc/$pid/cgroup" 2>/dev/null; then
+		ns=$(cat "${f%.state}.pidnetns" 2>/dev/null)
+		[ -n "$pid" ] && [ -n "$ns" ] || continue
+		[ "$(awk '{print $3}' "/proc/$pid/stat" 2>/dev/null)" = Z ] && continue
+		[ "$(readlink "/proc/$pid/ns/net" 2>/dev/null)" = "$ns" ] &&
 			fail "$1: the container's init $pid is still alive"
-		fi
 	done
 	return 0
 }

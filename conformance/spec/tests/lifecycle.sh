@@ -354,3 +354,19 @@ t_lc_delete_keeps_bundle() {
 	[ -x "$B/rootfs/bin/busybox" ] || fail "the rootfs is gone"
 	return 0
 }
+
+spec_test lc_create_applies_config MUST "create applies the config except process: before start the container has its hostname and its root (runtime.md#create)"
+t_lc_create_applies_config() {
+	command -v nsenter >/dev/null || skip "needs nsenter from util-linux"
+	cfg '.hostname = "spec-created"'
+	touch "$(in_rootfs /spec-marker)"
+	args /bin/sleep 100
+	create
+	assert_ok create
+	state
+	local pid
+	pid=$(jq -r .pid <<<"$OUT")
+	assert_eq "$(nsenter -t "$pid" -u cat /proc/sys/kernel/hostname)" spec-created "hostname in the container's UTS namespace"
+	# after pivot_root the link reads "/": look through it for a file only the rootfs has
+	[ -e "/proc/$pid/root/spec-marker" ] || fail "the container process's root is not the bundle's rootfs"
+}

@@ -323,3 +323,25 @@ t_proc_io_priority() {
 	run_capture 'ionice -p $$'
 	assert_match "$OUT" '^best-effort: prio 6$' "ionice"
 }
+
+# runc and crun connect a terminal container to their own terminal when run in
+# the foreground: the runtime runs under script(1), which gives it one. The
+# container's streams must be on a pseudoterminal of the container's own
+# devpts (not the caller's terminal passed through).
+spec_test proc_terminal_true MUST "with terminal true the process's standard streams are a pseudoterminal allocated for it (config.md#process)"
+t_proc_terminal_true() {
+	command -v script >/dev/null || skip "needs script(1) from util-linux"
+	cfg '.process.terminal = true'
+	sh_c 'for fd in 0 1 2; do if [ -t $fd ]; then echo "tty $fd"; fi; done
+		if [ "$(stat -L -c %d /proc/self/fd/0)" = "$(stat -c %d /dev/pts)" ]; then echo "own devpts"; fi
+		readlink /proc/self/fd/0'
+	_track "$CID"
+	local cmd
+	cmd=$(printf '%q ' "$RT" --root "$T/root" run --bundle "$B" "$CID")
+	timeout 60 script -q -e -c "$cmd" /dev/null </dev/null >"$T/tty.out" 2>"$T/tty.err"
+	RC=$? ERR=$(cat "$T/tty.err")
+	OUT=$(tr -d '\r' <"$T/tty.out")
+	assert_ok "run with a terminal"
+	assert_eq "$(grep -cE 'tty [012]$' <<<"$OUT")" 3 "standard streams on a terminal ($(tr '\n' ' ' <<<"$OUT"))"
+	grep -q 'own devpts$' <<<"$OUT" || fail "stdin is not on the container's devpts: $(tr '\n' ' ' <<<"$OUT")"
+}
