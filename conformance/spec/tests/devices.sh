@@ -113,3 +113,17 @@ t_dev_pty_works() {
 	in_ct 'exec 3<>/dev/ptmx && ls /dev/pts | grep -c "^[0-9]"' || return 1
 	eq "$OUT" 1 "pty nodes in the container's devpts while one is open"
 }
+
+spec_test dev_defaults_userns MUST "the default devices are supplied and usable in a user namespace too (config-linux.md#default-devices)"
+t_dev_defaults_userns() {
+	userns_cfg
+	in_ct 'for d in null zero full random urandom tty; do stat -c "%n %F %t:%T" /dev/$d; done
+echo x >/dev/null && head -c 4 /dev/zero | wc -c' || return 1
+	eq "$OUT" "/dev/null character special file 1:3
+/dev/zero character special file 1:5
+/dev/full character special file 1:7
+/dev/random character special file 1:8
+/dev/urandom character special file 1:9
+/dev/tty character special file 5:0
+4" "default devices in a user namespace"
+}

@@ -152,6 +152,21 @@ t_mnt_bind_propagation() {
 	has "$(mi_tags /sh)" "shared:" "propagation of /sh" && has "$(mi_tags /ub)" unbindable "propagation of /ub"
 }
 
+spec_test mnt_bind_slave MUST "option rslave: a mount made on the host under the source later appears in the container (config.md#mounts options)"
+t_mnt_bind_slave() {
+	# the source is a shared mount on the host (this host's / is private)
+	local h; h=$(host_dir) || return 1
+	mkdir "$h/later"
+	mount --bind "$h" "$h" && mount --make-shared "$h" || fail "cannot make $h a shared mount on the host"
+	add_mount "$(jq -n --arg s "$h" '{destination: "/sl", type: "bind", source: $s, options: ["rbind", "rslave"]}')"
+	with_created slave_check "$h"
+}
+slave_check() {
+	mount -t tmpfs cblater "$1/later" || fail "host mount under the source failed"
+	OUT=$(cat "/proc/$pid/mountinfo") || return 1
+	has "$(mi_tags /sl)" "master:" "propagation of /sl" && eq "$(mi_source /sl/later)" cblater "the host's later mount in the container"
+}
+
 spec_test mnt_nosymfollow SHOULD "option nosymfollow: symlinks on the mount are not followed (config.md#mounts options)"
 t_mnt_nosymfollow() {
 	add_mount '{"destination": "/ns", "type": "tmpfs", "source": "tmpfs", "options": ["nosymfollow"]}'

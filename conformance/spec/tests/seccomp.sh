@@ -133,6 +133,16 @@ t_seccomp_op_ge() { kill_op SCMP_CMP_GE 18 '' "+0 +17 -18 -23 -28"; }
 spec_test seccomp_op_masked_eq MUST "args operator SCMP_CMP_MASKED_EQ: (arg & value) == valueTwo (config-linux.md#seccomp)"
 t_seccomp_op_masked_eq() { kill_op SCMP_CMP_MASKED_EQ 1 1 "+0 -17 +18 -23 +28"; }
 
+spec_test seccomp_args_and MUST "the args of one rule must all match (config-linux.md#seccomp)"
+t_seccomp_args_and() {
+	# kill(pid > 0, 18) is refused; kill(0, 18) (the container's own process
+	# group, which ignores SIGCONT) and kill(pid, 28) are not
+	seccomp '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [{"names": ["kill"], "action": "SCMP_ACT_ERRNO",
+		"args": [{"index": 0, "value": 0, "op": "SCMP_CMP_GT"}, {"index": 1, "value": 18, "op": "SCMP_CMP_EQ"}]}]}'
+	in_ct 'sleep 30 & p=$!; for t in "-18 $p" "-18 0" "-28 $p"; do kill $t 2>/dev/null && printf "+ " || printf -- "- "; done'
+	eq "$(printf '%s' "$OUT" | sed 's/ *$//')" "- + +" "kill -18 PID, kill -18 0, kill -28 PID (- refused)"
+}
+
 spec_test seccomp_rules_or MUST "several rules for one syscall each apply (config-linux.md#seccomp)"
 t_seccomp_rules_or() {
 	seccomp '{"defaultAction": "SCMP_ACT_ALLOW", "syscalls": [
