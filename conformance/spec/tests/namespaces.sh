@@ -168,3 +168,13 @@ t_time_offsets() {
 	local host; host=$(cut -d. -f1 /proc/uptime)
 	[ "$OUT" -ge $((host + 864000000 - 60)) ] 2>/dev/null || fail "uptime inside $OUT, on the host $host"
 }
+
+spec_test ns_join_user MUST "a user entry with a path joins that user namespace (config-linux.md#namespaces)"
+t_ns_join_user() {
+	# the holder's user namespace maps its root to the host's root: the joined
+	# container needs no mappings of its own
+	hold --user --map-root-user || return 1
+	cfg --arg p "/proc/$holder/ns/user" '.linux.namespaces += [{"type": "user", "path": $p}]'
+	with_created join_check user
+	unhold
+}
