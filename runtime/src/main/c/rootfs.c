@@ -292,8 +292,16 @@ void do_mknod_in_root(const struct op *o)
 	int rc = mknodat(dir, name, (mode_t)o->ints[0], dev);
 	umask(old);
 	if (rc < 0) {
+		struct stat st;
 		if (errno != EEXIST)
 			fail(errno, "mknod %s", o->strs[0]);
+		/* config-linux.md: a file already there that is not the requested
+		 * device is an error, never silently kept */
+		if (fstatat(dir, name, &st, AT_SYMLINK_NOFOLLOW) < 0)
+			fail(errno, "stat %s", o->strs[0]);
+		if ((st.st_mode & S_IFMT) != ((mode_t)o->ints[0] & S_IFMT) ||
+		    (!S_ISFIFO(st.st_mode) && st.st_rdev != dev))
+			fail(EEXIST, "%s exists and is not the requested device", o->strs[0]);
 	} else if (fchownat(dir, name, (uid_t)o->ints[3], (gid_t)o->ints[4], AT_SYMLINK_NOFOLLOW) < 0) {
 		fail(errno, "chown %s", o->strs[0]);
 	}

@@ -140,6 +140,31 @@ class FailurePathsTest {
     }
 
     @Test
+    void aFileAtADevicePathThatIsNotTheDeviceIsAnError() throws IOException {
+        // config-linux.md: "If a file already exists at path that does not match the requested
+        // device, the runtime MUST generate an error" (runc 1.1.5 and crun 1.8.1 keep the file)
+        RunBundle b = bundle("true")
+                .merge("{\"linux\": {\"devices\": [{\"path\": \"/opt/notadev\", \"type\": \"c\", \"major\": 1, \"minor\": 3}]}}");
+        Files.createDirectories(b.rootfs.resolve("opt"));
+        Files.writeString(b.rootfs.resolve("opt/notadev"), "plain\n");
+        TreeSet<String> before = mountsUnder(dir);
+        OciRuntime.Result r = run(OciRuntime.JSYD, b, "fail-notadev");
+        assertFailsCleanly(r, "fail-notadev", before,
+                "linux.devices[0] (/opt/notadev): /opt/notadev exists and is not the requested device: EEXIST");
+        assertEquals("plain\n", Files.readString(b.rootfs.resolve("opt/notadev")), "the file is kept as it was");
+    }
+
+    @Test
+    void theSameDeviceAlreadyAtItsPathIsKept() throws IOException {
+        // /dev/null of the defaults listed again in linux.devices: the node made first matches
+        RunBundle b = bundle("stat -c '%F %t:%T' /dev/null")
+                .merge("{\"linux\": {\"devices\": [{\"path\": \"/dev/null\", \"type\": \"c\", \"major\": 1, \"minor\": 3}]}}");
+        OciRuntime.Result r = run(OciRuntime.JSYD, b, "same-dev");
+        assertEquals(0, r.status(), r.describe());
+        assertEquals("character special file 1:3", r.out().strip(), r.describe());
+    }
+
+    @Test
     void anUnknownCapabilityIsAWarningAsTheSpecWants() throws IOException {
         // config.md: a capability that cannot be mapped "MUST be logged as a warning" and runtimes
         // "SHOULD NOT fail"; runc 1.1.5 warns and goes on too
