@@ -43,6 +43,12 @@ interface LibC extends Library {
 
     int connect(int fd, Pointer addr, int len);
 
+    int bind(int fd, Pointer addr, int len);
+
+    int listen(int fd, int backlog);
+
+    int accept4(int fd, Pointer addr, Pointer len, int flags);
+
     NativeLong sendmsg(int fd, Pointer msghdr, int flags);
 
     NativeLong recvmsg(int fd, Pointer msghdr, int flags);

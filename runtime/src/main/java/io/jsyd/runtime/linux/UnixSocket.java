@@ -16,6 +16,11 @@ public final class UnixSocket implements AutoCloseable {
         this.fd = fd;
     }
 
+    /** A connected socket made elsewhere in this package (accept, connect of a server). */
+    static UnixSocket adopt(Fd fd) {
+        return new UnixSocket(fd);
+    }
+
     /** A close-on-exec SOCK_SEQPACKET pair: message boundaries are kept. */
     public static UnixSocket[] seqpacketPair() {
         int[] sv = new int[2];
