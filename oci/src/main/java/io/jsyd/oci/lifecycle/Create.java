@@ -29,6 +29,14 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import io.jsyd.oci.supervise.Handoff;
+import io.jsyd.oci.supervise.PolicyRecord;
+import io.jsyd.oci.supervise.SupervisorClient;
+import io.jsyd.oci.supervise.SupervisorPaths;
+import io.jsyd.runtime.linux.Pidfd;
+import io.jsyd.runtime.policy.Policy;
+import io.jsyd.runtime.policy.PolicyWire;
 
 /**
  * `create`: the container's init is set up and waits on the exec fifo for `start`;
@@ -47,26 +55,17 @@ public final class Create {
     }
 
     /**
-     * Hooks and the sandbox policy are carried out by `run` so far; create/start has no
-     * place for poststart/poststop yet and no supervisor host. Refused, never ignored.
+     * Hooks are carried out by `run` so far; create/start has no place for
+     * poststart/poststop yet. Refused, never ignored.
      */
     private static void refuseWhatOnlyRunDoes(ForegroundRun.Prepared prepared) throws OciException {
         var spec = prepared.loaded().spec();
         Path file = prepared.loaded().file();
-        java.util.List<io.jsyd.oci.spec.SpecProblem> problems = new java.util.ArrayList<>();
         var h = spec.getHooks();
         if (h != null && java.util.stream.Stream.of(h.getPrestart(), h.getCreateRuntime(), h.getCreateContainer(),
                 h.getStartContainer(), h.getPoststart(), h.getPoststop()).anyMatch(l -> l != null && !l.isEmpty())) {
-            problems.add(new io.jsyd.oci.spec.SpecProblem(file, "$.hooks",
-                    "hooks run under `jsyd-oci run` only so far; create/start does not run them yet"));
-        }
-        if (Sandbox.applies(spec, file)) {
-            problems.add(new io.jsyd.oci.spec.SpecProblem(file, "$.annotations",
-                    "a sandbox policy (annotation or host profile) is enforced under `jsyd-oci run` only so far;"
-                            + " create/start has no supervisor yet"));
-        }
-        if (!problems.isEmpty()) {
-            throw new io.jsyd.oci.InvalidSpecException(problems);
+            throw new io.jsyd.oci.InvalidSpecException(java.util.List.of(new io.jsyd.oci.spec.SpecProblem(file,
+                    "$.hooks", "hooks run under `jsyd-oci run` only so far; create/start does not run them yet")));
         }
     }
 
@@ -76,7 +75,14 @@ public final class Create {
         ForegroundRun.Prepared prepared = ForegroundRun.prepare(request, id, o.bundle(), o.noPivot(), o.keepFds(),
                 o.systemdCgroup());
         refuseWhatOnlyRunDoes(prepared);
-        ContainerConfig config = prepared.conversion().config();
+        // a bad policy fails here, before anything exists
+        Optional<Policy> policy;
+        ContainerConfig config;
+        try (Sandbox sandbox = Sandbox.load(id, prepared.loaded().spec(), prepared.loaded().file(), Optional.empty(),
+                null, request.err())) {
+            policy = sandbox.policy();
+            config = sandbox.apply(prepared.conversion().config());
+        }
         boolean terminal = config.process().console() != null;
         // runc's words, which callers know
         if (terminal && o.consoleSocket() == null) {
@@ -95,18 +101,23 @@ public final class Create {
             // Before anything is made: if this process is killed from here on, the record
             // tells `delete --force` which cgroup to empty and remove.
             store.write(record(prepared.loaded(), config, id, o.bundle(), 0, 0, cgroup, dir.path()));
+            if (policy.isPresent()) {
+                PolicyRecord.write(dir.path(), policy.get());
+            }
+            Supervised supervised = new Supervised(o.root(), id, dir.path(), policy, cgroup);
             Launched launched;
             try {
                 launched = new ContainerLauncher(stub, HostView.system()).launch(config, cgroup,
-                        SeccompAgent.handoff(prepared.loaded().spec(), id, o.bundle()), (fd, initPid) -> {
-                            throw new IllegalStateException("create has no supervisor for a policy listener");
-                        }, io.jsyd.runtime.container.HookPoints.NONE, fifo);
+                        SeccompAgent.handoff(prepared.loaded().spec(), id, o.bundle()), supervised::handOff,
+                        io.jsyd.runtime.container.HookPoints.NONE, fifo);
             } catch (RuntimeException e) {
                 destroyQuietly(cgroup, e);
                 throw e;
             }
             int pid = launched.initPid();
             try {
+                // a policy with a timeout and no confined category has no listener to hand over
+                supervised.handOffIfStill(pid);
                 handOver(launched, o.consoleSocket());
                 Processes.StatLine stat = Processes.stat(pid);
                 if (stat == null) {
@@ -173,5 +184,71 @@ public final class Create {
                 bundle.toAbsolutePath().toString(), config.rootfs().toString(), Instant.now().toString(), owner,
                 loaded.spec().getAnnotations() == null ? Map.of() : loaded.spec().getAnnotations(),
                 paths, loaded.spec().getLinux() == null ? null : loaded.spec().getLinux().getResources());
+    }
+
+    /**
+     * A policy that needs live supervision (a confined category, a timeout) goes to
+     * the supervisor daemon of the --root: the listener as soon as the init sends
+     * it (the init's next calls wait for the daemon's answers), or, with a timeout
+     * alone, once the init waits for `start`. The init stays our child, so its pid
+     * cannot be reused while we open its pidfd.
+     */
+    private static final class Supervised {
+        private final SupervisorPaths paths;
+        private final String id;
+        private final Path stateDir;
+        private final Optional<Policy> policy;
+        private final CgroupManager cgroup;
+        private boolean done;
+
+        Supervised(Path root, String id, Path stateDir, Optional<Policy> policy, CgroupManager cgroup) {
+            this.paths = new SupervisorPaths(root);
+            this.id = id;
+            this.stateDir = stateDir;
+            this.policy = policy;
+            this.cgroup = cgroup;
+        }
+
+        boolean needed() {
+            return policy.isPresent() && (!policy.get().sandboxed().isEmpty() || policy.get().timeout().isPresent());
+        }
+
+        void handOff(Fd listener, int initPid) {
+            if (!needed()) {
+                throw new IllegalStateException("a supervisor listener without a policy");
+            }
+            send(listener, initPid);
+        }
+
+        void handOffIfStill(int initPid) {
+            if (needed() && !done) {
+                if (!policy.get().sandboxed().isEmpty()) {
+                    // never hand over a confining policy without its listener: nothing would confine
+                    throw new IllegalStateException("the container init " + initPid
+                            + " loaded no supervisor filter before waiting for start");
+                }
+                send(null, initPid);
+            }
+        }
+
+        private void send(Fd listener, int initPid) {
+            Processes.StatLine stat = Processes.stat(initPid);
+            if (stat == null) {
+                throw new IllegalStateException("the container init " + initPid + " is gone before its hand-off");
+            }
+            Map<String, String> dirs = new LinkedHashMap<>();
+            if (cgroup != null) {
+                cgroup.paths().forEach((k, v) -> dirs.put(k, v.toString()));
+            }
+            PolicyWire.Encoded wire = PolicyWire.encode(policy.orElseThrow());
+            Handoff h = new Handoff(id, stateDir.toAbsolutePath().toString(), initPid, stat.startTime(), wire.text(),
+                    wire.ruleOrigins(), wire.lockedAt().orElse(null), dirs, listener != null);
+            try (Pidfd init = Pidfd.open(initPid)) {
+                SupervisorClient.handOff(paths, h, init, listener);
+            } catch (IOException e) {
+                throw new IllegalStateException("hand container " + id + " to its supervisor: " + e.getMessage(), e);
+            }
+            done = true;
+        }
     }
 }

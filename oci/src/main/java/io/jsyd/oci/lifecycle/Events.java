@@ -35,12 +35,22 @@ public final class Events {
         if (cgroup == null) {
             throw new ContainerStateException("container " + id + " has no cgroup to read statistics from");
         }
+        if (once) {
+            request.out().println(SpecJson.compact(StatsJson.event(id, cgroup.stats())));
+            request.out().flush();
+            return;
+        }
+        // the sandbox's decisions and the supervisor's endings stream alongside the statistics
+        try (io.jsyd.oci.supervise.SandboxEvents sandbox = io.jsyd.oci.supervise.SandboxEvents.follow(store.dir(id), id,
+                request.out())) {
+            stream(request, r, id, cgroup, interval);
+        }
+    }
+
+    private static void stream(Request request, ContainerRecord r, String id, CgroupManager cgroup, Duration interval) {
         while (true) {
             request.out().println(SpecJson.compact(StatsJson.event(id, cgroup.stats())));
             request.out().flush();
-            if (once) {
-                return;
-            }
             try {
                 Thread.sleep(interval);
             } catch (InterruptedException e) {

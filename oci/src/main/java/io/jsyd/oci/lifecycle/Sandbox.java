@@ -67,6 +67,11 @@ final class Sandbox implements AutoCloseable {
         }
     }
 
+    /** The policy, when one applies. */
+    Optional<Policy> policy() {
+        return policy;
+    }
+
     /** Whether a policy (annotations, host profiles) applies to this config at all. */
     static boolean applies(Spec spec, Path configFile) throws InvalidPolicyException, OciIoException {
         return PolicySource.load(PolicySource.Inputs.of(spec, configFile, Optional.empty(),

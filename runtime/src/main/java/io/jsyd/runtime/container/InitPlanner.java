@@ -432,13 +432,20 @@ public final class InitPlanner {
         // A listener must reach its agent during create; any other filter waits until
         // after the fifo, so the profile never sees the runtime's own calls.
         boolean waitAfterSeccomp = seccomp != null && seccompLast && seccomp.listener();
+        // The supervisor's listener too goes out during create (to the supervisor daemon);
+        // the init's wait for `start` then passes through it (NotifySupervisor lets that
+        // one open of the exec fifo through).
+        boolean supervisorBeforeWait = waitForStart && p.supervisor() != null && seccompLast;
+        if (supervisorBeforeWait) {
+            b.add(supervisorLoad(p.supervisor()));
+        }
         if (waitForStart && !waitAfterSeccomp) {
             waitForStart(b, p);
         }
         if (seccomp != null && seccompLast) {
             b.add(seccompLoad(seccomp));
         }
-        if (p.supervisor() != null && seccompLast) {
+        if (p.supervisor() != null && seccompLast && !supervisorBeforeWait) {
             b.add(supervisorLoad(p.supervisor()));
         }
         if (waitForStart && waitAfterSeccomp) {

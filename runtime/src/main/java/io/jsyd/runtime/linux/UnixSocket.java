@@ -16,8 +16,8 @@ public final class UnixSocket implements AutoCloseable {
         this.fd = fd;
     }
 
-    /** A connected socket made elsewhere in this package (accept, connect of a server). */
-    static UnixSocket adopt(Fd fd) {
+    /** Takes ownership of a connected socket: accepted, connected to a server, or inherited from a parent. */
+    public static UnixSocket adopt(Fd fd) {
         return new UnixSocket(fd);
     }
 
