@@ -111,6 +111,7 @@ final class HostedContainer {
         if (!ended.compareAndSet(false, true)) {
             return;
         }
+        // the reason first: whoever sees the container stopped (state, events) finds it
         try {
             Ending.record(stateDir, h.id(), reason, message, clock);
         } catch (IOException | RuntimeException e) {
@@ -120,7 +121,6 @@ final class HostedContainer {
             Ending.kill(h.id(), h.initPid(), h.initStartTime(), h.cgroupDirs(), init::signal);
         } catch (RuntimeException e) {
             daemonLog.println("jsyd-oci supervisor: container " + h.id() + ": kill: " + e);
-            init.signal(9);
         }
     }
 

@@ -51,6 +51,7 @@ public final class SupervisorDaemon {
     private final int pid = Processes.self();
     private volatile long idleSince = System.nanoTime();
     private UnixSocket watchdog;
+    private int watchdogPid;
 
     private SupervisorDaemon(SupervisorPaths paths, PrintStream log, Clock clock) {
         this.paths = paths;
@@ -93,6 +94,7 @@ public final class SupervisorDaemon {
             if (EventSources.awaitReadable(watchdog.fd(), 0)) {
                 log.println(clock.instant() + " jsyd-oci supervisor: the watchdog died; starting another");
                 watchdog.close();
+                Processes.waitFor(watchdogPid);
                 startWatchdog();
             }
             if (containers.isEmpty() && System.nanoTime() - idleSince > grace.toNanos() && exitIfStillIdle(server)) {
@@ -106,8 +108,9 @@ public final class SupervisorDaemon {
      * container over (to us, or, once we are gone, to a daemon it starts).
      */
     private boolean exitIfStillIdle(UnixServer server) {
-        try (FileLock lock = FileLock.exclusive(paths.lock())) {
-            if (!containers.isEmpty() || EventSources.awaitReadable(server.fd(), 0)) {
+        // never wait for the lock: its holder may be waiting for our answer
+        try (FileLock lock = FileLock.tryExclusive(paths.lock())) {
+            if (lock == null || !containers.isEmpty() || EventSources.awaitReadable(server.fd(), 0)) {
                 return false;
             }
             Files.deleteIfExists(paths.socket());
@@ -125,7 +128,7 @@ public final class SupervisorDaemon {
     private void startWatchdog() {
         UnixSocket[] pair = UnixSocket.seqpacketPair();
         try (UnixSocket theirs = pair[1]) {
-            DaemonProcess.start(paths.root(), paths.log(), List.of("-Xmx16m", "-XX:TieredStopAtLevel=1"),
+            watchdogPid = DaemonProcess.start(paths.root(), paths.log(), List.of("-Xmx16m", "-XX:TieredStopAtLevel=1"),
                     "supervisor-watchdog", List.of("--daemon-pid", Integer.toString(pid)), theirs.fd());
         } catch (RuntimeException e) {
             pair[0].close();

@@ -43,6 +43,7 @@ public final class Watchdog {
     /** The watchdog's life: fd 3 is its end of the daemon's socketpair. */
     public static int serve(Request request, Path root, int daemonPid) {
         PrintStream err = request.err();
+        warmUp();
         try (UnixSocket daemon = UnixSocket.adopt(Fd.adopt(3))) {
             while (true) {
                 EventSources.awaitReadable(daemon.fd(), -1);
@@ -58,6 +59,27 @@ public final class Watchdog {
         err.println("jsyd-oci watchdog: the supervisor daemon (pid " + daemonPid + ") died; killing what it supervised");
         killOrphans(root, daemonPid, err, Clock.systemUTC());
         return 0;
+    }
+
+    /**
+     * Loads and initialises now what the kill needs (the JSON mapper, the cgroup
+     * managers): done at the daemon's death it would cost most of a second.
+     */
+    private static void warmUp() {
+        try {
+            jsonWarmUp();
+            Class.forName("io.jsyd.runtime.cgroup.V1Manager");
+            Class.forName("io.jsyd.runtime.cgroup.V2Manager");
+            io.jsyd.runtime.cgroup.CgroupHost.system();
+            io.jsyd.runtime.linux.Processes.stat(io.jsyd.runtime.linux.Processes.self());
+        } catch (ClassNotFoundException | RuntimeException e) {
+            // only start-up cost: the kill works without it
+        }
+    }
+
+    private static void jsonWarmUp() {
+        io.jsyd.oci.spec.SpecJson.mapper().readValue(
+                io.jsyd.oci.spec.SpecJson.compact(new Marker(1, 1, 1, java.util.Map.of("", "/x"))), Marker.class);
     }
 
     /** Kills every container under {@code root} that daemon {@code daemonPid} supervised. */
@@ -76,10 +98,10 @@ public final class Watchdog {
                 if (m.daemonPid() != daemonPid) {
                     continue;
                 }
-                Ending.record(dir, id, "supervisor-died", "the supervisor daemon (pid " + daemonPid
-                        + ") died while it supervised the container", clock);
                 Ending.kill(id, m.initPid(), m.initStartTime(), m.cgroupDirs(),
                         sig -> io.jsyd.runtime.linux.Processes.signalIfAlive(m.initPid(), sig));
+                Ending.record(dir, id, "supervisor-died", "the supervisor daemon (pid " + daemonPid
+                        + ") died while it supervised the container", clock);
                 Files.deleteIfExists(dir.resolve(SupervisorPaths.MARKER));
                 err.println("jsyd-oci watchdog: killed container " + id);
             } catch (IOException | RuntimeException e) {

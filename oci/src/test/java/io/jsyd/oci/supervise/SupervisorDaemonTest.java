@@ -215,8 +215,13 @@ class SupervisorDaemonTest {
         assertTrue(dead, "the container outlived its supervisor");
         assertTrue(millis < 1000, "the container died " + millis + " ms after its supervisor");
         assertEquals(137, Processes.waitFor(pid).exitCode());
-        assertTrue(state(root, id).get("annotations").get(StopReason.STATE_ANNOTATION).asString()
-                .contains("supervisor daemon"));
+        // the watchdog kills first and then writes why
+        JsonNode why = null;
+        for (int i = 0; i < 100 && why == null; i++) {
+            why = state(root, id).get("annotations").get(StopReason.STATE_ANNOTATION);
+            Thread.sleep(20);
+        }
+        assertTrue(why != null && why.asString().contains("supervisor daemon"), String.valueOf(why));
     }
 
     @Test

@@ -32,6 +32,25 @@ public final class FileLock implements AutoCloseable {
         return new FileLock(fd);
     }
 
+    /** As {@link #exclusive}, but null at once when another holds the lock. */
+    public static FileLock tryExclusive(Path file) {
+        int raw = Sys.check(Sys.C.open(file.toString(),
+                (int) (LinuxConstants.O_RDWR | LinuxConstants.O_CREAT | LinuxConstants.O_CLOEXEC), 0600),
+                "open", file.toString());
+        Fd fd = Fd.adopt(raw);
+        while (Sys.C.flock(raw, (int) (LinuxConstants.LOCK_EX | LinuxConstants.LOCK_NB)) != 0) {
+            int errno = Native.getLastError();
+            if (errno != Errno.EINTR.number()) {
+                fd.close();
+                if (errno == Errno.EAGAIN.number()) {
+                    return null;
+                }
+                throw new SyscallException("flock", errno, file.toString());
+            }
+        }
+        return new FileLock(fd);
+    }
+
     @Override
     public void close() {
         fd.close();

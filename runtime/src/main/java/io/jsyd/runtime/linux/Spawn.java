@@ -36,10 +36,11 @@ public final class Spawn {
     /**
      * A child in a session of its own (setsid): no terminal, no process group of
      * ours, so neither a caller's job control nor a signal to our group reaches it.
+     * It starts in "/", so it keeps no caller's directory (a bundle, a mount) busy.
      * What a daemon started on demand needs; {@code moves} give it fds 0, 1, 2 and more.
      */
     public static int spawnSession(String path, List<String> argv, List<String> env, List<FdMove> moves) {
-        return spawn(path, argv, env, 0, moves, LinuxConstants.POSIX_SPAWN_SETSID, null);
+        return spawn(path, argv, env, 0, moves, LinuxConstants.POSIX_SPAWN_SETSID, "/");
     }
 
     private static int spawn(String path, List<String> argv, List<String> env, int keepBelow, List<FdMove> moves,
