@@ -259,4 +259,39 @@ class SupervisorDaemonTest {
         assertFalse(Files.exists(root.resolve(id)), "no state directory");
         assertFalse(Files.exists(new SupervisorPaths(root).dir()), "no daemon was started for it");
     }
+
+    private static int watchdogOf(int daemon, int not) throws Exception {
+        for (int i = 0; i < 600; i++) {
+            var w = ProcessHandle.of(daemon).stream().flatMap(ProcessHandle::children)
+                    .filter(p -> p.pid() != not && p.info().commandLine().orElse("").contains("supervisor-watchdog"))
+                    .filter(p -> alive((int) p.pid())).findFirst();
+            if (w.isPresent()) {
+                return (int) w.get().pid();
+            }
+            Thread.sleep(50);
+        }
+        throw new AssertionError("daemon " + daemon + " has no watchdog");
+    }
+
+    @Test
+    void aDeadWatchdogIsReplacedAndTheReplacementKills(@TempDir Path dir) throws Exception {
+        Path root = dir.resolve("root");
+        String id = id(root, "sd-watch");
+        Path bundle = bundle(dir, "touch /out/done; exec sleep 60", PolicySource.POLICY_ANNOTATION, POLICY);
+        int pid = createAndStart(root, bundle, id);
+        waitFor(dir.resolve("out/done"));
+        int daemon = daemonPid(root);
+        int first = watchdogOf(daemon, 0);
+        Processes.kill(first, 9);
+        int second = watchdogOf(daemon, first);
+        assertTrue(alive(pid), "a watchdog's death is no reason to kill the container");
+        // the replacement may still be starting its JVM: it kills once it runs
+        Thread.sleep(3000);
+        Processes.kill(daemon, 9);
+        for (int i = 0; i < 500 && alive(pid); i++) {
+            Thread.sleep(10);
+        }
+        assertFalse(alive(pid), "watchdog " + second + " let the container outlive its supervisor");
+        assertEquals(137, Processes.waitFor(pid).exitCode());
+    }
 }
