@@ -45,8 +45,13 @@ import io.jsyd.runtime.policy.PolicyWire;
  * containerd's shim) adopts and reaps it, as with runc.
  */
 public final class Create {
+    /** @param policy {@code --policy FILE}, or null */
     public record Options(Path root, String id, Path bundle, boolean noPivot, int keepFds, Path pidFile,
-                          Path consoleSocket, boolean systemdCgroup) {
+                          Path consoleSocket, boolean systemdCgroup, Path policy) {
+        public Options(Path root, String id, Path bundle, boolean noPivot, int keepFds, Path pidFile,
+                       Path consoleSocket, boolean systemdCgroup) {
+            this(root, id, bundle, noPivot, keepFds, pidFile, consoleSocket, systemdCgroup, null);
+        }
     }
 
     private static final int FIFO_MODE = 0622;
@@ -78,7 +83,8 @@ public final class Create {
         // a bad policy fails here, before anything exists
         Optional<Policy> policy;
         ContainerConfig config;
-        try (Sandbox sandbox = Sandbox.load(id, prepared.loaded().spec(), prepared.loaded().file(), Optional.empty(),
+        try (Sandbox sandbox = Sandbox.load(id, prepared.loaded().spec(), prepared.loaded().file(),
+                Optional.ofNullable(o.policy()),
                 null, request.err())) {
             policy = sandbox.policy();
             config = sandbox.apply(prepared.conversion().config());

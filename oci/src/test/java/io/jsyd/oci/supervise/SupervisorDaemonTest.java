@@ -185,8 +185,16 @@ class SupervisorDaemonTest {
     void theTimeoutKillsTheContainerAndStateSaysWhy(@TempDir Path dir) throws Exception {
         Path root = dir.resolve("root");
         String id = id(root, "sd-timeout");
-        Path bundle = bundle(dir, "sleep 60", PolicySource.TIMEOUT_ANNOTATION, "1s");
-        int pid = createAndStart(root, bundle, id);
+        // the timeout from an administrator's file (create --policy) this time
+        Path bundle = bundle(dir, "sleep 60");
+        Path policy = Files.writeString(dir.resolve("t.jsyd"), "timeout:1s\n");
+        Path pidFile = dir.resolve("pid");
+        Cli.Result created = external(root, "create", "--policy", policy.toString(), "-b", bundle.toString(),
+                "--pid-file", pidFile.toString(), id);
+        assertEquals(0, created.status(), created.err());
+        assertEquals("timeout:1s\n", Cli.run(root, "--root", root.toString(), "policy", "show", id).out());
+        assertEquals(0, Cli.run(root, "--root", root.toString(), "start", id).status());
+        int pid = Integer.parseInt(Files.readString(pidFile).strip());
         // the caller reaps the init: SIGKILL, which runc's callers report as 137
         assertEquals(137, Processes.waitFor(pid).exitCode());
         JsonNode s = state(root, id);
