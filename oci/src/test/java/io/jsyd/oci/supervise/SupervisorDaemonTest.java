@@ -302,4 +302,20 @@ class SupervisorDaemonTest {
         assertFalse(alive(pid), "watchdog " + second + " let the container outlive its supervisor");
         assertEquals(137, Processes.waitFor(pid).exitCode());
     }
+
+    @Test
+    void theExitActionEndsTheWholeContainer(@TempDir Path dir) throws Exception {
+        Path root = dir.resolve("root");
+        String id = id(root, "sd-exit");
+        Path bundle = bundle(dir, "sleep 60 & cat /etc/secret; sleep 60", PolicySource.POLICY_ANNOTATION,
+                "sandbox/read:on\nallow/read+/***\nexit/read+/etc/secret\n");
+        int pid = createAndStart(root, bundle, id);
+        assertEquals(137, Processes.waitFor(pid).exitCode());
+        JsonNode s = state(root, id);
+        assertTrue(s.get("annotations").get(StopReason.STATE_ANNOTATION).asString().contains("exit action"),
+                s.toString());
+        List<String> lines = sandboxLines(root, id);
+        assertTrue(lines.stream().anyMatch(l -> l.contains("\"action\":\"exit\"") && l.contains("/etc/secret")),
+                String.join("\n", lines));
+    }
 }
