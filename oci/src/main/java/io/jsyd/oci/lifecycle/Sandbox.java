@@ -30,7 +30,8 @@ import java.util.function.ObjIntConsumer;
 final class Sandbox implements AutoCloseable {
     private final String id;
     private final Optional<Policy> policy;
-    private final PolicyMatcher matcher;
+    /** Compiled when a listener arrives: `create` hands the policy on and never matches itself. */
+    private PolicyMatcher matcher;
     private final PrintStream log;
     private final boolean ownsLog;
     private NotifySupervisor supervisor;
@@ -39,7 +40,6 @@ final class Sandbox implements AutoCloseable {
     private Sandbox(String id, Optional<Policy> policy, PrintStream log, boolean ownsLog) {
         this.id = id;
         this.policy = policy;
-        this.matcher = policy.map(Policy::compile).orElse(null);
         this.log = log;
         this.ownsLog = ownsLog;
     }
@@ -94,9 +94,10 @@ final class Sandbox implements AutoCloseable {
      */
     ObjIntConsumer<Fd> onListener(IntConsumer end) {
         return (fd, pid) -> {
-            if (matcher == null) {
+            if (policy.isEmpty()) {
                 throw new IllegalStateException("a supervisor listener without a policy");
             }
+            matcher = policy.get().compile();
             supervisor = NotifySupervisor.start(fd.dupAtLeast(3), matcher, new DecisionLog(log, id),
                     () -> end.accept(pid), NotifySupervisor.PoolSize.forThisMachine(), "jsyd-notify-" + id);
         };

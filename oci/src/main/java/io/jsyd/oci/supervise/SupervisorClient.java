@@ -26,8 +26,12 @@ public final class SupervisorClient {
     private static final Duration DAEMON_START = Duration.ofSeconds(60);
     /** How long the daemon may take to answer a hand-off (it starts threads, writes two files). */
     private static final Duration ANSWER = Duration.ofSeconds(30);
-    /** How long a daemon with nothing to supervise stays. */
-    public static final Duration GRACE = Duration.ofSeconds(2);
+    /**
+     * How long a daemon with nothing to supervise stays: long enough that podman
+     * or containerd starting containers one after another find it running (its
+     * JVM's start costs about as much as a whole create).
+     */
+    public static final Duration GRACE = Duration.ofSeconds(10);
 
     private SupervisorClient() {
     }

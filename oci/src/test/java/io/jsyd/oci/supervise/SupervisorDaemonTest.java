@@ -248,7 +248,8 @@ class SupervisorDaemonTest {
             Cli.Result deleted = Cli.run(root, "--root", root.toString(), "delete", "--force", id);
             assertEquals(0, deleted.status(), deleted.err());
         }
-        for (int i = 0; i < 300 && alive(daemon); i++) {
+        // SupervisorClient.GRACE, and then some
+        for (int i = 0; i < 600 && alive(daemon); i++) {
             Thread.sleep(50);
         }
         assertFalse(alive(daemon), "the daemon stayed with nothing to supervise");
