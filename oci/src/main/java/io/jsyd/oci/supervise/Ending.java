@@ -57,13 +57,21 @@ final class Ending {
     static void kill(String id, int initPid, long initStartTime, Map<String, String> cgroupDirs,
                      java.util.function.IntPredicate signalInit) {
         // the init first: one call, and with its own pid namespace the kernel kills everyone else
-        Processes.StatLine s = Processes.stat(initPid);
-        if (s != null && s.startTime() == initStartTime) {
-            signalInit.test(9);
+        RuntimeException first = null;
+        try {
+            Processes.StatLine s = Processes.stat(initPid);
+            if (s != null && s.startTime() == initStartTime) {
+                signalInit.test(9);
+            }
+        } catch (RuntimeException e) {
+            first = e;
         }
         CgroupManager cgroup = cgroup(id, cgroupDirs);
         if (cgroup != null) {
             cgroup.signalAll(9);
+        }
+        if (first != null) {
+            throw first;
         }
     }
 

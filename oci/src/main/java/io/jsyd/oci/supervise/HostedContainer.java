@@ -78,9 +78,16 @@ final class HostedContainer {
             throw e;
         }
         Thread.ofPlatform().daemon().name("jsyd-init-" + h.id()).start(() -> {
-            init.awaitExit(-1);
-            c.close();
-            gone.accept(c);
+            try {
+                init.awaitExit(-1);
+            } catch (RuntimeException e) {
+                // a pidfd that cannot be polled: no container runs on without its supervisor
+                daemonLog.println("jsyd-oci supervisor: container " + h.id() + ": waiting for its init: " + e);
+                c.end("supervisor-error", "the supervisor lost track of the container's init: " + e.getMessage());
+            } finally {
+                c.close();
+                gone.accept(c);
+            }
         });
         Thread.ofPlatform().daemon().name("jsyd-start-" + h.id()).start(c::watchStart);
         return c;

@@ -165,7 +165,6 @@ public final class SupervisorDaemon {
             containers.put(h.id(), c);
             log.println(clock.instant() + " jsyd-oci supervisor: supervising container " + h.id() + " (init "
                     + h.initPid() + ")");
-            client.send(OK.getBytes(StandardCharsets.UTF_8));
         } catch (PolicyException | IOException | RuntimeException e) {
             if (listener != null) {
                 listener.close();
@@ -177,7 +176,10 @@ public final class SupervisorDaemon {
             }
             String message = e instanceof PolicyException p ? String.join("; ", p.lines()) : String.valueOf(e.getMessage());
             client.send(("error: " + message).getBytes(StandardCharsets.UTF_8));
+            return;
         }
+        // the container is ours now: a client gone meanwhile kills its init, and the pidfd tells us
+        client.send(OK.getBytes(StandardCharsets.UTF_8));
     }
 
     private void gone(HostedContainer c) {
