@@ -132,6 +132,8 @@ static void constants(void)
 	C(BPF_F_ALLOW_MULTI); C(BPF_F_REPLACE); C(BPF_DEVCG_ACC_MKNOD); C(BPF_DEVCG_ACC_READ);
 	C(BPF_DEVCG_ACC_WRITE); C(BPF_DEVCG_DEV_BLOCK); C(BPF_DEVCG_DEV_CHAR);
 	C(EFD_CLOEXEC); C(IN_CLOEXEC); C(IN_MODIFY); C(POLLIN);
+	/* the supervisor daemon: pidfds, its own session */
+	C(SYS_pidfd_open); C(SYS_pidfd_send_signal); C(POSIX_SPAWN_SETSID); C(POLLHUP);
 	fprintf(out, "    public static final int SIZEOF_BPF_ATTR = %zu;\n", sizeof(union bpf_attr));
 	fprintf(out, "    public static final int BPF_ATTR_PROG_TYPE = %zu;\n", offsetof(union bpf_attr, prog_type));
 	fprintf(out, "    public static final int BPF_ATTR_INSN_CNT = %zu;\n", offsetof(union bpf_attr, insn_cnt));

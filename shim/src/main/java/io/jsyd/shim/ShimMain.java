@@ -196,7 +196,7 @@ public final class ShimMain {
     private static int delete(Invocation inv, ShimFlags f) {
         Path bundle = f.bundle().isEmpty() ? inv.cwd() : Path.of(f.bundle());
         try {
-            Delete.delete(ShimPaths.stateRoot(f.address(), f.namespace()), f.id(), true);
+            Delete.delete(ShimPaths.stateRoot(f.address(), f.namespace()), f.id(), true, inv.err());
         } catch (OciException | RuntimeException e) {
             inv.err().println("containerd-shim-jsyd-v2: delete " + f.id() + ": " + e.getMessage());
         }

@@ -13,6 +13,7 @@ import io.jsyd.oci.cli.command.InitCommand;
 import io.jsyd.oci.cli.command.KillCommand;
 import io.jsyd.oci.cli.command.ListCommand;
 import io.jsyd.oci.cli.command.PauseCommand;
+import io.jsyd.oci.cli.command.PolicyCommand;
 import io.jsyd.oci.cli.command.PsCommand;
 import io.jsyd.oci.cli.command.RestoreCommand;
 import io.jsyd.oci.cli.command.ResumeCommand;
@@ -20,6 +21,8 @@ import io.jsyd.oci.cli.command.RunCommand;
 import io.jsyd.oci.cli.command.SpecCommand;
 import io.jsyd.oci.cli.command.StartCommand;
 import io.jsyd.oci.cli.command.StateCommand;
+import io.jsyd.oci.cli.command.SupervisorDaemonCommand;
+import io.jsyd.oci.cli.command.SupervisorWatchdogCommand;
 import io.jsyd.oci.cli.command.UpdateCommand;
 import java.io.PrintWriter;
 import java.util.List;
@@ -44,7 +47,8 @@ final class CommandTree {
             ExecCommand.class, InitCommand.class, KillCommand.class, ListCommand.class, PauseCommand.class,
             PsCommand.class, RestoreCommand.class, ResumeCommand.class, RunCommand.class, SpecCommand.class,
             StartCommand.class, StateCommand.class, UpdateCommand.class, FeaturesCommand.class,
-            CheckCommand.class, BundleCommand.class, HelpCommand.class);
+            CheckCommand.class, BundleCommand.class, PolicyCommand.class, SupervisorDaemonCommand.class,
+            SupervisorWatchdogCommand.class, HelpCommand.class);
 
     /** Global flags that take the next word as their value (Go's flag package does the same). */
     private static final Set<String> GLOBAL_VALUE_FLAGS = Set.of("--log", "--log-format", "--root", "--criu", "--rootless");

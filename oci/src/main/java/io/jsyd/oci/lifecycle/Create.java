@@ -35,6 +35,14 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
+import java.util.Optional;
+import io.jsyd.oci.supervise.Handoff;
+import io.jsyd.oci.supervise.PolicyRecord;
+import io.jsyd.oci.supervise.SupervisorClient;
+import io.jsyd.oci.supervise.SupervisorPaths;
+import io.jsyd.runtime.linux.Pidfd;
+import io.jsyd.runtime.policy.Policy;
+import io.jsyd.runtime.policy.PolicyWire;
 
 /**
  * `create`: the container's init is set up and waits on the exec fifo for `start`;
@@ -43,27 +51,18 @@ import java.util.Map;
  * containerd's shim) adopts and reaps it, as with runc.
  */
 public final class Create {
+    /** @param policy {@code --policy FILE}, or null */
     public record Options(Path root, String id, Path bundle, boolean noPivot, int keepFds, Path pidFile,
-                          Path consoleSocket, boolean systemdCgroup) {
+                          Path consoleSocket, boolean systemdCgroup, Path policy) {
+        public Options(Path root, String id, Path bundle, boolean noPivot, int keepFds, Path pidFile,
+                       Path consoleSocket, boolean systemdCgroup) {
+            this(root, id, bundle, noPivot, keepFds, pidFile, consoleSocket, systemdCgroup, null);
+        }
     }
 
     private static final int FIFO_MODE = 0622;
 
     private Create() {
-    }
-
-    /**
-     * The sandbox policy is carried out by `run` so far; create/start has no
-     * supervisor host yet. Refused, never ignored.
-     */
-    private static void refuseWhatOnlyRunDoes(ForegroundRun.Prepared prepared) throws OciException {
-        var spec = prepared.loaded().spec();
-        Path file = prepared.loaded().file();
-        if (Sandbox.applies(spec, file)) {
-            throw new io.jsyd.oci.InvalidSpecException(java.util.List.of(new io.jsyd.oci.spec.SpecProblem(file,
-                    "$.annotations", "a sandbox policy (annotation or host profile) is enforced under `jsyd-oci run`"
-                            + " only so far; create/start has no supervisor yet")));
-        }
     }
 
     /** Returns the init's pid once it waits for `start`. */
@@ -79,8 +78,15 @@ public final class Create {
         String id = ContainerId.check(o.id());
         ForegroundRun.Prepared prepared = ForegroundRun.prepare(request, id, o.bundle(), o.noPivot(), o.keepFds(),
                 o.systemdCgroup());
-        refuseWhatOnlyRunDoes(prepared);
-        ContainerConfig config = prepared.conversion().config();
+        // a bad policy fails here, before anything exists
+        Optional<Policy> policy;
+        ContainerConfig config;
+        try (Sandbox sandbox = Sandbox.load(id, prepared.loaded().spec(), prepared.loaded().file(),
+                Optional.ofNullable(o.policy()),
+                null, request.err())) {
+            policy = sandbox.policy();
+            config = sandbox.apply(prepared.conversion().config());
+        }
         boolean terminal = config.process().console() != null;
         // runc's words, which callers know
         if (terminal && o.consoleSocket() == null) {
@@ -93,7 +99,7 @@ public final class Create {
         HookState hookState = HookState.of(prepared.loaded().spec(), id, o.bundle());
         StateDir dir = StateDir.claim(o.root(), id);
         try {
-            return createClaimed(o, id, prepared, hooks, hookState, dir);
+            return createClaimed(o, id, prepared, config, policy, stdio, hooks, hookState, dir);
         } catch (OciException | RuntimeException e) {
             // the container is destroyed (init, cgroup, state directory) by now; poststop comes
             // after that and only warns (runtime.md lifecycle steps 12 and 13, as runc does)
@@ -104,9 +110,9 @@ public final class Create {
         }
     }
 
-    private static int createClaimed(Options o, String id, ForegroundRun.Prepared prepared, ContainerHooks hooks,
+    private static int createClaimed(Options o, String id, ForegroundRun.Prepared prepared, ContainerConfig config,
+                                     Optional<Policy> policy, io.jsyd.runtime.spawn.Stdio stdio, ContainerHooks hooks,
                                      HookState hookState, StateDir dir) throws OciException {
-        ContainerConfig config = prepared.conversion().config();
         StateStore store = new StateStore(o.root());
         Hooks lasting = lastingHooks(prepared.loaded().spec().getHooks());
         boolean made = false;
@@ -118,20 +124,25 @@ public final class Create {
             // tells `delete --force` which cgroup to empty and remove.
             store.write(record(prepared.loaded(), config, id, o.bundle(), 0, 0, cgroup, dir.path(), lasting,
                     Map.of()));
+            if (policy.isPresent()) {
+                PolicyRecord.write(dir.path(), policy.get());
+            }
+            Supervised supervised = new Supervised(o.root(), id, dir.path(), policy, cgroup);
             Launched launched;
             try {
                 // prestart, createRuntime and the init's createContainer run during the launch;
                 // startContainer is in the init's plan, after the exec fifo
                 launched = new ContainerLauncher(stub, HostView.system()).launch(config, cgroup,
-                        SeccompAgent.handoff(prepared.loaded().spec(), id, o.bundle()), (fd, initPid) -> {
-                            throw new IllegalStateException("create has no supervisor for a policy listener");
-                        }, hooks.launchPoints(hookState), fifo, stdio);
+                        SeccompAgent.handoff(prepared.loaded().spec(), id, o.bundle()), supervised::handOff,
+                        hooks.launchPoints(hookState), fifo, stdio);
             } catch (RuntimeException e) {
                 destroyQuietly(cgroup, e);
                 throw e;
             }
             int pid = launched.initPid();
             try {
+                // a policy with a timeout and no confined category has no listener to hand over
+                supervised.handOffIfStill(pid);
                 handOver(launched, o.consoleSocket());
                 Processes.StatLine stat = Processes.stat(pid);
                 if (stat == null) {
@@ -239,5 +250,71 @@ public final class Create {
                 loaded.spec().getAnnotations() == null ? Map.of() : loaded.spec().getAnnotations(),
                 paths, loaded.spec().getLinux() == null ? null : loaded.spec().getLinux().getResources(), hooks,
                 afterStart);
+    }
+
+    /**
+     * A policy that needs live supervision (a confined category, a timeout) goes to
+     * the supervisor daemon of the --root: the listener as soon as the init sends
+     * it (the init's next calls wait for the daemon's answers), or, with a timeout
+     * alone, once the init waits for `start`. The init stays our child, so its pid
+     * cannot be reused while we open its pidfd.
+     */
+    private static final class Supervised {
+        private final SupervisorPaths paths;
+        private final String id;
+        private final Path stateDir;
+        private final Optional<Policy> policy;
+        private final CgroupManager cgroup;
+        private boolean done;
+
+        Supervised(Path root, String id, Path stateDir, Optional<Policy> policy, CgroupManager cgroup) {
+            this.paths = new SupervisorPaths(root);
+            this.id = id;
+            this.stateDir = stateDir;
+            this.policy = policy;
+            this.cgroup = cgroup;
+        }
+
+        boolean needed() {
+            return policy.isPresent() && (!policy.get().sandboxed().isEmpty() || policy.get().timeout().isPresent());
+        }
+
+        void handOff(Fd listener, int initPid) {
+            if (!needed()) {
+                throw new IllegalStateException("a supervisor listener without a policy");
+            }
+            send(listener, initPid);
+        }
+
+        void handOffIfStill(int initPid) {
+            if (needed() && !done) {
+                if (!policy.get().sandboxed().isEmpty()) {
+                    // never hand over a confining policy without its listener: nothing would confine
+                    throw new IllegalStateException("the container init " + initPid
+                            + " loaded no supervisor filter before waiting for start");
+                }
+                send(null, initPid);
+            }
+        }
+
+        private void send(Fd listener, int initPid) {
+            Processes.StatLine stat = Processes.stat(initPid);
+            if (stat == null) {
+                throw new IllegalStateException("the container init " + initPid + " is gone before its hand-off");
+            }
+            Map<String, String> dirs = new LinkedHashMap<>();
+            if (cgroup != null) {
+                cgroup.paths().forEach((k, v) -> dirs.put(k, v.toString()));
+            }
+            PolicyWire.Encoded wire = PolicyWire.encode(policy.orElseThrow());
+            Handoff h = new Handoff(id, stateDir.toAbsolutePath().toString(), initPid, stat.startTime(), wire.text(),
+                    wire.ruleOrigins(), wire.lockedAt().orElse(null), dirs, listener != null);
+            try (Pidfd init = Pidfd.open(initPid)) {
+                SupervisorClient.handOff(paths, h, init, listener);
+            } catch (IOException e) {
+                throw new IllegalStateException("hand container " + id + " to its supervisor: " + e.getMessage(), e);
+            }
+            done = true;
+        }
     }
 }

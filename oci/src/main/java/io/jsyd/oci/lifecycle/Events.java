@@ -47,7 +47,10 @@ public final class Events {
             return;
         }
         // runc fails too when it cannot watch for OOM (its NotifyOOM error ends `events`)
-        try (CgroupManager.OomWatch oom = cgroup.watchOom()) {
+        // the sandbox's decisions and the supervisor's endings stream alongside the statistics
+        try (io.jsyd.oci.supervise.SandboxEvents sandbox = io.jsyd.oci.supervise.SandboxEvents.follow(store.dir(id),
+                id, request.out());
+             CgroupManager.OomWatch oom = cgroup.watchOom()) {
             stream(request, id, r, cgroup, oom, interval.toMillis());
         }
     }

@@ -113,6 +113,16 @@ public final class ForegroundRun {
             throw e;
         }
         try {
+            if (sandbox.policy().isPresent()) {
+                // what `policy show` prints while the container runs
+                io.jsyd.oci.supervise.PolicyRecord.write(state.path(), sandbox.policy().get());
+            }
+        } catch (OciException | RuntimeException e) {
+            sandbox.close();
+            state.close();
+            throw e;
+        }
+        try {
             return runClaimed(request, o, id, conversion, loaded, hooks, hookState, sandbox, state);
         } finally {
             // the container is deleted (process, cgroup, state directory) whether it ran or failed

@@ -38,9 +38,14 @@ public final class Query {
         o.put("bundle", r.bundle());
         o.put("rootfs", r.rootfs());
         o.put("created", r.created());
-        if (!r.annotations().isEmpty()) {
+        // a container its sandbox supervisor ended says why (timeout, exit action, the supervisor's death)
+        String stopped = io.jsyd.oci.supervise.StopReason.of(store.dir(r.id()));
+        if (!r.annotations().isEmpty() || stopped != null) {
             ObjectNode a = o.putObject("annotations");
             r.annotations().forEach(a::put);
+            if (stopped != null) {
+                a.put(io.jsyd.oci.supervise.StopReason.STATE_ANNOTATION, stopped);
+            }
         }
         o.put("owner", r.owner());
         return o;

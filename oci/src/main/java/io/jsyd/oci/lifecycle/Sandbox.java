@@ -36,7 +36,8 @@ import java.util.function.ObjIntConsumer;
 final class Sandbox implements AutoCloseable {
     private final String id;
     private final Optional<Policy> policy;
-    private final PolicyMatcher matcher;
+    /** Compiled when a listener arrives: `create` hands the policy on and never matches itself. */
+    private PolicyMatcher matcher;
     private final PrintStream log;
     private final boolean ownsLog;
     private final DecisionLog decisions;
@@ -46,7 +47,6 @@ final class Sandbox implements AutoCloseable {
     private Sandbox(String id, Optional<Policy> policy, PrintStream log, boolean ownsLog) {
         this.id = id;
         this.policy = policy;
-        this.matcher = policy.map(Policy::compile).orElse(null);
         this.log = log;
         this.ownsLog = ownsLog;
         this.decisions = new DecisionLog(log, id);
@@ -73,6 +73,11 @@ final class Sandbox implements AutoCloseable {
         } catch (IOException e) {
             throw new OciIoException("open the log", logFile, e);
         }
+    }
+
+    /** The policy, when one applies. */
+    Optional<Policy> policy() {
+        return policy;
     }
 
     /** Whether a policy (annotations, host profiles) applies to this config at all. */
@@ -124,9 +129,10 @@ final class Sandbox implements AutoCloseable {
      */
     ObjIntConsumer<Fd> onListener(IntConsumer end) {
         return (fd, pid) -> {
-            if (matcher == null) {
+            if (policy.isEmpty()) {
                 throw new IllegalStateException("a supervisor listener without a policy");
             }
+            matcher = policy.get().compile();
             supervisor = NotifySupervisor.start(fd.dupAtLeast(3), matcher, decisions,
                     () -> end.accept(pid), NotifySupervisor.PoolSize.forThisMachine(), "jsyd-notify-" + id);
         };

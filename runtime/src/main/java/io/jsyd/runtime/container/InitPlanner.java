@@ -440,6 +440,13 @@ public final class InitPlanner {
         }
         // A listener must reach its agent during create; any other filter waits until
         // after the fifo, so the profile never sees the runtime's own calls.
+        // The supervisor's listener too goes out during create (to the supervisor daemon);
+        // the init's wait for `start` then passes through it (NotifySupervisor lets that
+        // one open of the exec fifo through).
+        boolean supervisorBeforeWait = waitForStart && p.supervisor() != null && seccompLast;
+        if (supervisorBeforeWait) {
+            b.add(supervisorLoad(p.supervisor()));
+        }
         if (waitForStart && !waitAfterSeccomp) {
             waitForStart(b, p);
         }
@@ -449,7 +456,7 @@ public final class InitPlanner {
         if (seccomp != null && seccompLast) {
             b.add(seccompLoad(seccomp));
         }
-        if (p.supervisor() != null && seccompLast) {
+        if (p.supervisor() != null && seccompLast && !supervisorBeforeWait) {
             b.add(supervisorLoad(p.supervisor()));
         }
         if (waitForStart && waitAfterSeccomp) {

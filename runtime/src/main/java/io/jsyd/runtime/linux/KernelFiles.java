@@ -83,4 +83,10 @@ public final class KernelFiles {
     public static Fd openRead(String path) {
         return Fd.adopt(Sys.check(Sys.C.open(path, (int) (LinuxConstants.O_RDONLY | LinuxConstants.O_CLOEXEC), 0), "open", path));
     }
+
+    /** A log file opened for appending (made 0600 when missing): what a daemon's stdout and stderr point at. */
+    public static Fd openAppend(String path) {
+        return Fd.adopt(Sys.check(Sys.C.open(path, (int) (LinuxConstants.O_WRONLY | LinuxConstants.O_CREAT
+                | LinuxConstants.O_APPEND | LinuxConstants.O_CLOEXEC), 0600), "open", path));
+    }
 }

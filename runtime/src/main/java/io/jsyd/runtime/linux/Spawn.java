@@ -30,6 +30,21 @@ public final class Spawn {
      */
     public static int spawn(String path, List<String> argv, List<String> env, int keepBelow, List<FdMove> moves,
                             boolean newGroup, String dir) {
+        return spawn(path, argv, env, keepBelow, moves, newGroup ? LinuxConstants.POSIX_SPAWN_SETPGROUP : 0, dir);
+    }
+
+    /**
+     * A child in a session of its own (setsid): no terminal, no process group of
+     * ours, so neither a caller's job control nor a signal to our group reaches it.
+     * It starts in "/", so it keeps no caller's directory (a bundle, a mount) busy.
+     * What a daemon started on demand needs; {@code moves} give it fds 0, 1, 2 and more.
+     */
+    public static int spawnSession(String path, List<String> argv, List<String> env, List<FdMove> moves) {
+        return spawn(path, argv, env, 0, moves, LinuxConstants.POSIX_SPAWN_SETSID, "/");
+    }
+
+    private static int spawn(String path, List<String> argv, List<String> env, int keepBelow, List<FdMove> moves,
+                             long attrFlags, String dir) {
         int closeFrom = keepBelow;
         for (FdMove m : moves) {
             if (m.target() < keepBelow) {
@@ -55,7 +70,7 @@ public final class Spawn {
                             "posix_spawn_file_actions_addchdir_np", dir);
                 }
                 IntByReference pid = new IntByReference();
-                if (!newGroup) {
+                if (attrFlags == 0) {
                     Sys.checkErrorNumber(Sys.C.posix_spawn(pid, path, actions, null,
                             argv.toArray(String[]::new), env.toArray(String[]::new)), "posix_spawn", path);
                     return pid.getValue();
@@ -63,9 +78,12 @@ public final class Spawn {
                 try (Memory attr = new Memory(LinuxConstants.SIZEOF_POSIX_SPAWNATTR)) {
                     Sys.checkErrorNumber(Sys.C.posix_spawnattr_init(attr), "posix_spawnattr_init", path);
                     try {
-                        Sys.checkErrorNumber(Sys.C.posix_spawnattr_setflags(attr,
-                                (short) LinuxConstants.POSIX_SPAWN_SETPGROUP), "posix_spawnattr_setflags", path);
-                        Sys.checkErrorNumber(Sys.C.posix_spawnattr_setpgroup(attr, 0), "posix_spawnattr_setpgroup", path);
+                        Sys.checkErrorNumber(Sys.C.posix_spawnattr_setflags(attr, (short) attrFlags),
+                                "posix_spawnattr_setflags", path);
+                        if (attrFlags == LinuxConstants.POSIX_SPAWN_SETPGROUP) {
+                            Sys.checkErrorNumber(Sys.C.posix_spawnattr_setpgroup(attr, 0), "posix_spawnattr_setpgroup",
+                                    path);
+                        }
                         Sys.checkErrorNumber(Sys.C.posix_spawn(pid, path, actions, attr,
                                 argv.toArray(String[]::new), env.toArray(String[]::new)), "posix_spawn", path);
                         return pid.getValue();

@@ -16,7 +16,7 @@ public final class UnixSocket implements AutoCloseable {
         this.fd = fd;
     }
 
-    /** Takes ownership of a connected AF_UNIX socket (one accepted from a listener). */
+    /** Takes ownership of a connected socket: accepted, connected to a server, or inherited from a parent. */
     public static UnixSocket adopt(Fd fd) {
         return new UnixSocket(fd);
     }

@@ -11,7 +11,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * exited first and {@link #close()} cancelled it. The host then reports exit
  * status {@value #EXIT_STATUS}, as timeout(1) does.
  */
-public final class Deadline implements AutoCloseable {
+public final class Deadline implements Supervision {
     /** The exit status of a container its timeout ended. */
     public static final int EXIT_STATUS = 124;
 

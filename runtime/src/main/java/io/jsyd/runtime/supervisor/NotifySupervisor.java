@@ -36,7 +36,7 @@ import java.util.concurrent.atomic.AtomicInteger;
  * NOTIF_RECV is not woken when the filter's last process exits; poll reports
  * that as POLLHUP and the pool ends by itself.
  */
-public final class NotifySupervisor implements AutoCloseable {
+public final class NotifySupervisor implements Supervision {
     /** Pool sizes. */
     public record PoolSize(int core, int max, Duration keepAlive) {
         public PoolSize {
@@ -79,9 +79,13 @@ public final class NotifySupervisor implements AutoCloseable {
     private final java.util.concurrent.locks.ReentrantLock recvLock = new java.util.concurrent.locks.ReentrantLock();
     private volatile boolean closed;
     private volatile boolean syncWakeUp;
+    /** The init whose open of the exec fifo passes once (create/start), or 0. */
+    private final int fifoOpener;
+    private final java.util.concurrent.atomic.AtomicBoolean fifoPassed = new java.util.concurrent.atomic.AtomicBoolean();
 
     private NotifySupervisor(Fd listener, PolicyMatcher matcher, DecisionLog log, Runnable endContainer,
-            PoolSize size, String name) {
+            PoolSize size, String name, int fifoOpener) {
+        this.fifoOpener = fifoOpener;
         this.listener = listener;
         this.matcher = matcher;
         this.log = log;
@@ -98,7 +102,23 @@ public final class NotifySupervisor implements AutoCloseable {
      */
     public static NotifySupervisor start(Fd listener, PolicyMatcher matcher, DecisionLog log, Runnable endContainer,
             PoolSize size, String name) {
-        NotifySupervisor s = new NotifySupervisor(listener, matcher, log, endContainer, size, name);
+        return start(listener, matcher, log, endContainer, size, name, 0);
+    }
+
+    /**
+     * As {@link #start(Fd, PolicyMatcher, DecisionLog, Runnable, PoolSize, String)}
+     * for a container made by `create`, whose init still has to wait for `start`
+     * after the filter is loaded: the init stub opens the exec fifo
+     * ({@code /proc/self/fd/N}, write-only), and that open blocks in the kernel until
+     * `start`. The first such open of {@code initPid} passes unchecked (CONTINUE),
+     * once: it is the runtime's own call, made before anything of the container's
+     * ran (no other process and no other thread exists yet that could change the
+     * path under it), and the supervisor could not open a magic link in the
+     * container's place anyway.
+     */
+    public static NotifySupervisor start(Fd listener, PolicyMatcher matcher, DecisionLog log, Runnable endContainer,
+            PoolSize size, String name, int initPid) {
+        NotifySupervisor s = new NotifySupervisor(listener, matcher, log, endContainer, size, name, initPid);
         // the caller is woken on the CPU of the thread that answers it (Linux 6.6): without it a round trip
         // costs about three times as much; older kernels refuse the ioctl and work as before
         s.syncWakeUp = NotifyCalls.ioctl(listener.get(), SeccompConstants.SECCOMP_IOCTL_NOTIF_SET_FLAGS,
@@ -294,6 +314,9 @@ public final class NotifySupervisor implements AutoCloseable {
             case Shape.Open o -> {
                 long flags = o.howStruct() ? readLong(s, pid, args[o.flags()]) : args[o.flags()];
                 byte[] path = readPath(s, pid, args[o.path()]);
+                if (isExecFifoOpen(pid, flags, path)) {
+                    yield null;
+                }
                 String where = containerPath(pid, o.dirfd() < 0 ? AT_FDCWD : (int) args[o.dirfd()], path);
                 if (where == null) {
                     yield null;
@@ -315,6 +338,14 @@ public final class NotifySupervisor implements AutoCloseable {
             case Shape.Address a -> checkAddress(s, pid, args[a.pointer()], args[a.length()], a.category());
         };
     }
+
+    private boolean isExecFifoOpen(int pid, long flags, byte[] path) {
+        return fifoOpener != 0 && pid == fifoOpener && (flags & O_ACCMODE) == LinuxConstants.O_WRONLY
+                && EXEC_FIFO_PATH.matcher(new String(path, StandardCharsets.ISO_8859_1)).matches()
+                && fifoPassed.compareAndSet(false, true);
+    }
+
+    private static final java.util.regex.Pattern EXEC_FIFO_PATH = java.util.regex.Pattern.compile("/proc/self/fd/[0-9]+");
 
     private Check checkPath(Scratch s, int pid, long[] args, int dirfdArg, int pathArg, Category c, Object unused)
             throws UnreadableException {

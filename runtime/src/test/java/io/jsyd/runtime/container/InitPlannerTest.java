@@ -246,4 +246,30 @@ class InitPlannerTest {
         assertTrue(codes(none).stream().noneMatch(o -> o == OpCode.RUN_HOOK));
         assertTrue(none.ops().stream().noneMatch(o -> o.code() == OpCode.SYNC && o.ints()[0] == SyncPoint.BEFORE_PIVOT.id()));
     }
+
+    @Test
+    void underCreateTheSupervisorFilterIsLoadedBeforeTheWaitForStart() {
+        ContainerConfig base = config(List.of(new Namespace(NamespaceKind.MOUNT, null, "ns[0]")), List.of(), 0);
+        io.jsyd.runtime.seccomp.SeccompFilter filter = new io.jsyd.runtime.seccomp.SeccompFilter(
+                new byte[io.jsyd.runtime.seccomp.SeccompConstants.SIZEOF_SOCK_FILTER],
+                io.jsyd.runtime.seccomp.SeccompConstants.SECCOMP_FILTER_FLAG_NEW_LISTENER, true);
+        // noNewPrivileges is set: without a wait the filter would come last
+        assertTrue(base.process().noNewPrivileges());
+        ContainerConfig c = base.withProcess(base.process().withSupervisor(filter));
+        Plan plan = new InitPlanner(host(List.of(), 40)).plan(c, HookPoints.NONE, Path.of("/run/x/exec.fifo"));
+        List<PlanOp> ops = plan.ops();
+        int load = -1;
+        for (int i = 0; i < ops.size(); i++) {
+            if (ops.get(i).code() == OpCode.SECCOMP_LOAD && InitPlanner.SUPERVISOR_ORIGIN.equals(ops.get(i).origin())) {
+                load = i;
+            }
+        }
+        // the listener must reach create, which hands it to the supervisor daemon; create is gone at start
+        assertTrue(load >= 0 && load < codes(plan).indexOf(OpCode.SYNC) && load < codes(plan).indexOf(OpCode.WAIT_FIFO),
+                codes(plan).toString());
+        // run (no fifo) keeps it as late as possible: after everything but the exec
+        Plan run = new InitPlanner(host(List.of(), 40)).plan(c);
+        List<OpCode> r = codes(run);
+        assertEquals(List.of(OpCode.SECCOMP_LOAD, OpCode.EXECVE), r.subList(r.size() - 2, r.size()));
+    }
 }

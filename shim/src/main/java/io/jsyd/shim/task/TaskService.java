@@ -249,7 +249,7 @@ public final class TaskService implements Service {
 
     private void killCreated(String id) {
         try {
-            Delete.delete(root, id, true);
+            Delete.delete(root, id, true, log);
         } catch (OciException | RuntimeException e) {
             log.println("create " + id + ": removing it again: " + e.getMessage());
         }
@@ -471,7 +471,7 @@ public final class TaskService implements Service {
                 }
             }
             try {
-                Delete.delete(root, c.id, true);
+                Delete.delete(root, c.id, true, log);
             } catch (OciException e) {
                 throw failure("delete " + c.id, e);
             }

@@ -41,7 +41,7 @@ public final class RunCommand implements Verb {
             if (keep) {
                 throw new UsageException("--keep and --detach cannot be used together");
             }
-            io.jsyd.oci.lifecycle.Create.create(invocation.request(), CreateCommand.options(invocation, options, id));
+            io.jsyd.oci.lifecycle.Create.create(invocation.request(), CreateCommand.options(invocation, options, id, policy));
             try {
                 io.jsyd.oci.lifecycle.Start.start(invocation.flags().root(), id);
             } catch (OciException e) {
