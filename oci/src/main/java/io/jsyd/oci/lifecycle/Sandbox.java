@@ -13,6 +13,11 @@ import io.jsyd.runtime.supervisor.DecisionLog;
 import io.jsyd.runtime.supervisor.Deadline;
 import io.jsyd.runtime.supervisor.NotifySupervisor;
 import io.jsyd.runtime.supervisor.SupervisedSyscalls;
+import io.jsyd.runtime.container.ProcessConfig;
+import io.jsyd.runtime.linux.Processes;
+import io.jsyd.runtime.trace.PtraceSupervisor;
+import io.jsyd.runtime.trace.TraceSyscalls;
+import java.util.concurrent.ExecutionException;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -35,6 +40,7 @@ final class Sandbox implements AutoCloseable {
     private final boolean ownsLog;
     private NotifySupervisor supervisor;
     private Deadline deadline;
+    private PtraceSupervisor tracer;
 
     private Sandbox(String id, Optional<Policy> policy, PrintStream log, boolean ownsLog) {
         this.id = id;
@@ -73,13 +79,59 @@ final class Sandbox implements AutoCloseable {
                 Path.of(PolicySource.DEFAULT_PROFILE_DIR))).isPresent();
     }
 
-    /** The config with the supervisor's filter when the policy confines a category. */
+    /**
+     * The config with the supervisor's filter when the policy confines a category, and
+     * the tracer's when it has a ptrace check on.
+     */
     ContainerConfig apply(ContainerConfig config) {
-        if (policy.isEmpty() || policy.get().sandboxed().isEmpty()) {
+        if (policy.isEmpty()) {
             return config;
         }
-        var filter = SeccompCompiler.system().compile(SupervisedSyscalls.program(policy.get())).filter();
-        return config.withProcess(config.process().withSupervisor(filter));
+        Policy p = policy.get();
+        ProcessConfig process = config.process();
+        if (!p.sandboxed().isEmpty()) {
+            process = process.withSupervisor(SeccompCompiler.system().compile(SupervisedSyscalls.program(p)).filter());
+        }
+        if (p.trace().needsTracer()) {
+            process = process.withTracer(SeccompCompiler.system().compile(TraceSyscalls.program(p.trace(), p.limits()))
+                    .filter());
+        }
+        return process == config.process() ? config : config.withProcess(process);
+    }
+
+    /**
+     * What the launcher calls when the init waits to be traced: the ptrace layer
+     * seizes it on a thread of its own.
+     *
+     * @param end ends the container (the {@code exit} action), given the init's pid
+     */
+    IntConsumer onTrace(IntConsumer end) {
+        return pid -> {
+            if (policy.isEmpty()) {
+                throw new IllegalStateException("an init waiting to be traced without a policy");
+            }
+            tracer = PtraceSupervisor.start(pid, policy.get(), new DecisionLog(log, id), () -> end.accept(pid),
+                    "jsyd-ptrace-" + id);
+        };
+    }
+
+    /**
+     * Waits for the init to end. A traced init is reaped by its tracer, so its status
+     * comes from there; if the tracer failed, its tracees were killed and the init is
+     * this process's child again.
+     */
+    Processes.WaitStatus waitFor(int pid) throws InterruptedException {
+        if (tracer == null) {
+            return Processes.waitFor(pid);
+        }
+        try {
+            return tracer.initExit().get();
+        } catch (ExecutionException e) {
+            log.println("jsyd-oci: container " + id + ": the ptrace layer failed, the container was killed: "
+                    + e.getCause());
+            tracer.close();
+            return Processes.waitFor(pid);
+        }
     }
 
     /**
@@ -118,6 +170,9 @@ final class Sandbox implements AutoCloseable {
     public void close() {
         if (deadline != null) {
             deadline.close();
+        }
+        if (tracer != null) {
+            tracer.close();
         }
         if (supervisor != null) {
             supervisor.close();

@@ -11,15 +11,28 @@ public record ProcessConfig(List<String> args, List<String> env, String cwd, lon
                             List<Long> additionalGids, Integer umask, Capabilities capabilities,
                             List<Rlimit> rlimits, boolean noNewPrivileges, Integer oomScoreAdj,
                             Scheduler scheduler, Integer ioPriority, Long personality, CpuAffinity cpuAffinity,
-                            Console console, SeccompFilter seccomp, SeccompFilter supervisor) {
+                            Console console, SeccompFilter seccomp, SeccompFilter supervisor, SeccompFilter tracer) {
     public ProcessConfig {
         if (supervisor != null && !supervisor.listener()) {
             throw new IllegalArgumentException("a supervisor filter must give a listener");
+        }
+        if (tracer != null && tracer.listener()) {
+            throw new IllegalArgumentException("a tracer filter stops for a tracer, it gives no listener");
         }
         args = List.copyOf(args);
         env = List.copyOf(env);
         additionalGids = List.copyOf(additionalGids);
         rlimits = List.copyOf(rlimits);
+    }
+
+    /** A process without a tracer filter. */
+    public ProcessConfig(List<String> args, List<String> env, String cwd, long uid, long gid,
+                         List<Long> additionalGids, Integer umask, Capabilities capabilities,
+                         List<Rlimit> rlimits, boolean noNewPrivileges, Integer oomScoreAdj,
+                         Scheduler scheduler, Integer ioPriority, Long personality, CpuAffinity cpuAffinity,
+                         Console console, SeccompFilter seccomp, SeccompFilter supervisor) {
+        this(args, env, cwd, uid, gid, additionalGids, umask, capabilities, rlimits, noNewPrivileges, oomScoreAdj,
+                scheduler, ioPriority, personality, cpuAffinity, console, seccomp, supervisor, null);
     }
 
     /** A process without a supervisor filter. */
@@ -38,7 +51,19 @@ public record ProcessConfig(List<String> args, List<String> env, String cwd, lon
      */
     public ProcessConfig withSupervisor(SeccompFilter filter) {
         return new ProcessConfig(args, env, cwd, uid, gid, additionalGids, umask, capabilities, rlimits,
-                noNewPrivileges, oomScoreAdj, scheduler, ioPriority, personality, cpuAffinity, console, seccomp, filter);
+                noNewPrivileges, oomScoreAdj, scheduler, ioPriority, personality, cpuAffinity, console, seccomp, filter,
+                tracer);
+    }
+
+    /**
+     * The same process with the ptrace layer's filter (SECCOMP_RET_TRACE for the
+     * syscalls it checks): the init stops at {@link SyncPoint#TRACE} to be seized,
+     * then loads it.
+     */
+    public ProcessConfig withTracer(SeccompFilter filter) {
+        return new ProcessConfig(args, env, cwd, uid, gid, additionalGids, umask, capabilities, rlimits,
+                noNewPrivileges, oomScoreAdj, scheduler, ioPriority, personality, cpuAffinity, console, seccomp,
+                supervisor, filter);
     }
 
     /** A process without affinity, terminal or seccomp filter. */

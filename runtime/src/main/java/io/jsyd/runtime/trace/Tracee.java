@@ -1,0 +1,231 @@
+package io.jsyd.runtime.trace;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import io.jsyd.runtime.SyscallException;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.LinkOption;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the tracer reads about a stopped tracee through /proc and its memory: its
+ * maps, memory use, uid, root and cwd, strings at addresses, and the program an
+ * exec names, resolved inside the container's root (symlinks followed there, never
+ * on the host). Reads happen while the tracee is stopped; a process that changes
+ * its files meanwhile is caught by the check at the exec event.
+ */
+final class Tracee {
+    private static final int MAX_SYMLINKS = 40;
+    private static final int PATH_MAX = 4096;
+    private static final int ELF_HEAD = 64 * 1024;
+
+    private final Memory buffer = new Memory(PATH_MAX);
+    private final Memory iov = new Memory(32);
+
+    /** The NUL-terminated string at {@code address}, read page by page (a page may be the last mapped one). */
+    String string(int pid, long address) {
+        StringBuilder out = new StringBuilder();
+        byte[] bytes = new byte[PATH_MAX];
+        int total = 0;
+        long at = address;
+        while (total < PATH_MAX) {
+            int chunk = (int) Math.min(4096 - (at & 4095), PATH_MAX - total);
+            iov.setPointer(0, buffer);
+            iov.setLong(8, chunk);
+            iov.setLong(16, at);
+            iov.setLong(24, chunk);
+            long n = TraceCalls.process_vm_readv(pid, iov, 1, iov.share(16), 1, 0);
+            if (n <= 0) {
+                throw new SyscallException("process_vm_readv", n < 0 ? Native.getLastError() : 5, "pid " + pid);
+            }
+            for (int i = 0; i < n; i++) {
+                byte c = buffer.getByte(i);
+                if (c == 0) {
+                    return out.append(new String(bytes, 0, total, StandardCharsets.UTF_8)).toString();
+                }
+                bytes[total++] = c;
+            }
+            at += n;
+        }
+        throw new IllegalArgumentException("a path at 0x" + Long.toHexString(address) + " of pid " + pid
+                + " is longer than PATH_MAX");
+    }
+
+    static List<Mapping> maps(int pid) throws IOException {
+        List<Mapping> out = new ArrayList<>();
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/maps"))) {
+            out.add(Mapping.parse(line));
+        }
+        return out;
+    }
+
+    static Optional<Mapping> mappingAt(int pid, long address) throws IOException {
+        return maps(pid).stream().filter(m -> m.contains(address)).findFirst();
+    }
+
+    /** The proportional set size (smaps_rollup Pss), in bytes. */
+    static long pss(int pid) throws IOException {
+        return kbField(Path.of("/proc/" + pid + "/smaps_rollup"), "Pss:");
+    }
+
+    /** The virtual size (status VmSize), in bytes. */
+    static long vmSize(int pid) throws IOException {
+        return kbField(Path.of("/proc/" + pid + "/status"), "VmSize:");
+    }
+
+    /** The effective uid (status Uid, second field). */
+    static long uid(int pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("Uid:")) {
+                return Long.parseLong(line.substring(4).trim().split("\\s+")[1]);
+            }
+        }
+        throw new IOException("no Uid line in /proc/" + pid + "/status");
+    }
+
+    private static long kbField(Path file, String name) throws IOException {
+        for (String line : Files.readAllLines(file)) {
+            if (line.startsWith(name)) {
+                String v = line.substring(name.length()).trim();
+                return Long.parseLong(v.substring(0, v.indexOf(' '))) * 1024;
+            }
+        }
+        // a kernel thread or a zombie has no memory lines: nothing is mapped
+        return 0;
+    }
+
+    static Path root(int pid) {
+        return Path.of("/proc/" + pid + "/root");
+    }
+
+    /** The process's cwd as a path in its root (what the kernel shows for it). */
+    static String cwd(int pid) throws IOException {
+        return inRoot(pid, Files.readSymbolicLink(Path.of("/proc/" + pid + "/cwd")).toString());
+    }
+
+    /** The process's pid in its own pid namespace (status NSpid, last field). */
+    static String namespacePid(int pid) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+            if (line.startsWith("NSpid:")) {
+                String[] f = line.substring(6).trim().split("\\s+");
+                return f[f.length - 1];
+            }
+        }
+        return Integer.toString(pid);
+    }
+
+    /**
+     * A path the kernel shows for one of the process's magic links, as its root names
+     * it: the same text when the process has a root of its own (pivot_root in a mount
+     * namespace), else with the host path of its root cut off.
+     */
+    static String inRoot(int pid, String shown) throws IOException {
+        String root = Files.readSymbolicLink(root(pid)).toString();
+        if (root.equals("/") || !shown.startsWith(root + "/")) {
+            return shown;
+        }
+        return shown.substring(root.length());
+    }
+
+    /** The path an open fd of the process names, in its root. */
+    static String fdPath(int pid, int fd) throws IOException {
+        return inRoot(pid, Files.readSymbolicLink(Path.of("/proc/" + pid + "/fd/" + fd)).toString());
+    }
+
+    /**
+     * {@code path} made absolute (against {@code base}) and free of symlinks, ".", ".."
+     * and repeated slashes, resolving each link inside {@code root}: the path the
+     * kernel will exec, as the container names it. Empty when a component does not
+     * exist (exec will fail by itself).
+     */
+    static Optional<String> canonical(Path root, String base, String path, String selfPid) throws IOException {
+        List<String> todo = new ArrayList<>();
+        push(todo, path.startsWith("/") ? path : base + "/" + path);
+        List<String> done = new ArrayList<>();
+        int links = 0;
+        while (!todo.isEmpty()) {
+            String c = todo.removeFirst();
+            if (c.isEmpty() || c.equals(".")) {
+                continue;
+            }
+            if (c.equals("..")) {
+                if (!done.isEmpty()) {
+                    done.removeLast();
+                }
+                continue;
+            }
+            if (done.size() == 1 && done.getFirst().equals("proc") && (c.equals("self") || c.equals("thread-self"))) {
+                // read by this process, these would name this process (or nothing, in another pid namespace)
+                c = selfPid;
+            }
+            done.add(c);
+            Path here = root.resolve(String.join("/", done));
+            if (!Files.exists(here, LinkOption.NOFOLLOW_LINKS)) {
+                return Optional.empty();
+            }
+            if (Files.isSymbolicLink(here)) {
+                if (++links > MAX_SYMLINKS) {
+                    return Optional.empty();
+                }
+                String target = Files.readSymbolicLink(here).toString();
+                done.removeLast();
+                if (target.startsWith("/")) {
+                    done.clear();
+                }
+                List<String> rest = new ArrayList<>(todo);
+                todo.clear();
+                push(todo, target);
+                todo.addAll(rest);
+            }
+        }
+        return Optional.of("/" + String.join("/", done));
+    }
+
+    private static void push(List<String> todo, String path) {
+        for (String c : path.split("/")) {
+            todo.add(c);
+        }
+    }
+
+    /** The exec image of the file at {@code file} (a host path: under /proc/PID/root, or /proc/PID/exe). */
+    static ExecImage image(Path file, String path, Path dir, long trustedUid, long callerUid, boolean hash)
+            throws IOException {
+        int dirMode = (Integer) Files.getAttribute(dir, "unix:mode");
+        long dirUid = ((Number) Files.getAttribute(dir, "unix:uid")).longValue();
+        byte[] head;
+        Optional<byte[]> digest = Optional.empty();
+        try (InputStream in = Files.newInputStream(file)) {
+            head = in.readNBytes(ELF_HEAD);
+            if (hash) {
+                MessageDigest sha = sha256();
+                sha.update(head);
+                byte[] chunk = new byte[1 << 16];
+                for (int n; (n = in.read(chunk)) > 0; ) {
+                    sha.update(chunk, 0, n);
+                }
+                digest = Optional.of(sha.digest());
+            }
+        }
+        return new ExecImage(path, dirUid, dirMode, trustedUid, callerUid, digest, ElfHeader.execStack(head));
+    }
+
+    static Object fileKey(Path file) throws IOException {
+        return Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JDK has no SHA-256", e);
+        }
+    }
+}
