@@ -44,6 +44,7 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -236,7 +237,7 @@ public final class PtraceSupervisor implements SupervisionComponent {
         }
         long[] a = stop.args();
         Optional<Refusal> r;
-        String subject;
+        String subject = null;
         boolean fork = false;
         try {
             switch (kind) {
@@ -247,29 +248,24 @@ public final class PtraceSupervisor implements SupervisionComponent {
                     r = execEntry(pid, task, at ? (int) a[0] : (int) AT_FDCWD, raw, at ? a[4] : 0);
                 }
                 case MMAP -> {
-                    subject = String.format("prot=0x%x flags=0x%x len=%d", a[2], a[3], a[1]);
                     r = TraceChecks.mmap(policy, a[2], a[3]);
                     if (r.isEmpty()) {
                         r = memory(pid, a[1]);
                     }
                 }
                 case MPROTECT, PKEY_MPROTECT -> {
-                    subject = String.format("addr=0x%x prot=0x%x", a[0], a[2]);
                     r = TraceChecks.mprotect(policy, a[2],
                             (a[2] & PROT_EXEC) != 0 ? Tracee.mappingAt(pid, a[0]) : Optional.empty());
                 }
                 case BRK -> {
                     long end = heapEnd(pid);
-                    subject = String.format("brk=0x%x", a[0]);
                     r = memory(pid, a[0] == 0 || end == 0 ? 0 : a[0] - end);
                 }
                 case MREMAP -> {
-                    subject = String.format("old=%d new=%d", a[1], a[2]);
                     r = memory(pid, a[2] - a[1]);
                 }
                 case FORK, VFORK, CLONE, CLONE3 -> {
                     int count = tasks.size() + (int) tasks.values().stream().filter(t -> t.pendingFork).count();
-                    subject = "tasks=" + count;
                     r = TraceChecks.tasks(policy, limits, count);
                     fork = true;
                 }
@@ -279,10 +275,12 @@ public final class PtraceSupervisor implements SupervisionComponent {
             // the process's /proc entries are gone or unreadable: refuse, never guess
             r = Optional.of(new Refusal(categoryOf(kind), Action.DENY, Errno.EACCES.number(),
                     "cannot read the process: " + e.getMessage(), "(ptrace layer)"));
-            subject = null;
         }
         if (r.isPresent() && r.get().action().logged()) {
             Refusal x = r.get();
+            if (subject == null) {
+                subject = arguments(kind, a);
+            }
             log.record(pid, kind.syscall(), x.category().spelling(), x.action().spelling(), x.rule(), x.reason(),
                     kind == Kind.EXECVE || kind == Kind.EXECVEAT ? "path" : "args", subject);
         }
@@ -298,6 +296,17 @@ public final class PtraceSupervisor implements SupervisionComponent {
         Ptrace.skip(pid, r.get().errno());
         act(pid, r.get().action());
         Ptrace.cont(pid, 0);
+    }
+
+    /** The arguments a log line shows (made only for a line: formatting costs more than the check). */
+    private static String arguments(Kind kind, long[] a) {
+        return switch (kind) {
+            case MMAP -> String.format("prot=0x%x flags=0x%x len=%d", a[2], a[3], a[1]);
+            case MPROTECT, PKEY_MPROTECT -> String.format("addr=0x%x len=%d prot=0x%x", a[0], a[1], a[2]);
+            case BRK -> String.format("brk=0x%x", a[0]);
+            case MREMAP -> String.format("old=%d new=%d", a[1], a[2]);
+            default -> kind.syscall();
+        };
     }
 
     private void act(int pid, Action action) {
@@ -351,23 +360,28 @@ public final class PtraceSupervisor implements SupervisionComponent {
             }
         }
         Path root = Tracee.root(pid);
-        Optional<String> canonical = Tracee.canonical(root, base, path, Tracee.namespacePid(pid));
+        Optional<String> canonical = Tracee.canonical(root, base, path, () -> Tracee.namespacePid(pid));
         if (canonical.isEmpty()) {
             // nothing there: exec fails by itself
             return Optional.empty();
         }
         Path file = canonical.get().equals("/") ? root : root.resolve(canonical.get().substring(1));
-        if (!Files.isRegularFile(file)) {
+        BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
+        if (!attrs.isRegularFile()) {
             return Optional.empty();
         }
-        Path dir = file.getParent();
-        ExecImage image = Tracee.image(file, canonical.get(), dir, trustedUid, Tracee.uid(pid),
+        ExecImage image = tracee.image(file, canonical.get(), file.getParent(), trustedUid, callerUid(pid),
                 policy.isOn(TraceCategory.FORCE));
         Optional<Refusal> r = TraceChecks.exec(policy, image);
         if (r.isEmpty() || r.get().action().permits()) {
-            task.checkedExec = Tracee.fileKey(file);
+            task.checkedExec = attrs.fileKey();
         }
         return r;
+    }
+
+    /** The caller's uid, read only when the policy trusts the caller's own directories. */
+    private long callerUid(int pid) throws IOException {
+        return policy.tpeUserOwned() ? Tracee.uid(pid) : -1;
     }
 
     /** The new image after exec: checked again unless the entry stop allowed this very file. */
@@ -385,11 +399,11 @@ public final class PtraceSupervisor implements SupervisionComponent {
                 Path dir = subject.startsWith("/") && subject.lastIndexOf('/') > 0
                         ? Tracee.root(pid).resolve(subject.substring(1, subject.lastIndexOf('/')))
                         : Tracee.root(pid);
-                r = TraceChecks.exec(policy, Tracee.image(exe, subject, dir, trustedUid, Tracee.uid(pid),
+                r = TraceChecks.exec(policy, tracee.image(exe, subject, dir, trustedUid, callerUid(pid),
                         policy.isOn(TraceCategory.FORCE)));
             }
             if (r.isEmpty() && policy.isOn(TraceCategory.STACK)
-                    && Tracee.maps(pid).stream().anyMatch(m -> m.path().equals("[stack]") && m.executable())) {
+                    && Tracee.executableStack(pid)) {
                 r = Optional.of(new Refusal(TraceCategory.STACK, Action.KILL, Errno.EACCES.number(),
                         "executable stack after exec", "trace/allow_unsafe_stack:0"));
             }

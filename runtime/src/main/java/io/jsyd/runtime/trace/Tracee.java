@@ -4,7 +4,11 @@ import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import io.jsyd.runtime.SyscallException;
 import java.io.IOException;
-import java.io.InputStream;
+import java.nio.ByteBuffer;
+import java.nio.channels.FileChannel;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.util.Map;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -29,6 +33,7 @@ final class Tracee {
 
     private final Memory buffer = new Memory(PATH_MAX);
     private final Memory iov = new Memory(32);
+    private final ByteBuffer head = ByteBuffer.allocate(ELF_HEAD);
 
     /** The NUL-terminated string at {@code address}, read page by page (a page may be the last mapped one). */
     String string(int pid, long address) {
@@ -65,6 +70,13 @@ final class Tracee {
             out.add(Mapping.parse(line));
         }
         return out;
+    }
+
+    /** Whether the [stack] mapping is executable (only that line is parsed). */
+    static boolean executableStack(int pid) throws IOException {
+        try (var lines = Files.lines(Path.of("/proc/" + pid + "/maps"))) {
+            return lines.filter(l -> l.endsWith("[stack]")).map(Mapping::parse).anyMatch(Mapping::executable);
+        }
     }
 
     static Optional<Mapping> mappingAt(int pid, long address) throws IOException {
@@ -112,14 +124,14 @@ final class Tracee {
     }
 
     /** The process's pid in its own pid namespace (status NSpid, last field). */
-    static String namespacePid(int pid) throws IOException {
+    static int namespacePid(int pid) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             if (line.startsWith("NSpid:")) {
                 String[] f = line.substring(6).trim().split("\\s+");
-                return f[f.length - 1];
+                return Integer.parseInt(f[f.length - 1]);
             }
         }
-        return Integer.toString(pid);
+        return pid;
     }
 
     /**
@@ -146,7 +158,7 @@ final class Tracee {
      * kernel will exec, as the container names it. Empty when a component does not
      * exist (exec will fail by itself).
      */
-    static Optional<String> canonical(Path root, String base, String path, String selfPid) throws IOException {
+    static Optional<String> canonical(Path root, String base, String path, IntSupplierIO selfPid) throws IOException {
         List<String> todo = new ArrayList<>();
         push(todo, path.startsWith("/") ? path : base + "/" + path);
         List<String> done = new ArrayList<>();
@@ -164,14 +176,17 @@ final class Tracee {
             }
             if (done.size() == 1 && done.getFirst().equals("proc") && (c.equals("self") || c.equals("thread-self"))) {
                 // read by this process, these would name this process (or nothing, in another pid namespace)
-                c = selfPid;
+                c = Integer.toString(selfPid.get());
             }
             done.add(c);
             Path here = root.resolve(String.join("/", done));
-            if (!Files.exists(here, LinkOption.NOFOLLOW_LINKS)) {
+            BasicFileAttributes attrs;
+            try {
+                attrs = Files.readAttributes(here, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
+            } catch (NoSuchFileException | java.nio.file.NotDirectoryException e) {
                 return Optional.empty();
             }
-            if (Files.isSymbolicLink(here)) {
+            if (attrs.isSymbolicLink()) {
                 if (++links > MAX_SYMLINKS) {
                     return Optional.empty();
                 }
@@ -195,26 +210,39 @@ final class Tracee {
         }
     }
 
-    /** The exec image of the file at {@code file} (a host path: under /proc/PID/root, or /proc/PID/exe). */
-    static ExecImage image(Path file, String path, Path dir, long trustedUid, long callerUid, boolean hash)
+    /**
+     * The exec image of the file at {@code file} (a host path: under /proc/PID/root,
+     * or /proc/PID/exe): the first 64 KiB for the ELF header, every byte for the hash.
+     */
+    ExecImage image(Path file, String path, Path dir, long trustedUid, long callerUid, boolean hash)
             throws IOException {
-        int dirMode = (Integer) Files.getAttribute(dir, "unix:mode");
-        long dirUid = ((Number) Files.getAttribute(dir, "unix:uid")).longValue();
-        byte[] head;
+        Map<String, Object> d = Files.readAttributes(dir, "unix:mode,uid");
+        int dirMode = (Integer) d.get("mode");
+        long dirUid = ((Number) d.get("uid")).longValue();
         Optional<byte[]> digest = Optional.empty();
-        try (InputStream in = Files.newInputStream(file)) {
-            head = in.readNBytes(ELF_HEAD);
+        head.clear();
+        try (FileChannel in = FileChannel.open(file)) {
+            while (head.hasRemaining() && in.read(head) > 0) {
+                // the header and the program headers sit at the start of the file
+            }
             if (hash) {
                 MessageDigest sha = sha256();
-                sha.update(head);
-                byte[] chunk = new byte[1 << 16];
-                for (int n; (n = in.read(chunk)) > 0; ) {
-                    sha.update(chunk, 0, n);
+                sha.update(head.flip());
+                ByteBuffer chunk = ByteBuffer.allocate(1 << 16);
+                while (in.read(chunk.clear()) > 0) {
+                    sha.update(chunk.flip());
                 }
                 digest = Optional.of(sha.digest());
             }
         }
-        return new ExecImage(path, dirUid, dirMode, trustedUid, callerUid, digest, ElfHeader.execStack(head));
+        byte[] bytes = java.util.Arrays.copyOf(head.array(), hash ? head.limit() : head.position());
+        return new ExecImage(path, dirUid, dirMode, trustedUid, callerUid, digest, ElfHeader.execStack(bytes));
+    }
+
+    /** A reader of a number that may fail as I/O does. */
+    @FunctionalInterface
+    interface IntSupplierIO {
+        int get() throws IOException;
     }
 
     static Object fileKey(Path file) throws IOException {
