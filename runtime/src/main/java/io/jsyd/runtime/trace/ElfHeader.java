@@ -20,7 +20,12 @@ public final class ElfHeader {
      *             (the caller reads up to 64 KiB)
      */
     public static boolean execStack(byte[] head) {
-        if (head.length < 52 || head[0] != 0x7f || head[1] != 'E' || head[2] != 'L' || head[3] != 'F') {
+        return execStack(head, head.length);
+    }
+
+    /** As {@link #execStack(byte[])}, for the first {@code length} bytes of {@code head}. */
+    public static boolean execStack(byte[] head, int length) {
+        if (length < 52 || head.length < length || head[0] != 0x7f || head[1] != 'E' || head[2] != 'L' || head[3] != 'F') {
             return false;
         }
         boolean is64 = head[4] == 2;
@@ -30,7 +35,7 @@ public final class ElfHeader {
         int phnum = b.getShort(is64 ? 0x38 : 0x2c) & 0xffff;
         for (int i = 0; i < phnum; i++) {
             long at = phoff + (long) i * phentsize;
-            if (at < 0 || at + (is64 ? 8 : 28) > head.length) {
+            if (at < 0 || at + (is64 ? 8 : 28) > length) {
                 break;
             }
             int type = b.getInt((int) at);

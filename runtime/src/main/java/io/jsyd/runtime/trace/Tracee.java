@@ -235,8 +235,8 @@ final class Tracee {
                 digest = Optional.of(sha.digest());
             }
         }
-        byte[] bytes = java.util.Arrays.copyOf(head.array(), hash ? head.limit() : head.position());
-        return new ExecImage(path, dirUid, dirMode, trustedUid, callerUid, digest, ElfHeader.execStack(bytes));
+        return new ExecImage(path, dirUid, dirMode, trustedUid, callerUid, digest,
+                ElfHeader.execStack(head.array(), hash ? head.limit() : head.position()));
     }
 
     /** A reader of a number that may fail as I/O does. */
