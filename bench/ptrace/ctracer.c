@@ -5,11 +5,13 @@
  * with the same handshake (the child waits on a pipe, the parent seizes it with
  * the same options, then the child loads the same RET_TRACE filter and execs), the
  * same loop (waitpid over all tracees from one thread) and the same work per stop:
- *   mmap/mprotect with PROT_EXEC: syscall info, W^X decision (mprotect reads maps);
- *   execve: syscall info, the path from the tracee's memory, NSpid and uid from
- *     status, the path resolved in the root by lstat per component, stat of the
- *     directory, the first 64 KiB read for PT_GNU_STACK, stat of the file;
- *   exec event: event message, readlink of exe, stat of exe, maps for [stack].
+ *   mmap/mprotect with PROT_EXEC: syscall info, W^X decision (mprotect reads maps;
+ *     a file mmap reads the fd's link and fdinfo flags, stats its directory and
+ *     reads its first 64 KiB, as for exec);
+ *   execve: syscall info, the path from the tracee's memory, the path resolved in
+ *     the root by lstat per component, stat of the file and of its directory, the
+ *     first 64 KiB read for PT_GNU_STACK;
+ *   exec event: event message, readlink of exe and of root, stat of exe, maps for [stack].
  * Usage: ctracer ROOT PROGRAM ARGS...   (the child chroots into ROOT first)
  */
 #define _GNU_SOURCE
@@ -36,6 +38,7 @@
 		 PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT | PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL)
 
 static int nr_execve, nr_execveat, nr_mmap, nr_mprotect;
+static unsigned char head[64 * 1024];
 
 static void die(const char *what)
 {
@@ -73,31 +76,6 @@ static int read_string(pid_t pid, unsigned long addr, char *out, size_t size)
 		addr += n;
 	}
 	return -1;
-}
-
-static long status_field(pid_t pid, const char *name, int last)
-{
-	char path[64], line[256];
-	snprintf(path, sizeof(path), "/proc/%d/status", pid);
-	FILE *f = fopen(path, "re");
-	long v = -1;
-	if (!f)
-		return -1;
-	while (fgets(line, sizeof(line), f)) {
-		if (strncmp(line, name, strlen(name)) == 0) {
-			char *p = line + strlen(name), *end;
-			long x;
-			while ((x = strtol(p, &end, 10)), end != p) {
-				v = x;
-				p = end;
-				if (!last)
-					break;
-			}
-			break;
-		}
-	}
-	fclose(f);
-	return v;
 }
 
 /* path resolved in /proc/PID/root, symlinks followed there: 0 when found */
@@ -163,7 +141,6 @@ static int exec_stack(const unsigned char *head, size_t n)
 	return 0;
 }
 
-static unsigned char head[64 * 1024];
 
 /* 0: allowed, else the errno */
 static int check_exec(pid_t pid, const char *path)
@@ -171,7 +148,6 @@ static int check_exec(pid_t pid, const char *path)
 	char file[PATH_MAX + 64], dir[PATH_MAX + 64];
 	char full[PATH_MAX * 2];
 	struct stat st, dst;
-	status_field(pid, "NSpid:", 1);
 	if (path[0] == '/') {
 		snprintf(full, sizeof(full), "%s", path);
 	} else {
@@ -187,8 +163,6 @@ static int check_exec(pid_t pid, const char *path)
 	*strrchr(dir, '/') = 0;
 	if (stat(dir, &dst) != 0)
 		return EACCES;
-	long uid = status_field(pid, "Uid:", 0);
-	(void)uid;
 	int fd = open(file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0)
 		return EACCES;
@@ -198,7 +172,7 @@ static int check_exec(pid_t pid, const char *path)
 		return EACCES;
 	if (exec_stack(head, n < 0 ? 0 : n))
 		return EACCES;
-	return stat(file, &st) == 0 ? 0 : EACCES;
+	return 0;
 }
 
 static int maps_has(pid_t pid, unsigned long addr, int stack)
@@ -222,6 +196,57 @@ static int maps_has(pid_t pid, unsigned long addr, int stack)
 	return found;
 }
 
+/* a magic link's text as the process's root names it (as Tracee.inRoot) */
+static void in_root(pid_t pid, char *path)
+{
+	char link[64], root[PATH_MAX];
+	snprintf(link, sizeof(link), "/proc/%d/root", pid);
+	ssize_t n = readlink(link, root, sizeof(root) - 1);
+	if (n <= 1)
+		return;
+	root[n] = 0;
+	if (strncmp(path, root, n) == 0 && path[n] == '/')
+		memmove(path, path + n, strlen(path + n) + 1);
+}
+
+/* a file mapped executable: the fd's path and open flags (W^X: not open for writing), then the exec checks */
+static int mapped_file(pid_t pid, int fd)
+{
+	char link[64], target[PATH_MAX], line[256];
+	snprintf(link, sizeof(link), "/proc/%d/fd/%d", pid, fd);
+	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	if (n < 0)
+		return EBADF;
+	snprintf(link, sizeof(link), "/proc/%d/fdinfo/%d", pid, fd);
+	FILE *f = fopen(link, "re");
+	int flags = -1;
+	if (!f)
+		return EBADF;
+	while (fgets(line, sizeof(line), f))
+		if (sscanf(line, "flags: %o", &flags) == 1)
+			break;
+	fclose(f);
+	if (flags < 0 || (flags & O_ACCMODE) != O_RDONLY)
+		return EACCES;
+	snprintf(link, sizeof(link), "/proc/%d/fd/%d", pid, fd);
+	target[n] = 0;
+	in_root(pid, target);
+	char dir[PATH_MAX + 64];
+	struct stat dst;
+	char *slash = strrchr(target, '/');
+	if (slash)
+		*slash = 0;
+	snprintf(dir, sizeof(dir), "/proc/%d/root%s", pid, target);
+	if (stat(dir, &dst) != 0 || dst.st_uid != 0 || (dst.st_mode & 022))
+		return EACCES;
+	int file = open(link, O_RDONLY | O_CLOEXEC);
+	if (file < 0)
+		return EACCES;
+	ssize_t got = read(file, head, sizeof(head));
+	close(file);
+	return exec_stack(head, got < 0 ? 0 : got) ? EACCES : 0;
+}
+
 static void skip(pid_t pid, int err)
 {
 	ptrace(PTRACE_POKEUSER, pid, offsetof(struct user_regs_struct, orig_rax), -1L);
@@ -240,6 +265,8 @@ static void seccomp_stop(pid_t pid)
 	if (nr == nr_mmap) {
 		if ((a[2] & PROT_WRITE) || (a[3] & (MAP_ANONYMOUS | MAP_SHARED)))
 			err = EACCES;
+		else
+			err = mapped_file(pid, (int)a[4]);
 	} else if (nr == nr_mprotect) {
 		if ((a[2] & PROT_WRITE) || maps_has(pid, a[0], 0))
 			err = EACCES;
@@ -260,6 +287,10 @@ static void exec_event(pid_t pid)
 	ptrace(PTRACE_GETEVENTMSG, pid, 0, &former);
 	snprintf(link, sizeof(link), "/proc/%d/exe", pid);
 	ssize_t n = readlink(link, target, sizeof(target) - 1);
+	if (n >= 0) {
+		target[n] = 0;
+		in_root(pid, target);
+	}
 	if (n < 0 || stat(link, &st) != 0 || maps_has(pid, 0, 1) == 1)
 		kill(pid, SIGKILL);
 	ptrace(PTRACE_CONT, pid, 0, 0);

@@ -2,10 +2,12 @@
  * trace-probe: tries one thing the ptrace layer checks and prints what happened,
  * one line on stdout ("ok", "errno N", "hello", counts), for PtraceRunTest.
  *   wx-mmap | rw-mmap | mprotect-x | mprotect-r | exec PATH | alloc MAX_MB | fork MAX
+ *   map-exec FILE | map-exec-rw FILE   (FILE mapped PROT_READ|PROT_EXEC, opened read-only or read-write)
  * Built static (gcc -static); the exec-stack variant adds -z execstack.
  */
 #define _GNU_SOURCE
 #include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -42,6 +44,12 @@ int main(int argc, char **argv)
 		memset(p, 0xc3, page);
 		int prot = argv[1][9] == 'x' ? PROT_READ | PROT_EXEC : PROT_READ;
 		return result(mprotect(p, page, prot) == 0 ? p : MAP_FAILED);
+	}
+	if ((strcmp(argv[1], "map-exec") == 0 || strcmp(argv[1], "map-exec-rw") == 0) && argc > 2) {
+		int fd = open(argv[2], argv[1][8] ? O_RDWR : O_RDONLY);
+		if (fd < 0)
+			return printf("open errno %d\n", errno), 0;
+		return result(mmap(NULL, page, PROT_READ | PROT_EXEC, MAP_PRIVATE, fd, 0));
 	}
 	if (strcmp(argv[1], "exec") == 0 && argc > 2) {
 		execl(argv[2], argv[2], "hello", (char *)NULL);

@@ -103,7 +103,9 @@ class PtraceRunTest {
     @Test
     void writableExecutableMemoryIsRefusedAndWritableMemoryIsNot(@TempDir Path dir) throws Exception {
         SeccompBundle b = bundle(dir, "/probe wx-mmap > /out/wx; /probe rw-mmap > /out/rw;"
-                + " /probe mprotect-x > /out/mpx; /probe mprotect-r > /out/mpr", "trace/allow_unsafe_memory:0\n");
+                + " /probe mprotect-x > /out/mpx; /probe mprotect-r > /out/mpr; /probe map-exec-rw /out/data > /out/mrw;"
+                + " /probe map-exec /out/data > /out/mro", "trace/allow_unsafe_memory:0\n");
+        Files.writeString(b.out.resolve("data"), "code".repeat(1024));
         Path log = dir.resolve("sandbox.log");
         Cli.Result r = run(b, "pt-wx", log);
         assertEquals(0, r.status(), r.err());
@@ -111,10 +113,13 @@ class PtraceRunTest {
         assertEquals("ok", b.read("rw"));
         assertEquals("errno 13", b.read("mpx"));
         assertEquals("ok", b.read("mpr"));
+        assertEquals("errno 13", b.read("mrw"), "code mapped through an fd it could write");
+        assertEquals("ok", b.read("mro"));
         List<JsonNode> d = decisions(log);
-        assertEquals(2, d.size(), Files.readString(log));
+        assertEquals(3, d.size(), Files.readString(log));
         assertEquals("mmap", d.get(0).get("syscall").asString());
         assertEquals("mprotect", d.get(1).get("syscall").asString());
+        assertEquals("/out/data", d.get(2).get("path").asString());
         for (JsonNode n : d) {
             assertEquals("memory", n.get("category").asString());
             assertEquals("deny", n.get("action").asString());
@@ -139,8 +144,8 @@ class PtraceRunTest {
 
     @Test
     void trustedPathExecutionRefusesAWorldWritableDirectory(@TempDir Path dir) throws Exception {
-        SeccompBundle b = bundle(dir, "/probe exec /tmp/probe > /out/tmp; /probe exec /probe > /out/root",
-                "sandbox/tpe:on\n");
+        SeccompBundle b = bundle(dir, "/probe exec /tmp/probe > /out/tmp; /probe exec /probe > /out/root;"
+                + " /probe map-exec /tmp/probe > /out/lib; /probe map-exec /probe > /out/lib-ok", "sandbox/tpe:on\n");
         Path tmp = dir.resolve("rootfs/tmp");
         Files.copy(probe, tmp.resolve("probe"));
         Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxrwxrwx"));
@@ -149,12 +154,16 @@ class PtraceRunTest {
         assertEquals(0, r.status(), r.err());
         assertEquals("errno 13", b.read("tmp"));
         assertEquals("hello", b.read("root"));
+        assertEquals("errno 13", b.read("lib"), "a library from an untrusted directory");
+        assertEquals("ok", b.read("lib-ok"));
         List<JsonNode> d = decisions(log);
-        assertEquals(1, d.size(), Files.readString(log));
+        assertEquals(2, d.size(), Files.readString(log));
         assertEquals("tpe", d.getFirst().get("category").asString());
         assertEquals("deny", d.getFirst().get("action").asString());
         assertEquals("/tmp/probe", d.getFirst().get("path").asString());
         assertEquals("execve", d.getFirst().get("syscall").asString());
+        assertEquals("mmap", d.get(1).get("syscall").asString());
+        assertEquals("/tmp/probe", d.get(1).get("path").asString());
     }
 
     @Test

@@ -88,6 +88,16 @@ final class Ptrace {
         check(TraceCalls.ptrace(PTRACE_POKEUSER, pid, USER_REGS_RETURN, -(long) errno), "ptrace(PTRACE_POKEUSER)", pid);
     }
 
+    /** Sends a signal; a tracee that is already gone (ESRCH) is not an error. */
+    static void signal(int pid, int signal) {
+        if (TraceCalls.kill(pid, signal) == -1) {
+            int errno = Native.getLastError();
+            if (errno != Errno.ESRCH.number()) {
+                throw new SyscallException("kill", errno, "pid " + pid + " signal " + signal);
+            }
+        }
+    }
+
     private static void check(long rc, String call, int pid) {
         if (rc == -1) {
             throw new SyscallException(call, Native.getLastError(), "pid " + pid);

@@ -2,6 +2,7 @@ package io.jsyd.runtime.trace;
 
 import static io.jsyd.runtime.linux.LinuxConstants.AT_EMPTY_PATH;
 import static io.jsyd.runtime.linux.LinuxConstants.AT_FDCWD;
+import static io.jsyd.runtime.linux.LinuxConstants.MAP_ANONYMOUS;
 import static io.jsyd.runtime.linux.LinuxConstants.PROT_EXEC;
 import static io.jsyd.runtime.linux.LinuxConstants.PTRACE_EVENT_CLONE;
 import static io.jsyd.runtime.linux.LinuxConstants.PTRACE_EVENT_EXEC;
@@ -249,6 +250,11 @@ public final class PtraceSupervisor implements SupervisionComponent {
                 }
                 case MMAP -> {
                     r = TraceChecks.mmap(policy, a[2], a[3]);
+                    boolean file = (a[2] & PROT_EXEC) != 0 && (a[3] & MAP_ANONYMOUS) == 0;
+                    if (r.isEmpty() && file && (policy.checksExec() || policy.isOn(TraceCategory.MEMORY))) {
+                        r = executableFile(pid, (int) a[4]);
+                        subject = r.isPresent() ? mappedPath : null;
+                    }
                     if (r.isEmpty()) {
                         r = memory(pid, a[1]);
                     }
@@ -282,7 +288,9 @@ public final class PtraceSupervisor implements SupervisionComponent {
                 subject = arguments(kind, a);
             }
             log.record(pid, kind.syscall(), x.category().spelling(), x.action().spelling(), x.rule(), x.reason(),
-                    kind == Kind.EXECVE || kind == Kind.EXECVEAT ? "path" : "args", subject);
+                    x.category() == TraceCategory.TPE || x.category() == TraceCategory.FORCE
+                            || x.category() == TraceCategory.STACK || kind == Kind.MMAP && subject != null
+                            ? "path" : "args", subject);
         }
         if (r.isEmpty() || r.get().action().permits()) {
             if (fork) {
@@ -311,8 +319,8 @@ public final class PtraceSupervisor implements SupervisionComponent {
 
     private void act(int pid, Action action) {
         switch (action) {
-            case STOP -> TraceCalls.kill(pid, (int) SIGSTOP);
-            case KILL -> TraceCalls.kill(pid, (int) SIGKILL);
+            case STOP -> Ptrace.signal(pid, (int) SIGSTOP);
+            case KILL -> Ptrace.signal(pid, (int) SIGKILL);
             case EXIT -> endContainer.run();
             default -> {
             }
@@ -384,6 +392,45 @@ public final class PtraceSupervisor implements SupervisionComponent {
         return policy.tpeUserOwned() ? Tracee.uid(pid) : -1;
     }
 
+    /** The path of the last file {@link #executableFile} looked at, for its log line. */
+    private String mappedPath;
+
+    /**
+     * A file mapped executable: W^X refuses one the process may write through that
+     * fd (code it can change after the check, memfd included); then the exec checks.
+     * An fd that is not open is refused with EBADF, as mmap would be, without a log
+     * line: checking later would let another thread put a file there unchecked.
+     */
+    private Optional<Refusal> executableFile(int pid, int fd) throws IOException {
+        Path link = Path.of("/proc/" + pid + "/fd/" + fd);
+        try {
+            mappedPath = Tracee.fdPath(pid, fd);
+        } catch (java.nio.file.NoSuchFileException e) {
+            mappedPath = "fd " + fd;
+            return Optional.of(new Refusal(TraceCategory.MEMORY, Action.FILTER, Errno.EBADF.number(),
+                    "no such fd", "(ptrace layer)"));
+        }
+        if (policy.isOn(TraceCategory.MEMORY)) {
+            Optional<Refusal> w = TraceChecks.mappedFd(policy, Tracee.fdFlags(pid, fd));
+            if (w.isPresent()) {
+                return w;
+            }
+        }
+        return policy.checksExec() ? mappedFile(pid, link, mappedPath) : Optional.empty();
+    }
+
+    /**
+     * The exec checks of a file mapped executable (a library ld.so loads, or
+     * dlopen): the same trusted path, stack and checksum rules as exec, as Syd's
+     * mmap handler applies them. The file is read through the mapping's fd.
+     */
+    private Optional<Refusal> mappedFile(int pid, Path fd, String path) throws IOException {
+        int slash = path.lastIndexOf('/');
+        Path dir = slash <= 0 ? Tracee.root(pid) : Tracee.root(pid).resolve(path.substring(1, slash));
+        return TraceChecks.exec(policy, tracee.image(fd, path, dir, trustedUid, callerUid(pid),
+                policy.isOn(TraceCategory.FORCE)));
+    }
+
     /** The new image after exec: checked again unless the entry stop allowed this very file. */
     private void exec(int pid, Task task) {
         int former = (int) ptrace.eventMessage(pid);
@@ -420,7 +467,7 @@ public final class PtraceSupervisor implements SupervisionComponent {
                         "path", subject);
             }
             if (!action.permits()) {
-                TraceCalls.kill(pid, (int) SIGKILL);
+                Ptrace.signal(pid, (int) SIGKILL);
                 if (x.action() == Action.EXIT) {
                     endContainer.run();
                 }
@@ -436,7 +483,7 @@ public final class PtraceSupervisor implements SupervisionComponent {
             if (thread.isAlive()) {
                 // tracees outlived the container's end: kill them, never leave them unsupervised
                 for (int pid : tasks.keySet()) {
-                    TraceCalls.kill(pid, (int) SIGKILL);
+                    Ptrace.signal(pid, (int) SIGKILL);
                 }
                 thread.join(TimeUnit.SECONDS.toMillis(5));
             }

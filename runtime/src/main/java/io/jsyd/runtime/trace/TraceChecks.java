@@ -2,6 +2,8 @@ package io.jsyd.runtime.trace;
 
 import static io.jsyd.runtime.linux.LinuxConstants.MAP_ANONYMOUS;
 import static io.jsyd.runtime.linux.LinuxConstants.MAP_SHARED;
+import static io.jsyd.runtime.linux.LinuxConstants.O_ACCMODE;
+import static io.jsyd.runtime.linux.LinuxConstants.O_RDONLY;
 import static io.jsyd.runtime.linux.LinuxConstants.PROT_EXEC;
 import static io.jsyd.runtime.linux.LinuxConstants.PROT_WRITE;
 
@@ -45,6 +47,19 @@ public final class TraceChecks {
             return wx("executable shared mapping");
         }
         return Optional.empty();
+    }
+
+    /**
+     * W^X for a file mapped executable: not through an fd open for writing (the
+     * process could change the code after any check; a memfd is the usual case).
+     *
+     * @param openFlags the fd's status flags (fdinfo "flags")
+     */
+    public static Optional<Refusal> mappedFd(TracePolicy p, int openFlags) {
+        if (!p.isOn(TraceCategory.MEMORY) || (openFlags & O_ACCMODE) == O_RDONLY) {
+            return Optional.empty();
+        }
+        return wx("executable mapping of a file open for writing");
     }
 
     /**

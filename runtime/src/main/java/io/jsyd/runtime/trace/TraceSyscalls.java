@@ -22,7 +22,8 @@ import java.util.Set;
 /**
  * The syscalls the tracer stops for, and the filter that stops them
  * (SECCOMP_RET_TRACE): only those a check that is on needs, and mmap and mprotect
- * only with PROT_EXEC unless the memory limit needs every mapping. Everything
+ * only with PROT_EXEC (W^X, and the exec checks of mapped libraries) unless the
+ * memory limit needs every mapping. Everything
  * else never stops. Exec, fork and exit events come from the ptrace options, not
  * from the filter.
  */
@@ -54,6 +55,10 @@ public final class TraceSyscalls {
             m.put(Kind.EXECVEAT, List.of());
         }
         List<ArgCondition> exec = List.of(new ArgCondition(2, ArgOperator.MASKED_EQ, PROT_EXEC, PROT_EXEC));
+        if (p.checksExec()) {
+            // executable file mappings (libraries) get the exec checks too
+            m.put(Kind.MMAP, exec);
+        }
         if (p.isOn(TraceCategory.MEMORY)) {
             m.put(Kind.MMAP, exec);
             m.put(Kind.MPROTECT, exec);

@@ -147,6 +147,16 @@ final class Tracee {
         return shown.substring(root.length());
     }
 
+    /** The status flags of an open fd of the process (fdinfo "flags", octal). */
+    static int fdFlags(int pid, int fd) throws IOException {
+        for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/fdinfo/" + fd))) {
+            if (line.startsWith("flags:")) {
+                return Integer.parseInt(line.substring(6).trim(), 8);
+            }
+        }
+        throw new IOException("no flags line in /proc/" + pid + "/fdinfo/" + fd);
+    }
+
     /** The path an open fd of the process names, in its root. */
     static String fdPath(int pid, int fd) throws IOException {
         return inRoot(pid, Files.readSymbolicLink(Path.of("/proc/" + pid + "/fd/" + fd)).toString());

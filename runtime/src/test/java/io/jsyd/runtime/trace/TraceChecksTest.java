@@ -53,6 +53,16 @@ class TraceChecksTest {
     }
 
     @Test
+    void wxRefusesCodeMappedThroughAWritableFd() throws PolicyException {
+        var p = parse("trace/allow_unsafe_memory:0").trace();
+        assertTrue(TraceChecks.mappedFd(p, 0).isEmpty(), "O_RDONLY");
+        assertTrue(TraceChecks.mappedFd(p, 02000000).isEmpty(), "O_RDONLY|O_CLOEXEC");
+        assertEquals("executable mapping of a file open for writing", TraceChecks.mappedFd(p, 2).orElseThrow().reason());
+        assertTrue(TraceChecks.mappedFd(p, 1).isPresent(), "O_WRONLY");
+        assertTrue(TraceChecks.mappedFd(parse("sandbox/tpe:on").trace(), 2).isEmpty(), "W^X off");
+    }
+
+    @Test
     void wxRefusesExecAddedToWritableOrAnonymousMemory() throws PolicyException {
         var p = parse("trace/allow_unsafe_memory:0").trace();
         Mapping writableFile = Mapping.parse("7f0000000000-7f0000001000 rw-p 00000000 08:01 1234 /lib/x.so");
