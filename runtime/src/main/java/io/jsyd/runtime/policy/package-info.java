@@ -38,12 +38,14 @@
  * <ul>
  *   <li>{@code trace/allow_unsafe_memory:0}: W^X. mmap with PROT_WRITE|PROT_EXEC,
  *       and PROT_EXEC on anonymous or shared memory, fail with EACCES; so does an
- *       mprotect that adds PROT_EXEC to memory that is writable or anonymous
+ *       mprotect that adds PROT_EXEC to memory that is writable or anonymous, and
+ *       an executable mapping of a file through an fd open for writing
  *       ({@code :1}, the default here, leaves it off; Syd defaults to 0).
  *   <li>{@code trace/allow_unsafe_stack:0}: exec of an ELF whose PT_GNU_STACK asks
  *       for an executable stack fails with EACCES; an executable [stack] after an
  *       exec kills the process.
- *   <li>{@code sandbox/tpe:on}: trusted path execution. exec only from a directory
+ *   <li>{@code sandbox/tpe:on}: trusted path execution. exec (and executable
+ *       file mappings: libraries) only from a directory
  *       owned by root (uid 0, or the host uid that owns the container's root) that
  *       neither group nor others may write; {@code tpe/user_owned:1} also trusts
  *       directories of the executing user.

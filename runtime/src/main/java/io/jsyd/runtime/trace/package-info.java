@@ -23,7 +23,9 @@
  * ({@link io.jsyd.runtime.trace.TraceChecks}, pure) and refused by skipping the
  * syscall with the errno as its return value; fork, clone and exit events keep
  * the task count; group stops are left in place with PTRACE_LISTEN; signals are
- * delivered. At the exec event the new image is checked again unless the entry
+ * delivered. A file mapped executable (a library) gets the exec checks through
+ * its fd, and W^X refuses one mapped through an fd open for writing (a memfd
+ * written and then mapped). At the exec event the new image is checked again unless the entry
  * stop allowed that very file (dev, inode), and its stack mapping is checked:
  * a refusal there kills the process (the exec has happened).
  *
@@ -31,8 +33,8 @@
  * x86_64 only (where a skipped syscall's return value goes). When the notify
  * supervisor also confines exec, its SECCOMP_RET_USER_NOTIF outranks
  * SECCOMP_RET_TRACE: the entry stop does not happen and the exec-event check is
- * the one that decides (by killing). Libraries mapped by ld.so are checked for
- * W^X, not for TPE or force. mem/max is per process (PSS), as in Syd; cgroup
- * memory limits stay the container-wide bound.
+ * the one that decides (by killing). Syd re-checks a mapping at the mmap's exit
+ * against /proc/PID/maps; here the fd is checked at entry only. mem/max is per
+ * process (PSS), as in Syd; cgroup memory limits stay the container-wide bound.
  */
 package io.jsyd.runtime.trace;
