@@ -261,7 +261,7 @@ public final class PtraceSupervisor implements SupervisionComponent {
                 }
                 case MPROTECT, PKEY_MPROTECT -> {
                     r = TraceChecks.mprotect(policy, a[2],
-                            (a[2] & PROT_EXEC) != 0 ? Tracee.mappingAt(pid, a[0]) : Optional.empty());
+                            (a[2] & PROT_EXEC) != 0 ? tracee.mappingAt(pid, a[0]) : Optional.empty());
                 }
                 case BRK -> {
                     long end = heapEnd(pid);
@@ -340,13 +340,13 @@ public final class PtraceSupervisor implements SupervisionComponent {
         if (!policy.isOn(TraceCategory.MEM) || adds <= 0) {
             return Optional.empty();
         }
-        long pss = limits.memMax().isPresent() ? Tracee.pss(pid) : 0;
-        long vm = limits.vmMax().isPresent() ? Tracee.vmSize(pid) : 0;
+        long pss = limits.memMax().isPresent() ? tracee.pss(pid) : 0;
+        long vm = limits.vmMax().isPresent() ? tracee.vmSize(pid) : 0;
         return TraceChecks.memory(policy, limits, pss, vm, adds);
     }
 
-    private static long heapEnd(int pid) throws IOException {
-        return Tracee.maps(pid).stream().filter(m -> m.path().equals("[heap]")).mapToLong(Mapping::end).max()
+    private long heapEnd(int pid) throws IOException {
+        return tracee.maps(pid).stream().filter(m -> m.path().equals("[heap]")).mapToLong(Mapping::end).max()
                 .orElse(0);
     }
 
@@ -360,15 +360,15 @@ public final class PtraceSupervisor implements SupervisionComponent {
         if (raw.startsWith("/")) {
             base = "/";
         } else if (dirfd == (int) AT_FDCWD) {
-            base = Tracee.cwd(pid);
+            base = tracee.cwd(pid);
         } else {
-            base = Tracee.fdPath(pid, dirfd);
+            base = tracee.fdPath(pid, dirfd);
             if (raw.isEmpty() && (flags & AT_EMPTY_PATH) != 0) {
                 path = base;
             }
         }
         Path root = Tracee.root(pid);
-        Optional<String> canonical = Tracee.canonical(root, base, path, () -> Tracee.namespacePid(pid));
+        Optional<String> canonical = Tracee.canonical(root, base, path, () -> tracee.namespacePid(pid));
         if (canonical.isEmpty()) {
             // nothing there: exec fails by itself
             return Optional.empty();
@@ -389,7 +389,7 @@ public final class PtraceSupervisor implements SupervisionComponent {
 
     /** The caller's uid, read only when the policy trusts the caller's own directories. */
     private long callerUid(int pid) throws IOException {
-        return policy.tpeUserOwned() ? Tracee.uid(pid) : -1;
+        return policy.tpeUserOwned() ? tracee.uid(pid) : -1;
     }
 
     /** The path of the last file {@link #executableFile} looked at, for its log line. */
@@ -404,14 +404,14 @@ public final class PtraceSupervisor implements SupervisionComponent {
     private Optional<Refusal> executableFile(int pid, int fd) throws IOException {
         Path link = Path.of("/proc/" + pid + "/fd/" + fd);
         try {
-            mappedPath = Tracee.fdPath(pid, fd);
+            mappedPath = tracee.fdPath(pid, fd);
         } catch (java.nio.file.NoSuchFileException e) {
             mappedPath = "fd " + fd;
             return Optional.of(new Refusal(TraceCategory.MEMORY, Action.FILTER, Errno.EBADF.number(),
                     "no such fd", "(ptrace layer)"));
         }
         if (policy.isOn(TraceCategory.MEMORY)) {
-            Optional<Refusal> w = TraceChecks.mappedFd(policy, Tracee.fdFlags(pid, fd));
+            Optional<Refusal> w = TraceChecks.mappedFd(policy, tracee.fdFlags(pid, fd));
             if (w.isPresent()) {
                 return w;
             }
@@ -441,7 +441,7 @@ public final class PtraceSupervisor implements SupervisionComponent {
         String subject = null;
         try {
             Path exe = Path.of("/proc/" + pid + "/exe");
-            subject = Tracee.inRoot(pid, Files.readSymbolicLink(exe).toString());
+            subject = tracee.inRoot(pid, tracee.readlink("/proc/" + pid + "/exe"));
             if (policy.checksExec() && (checked == null || !checked.equals(Tracee.fileKey(exe)))) {
                 Path dir = subject.startsWith("/") && subject.lastIndexOf('/') > 0
                         ? Tracee.root(pid).resolve(subject.substring(1, subject.lastIndexOf('/')))
@@ -450,7 +450,7 @@ public final class PtraceSupervisor implements SupervisionComponent {
                         policy.isOn(TraceCategory.FORCE)));
             }
             if (r.isEmpty() && policy.isOn(TraceCategory.STACK)
-                    && Tracee.executableStack(pid)) {
+                    && tracee.executableStack(pid)) {
                 r = Optional.of(new Refusal(TraceCategory.STACK, Action.KILL, Errno.EACCES.number(),
                         "executable stack after exec", "trace/allow_unsafe_stack:0"));
             }

@@ -24,6 +24,14 @@ final class TraceCalls {
 
     static native int kill(int pid, int signal);
 
+    static native long readlink(String path, Pointer buf, long size);
+
+    static native int open(String path, int flags, int mode);
+
+    static native long read(int fd, Pointer buf, long count);
+
+    static native int close(int fd);
+
     /** Both iovec arrays as struct iovec[] (pointer, length). */
     static native long process_vm_readv(int pid, Pointer local, long liovcnt, Pointer remote, long riovcnt, long flags);
 }
