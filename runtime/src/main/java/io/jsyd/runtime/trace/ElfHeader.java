@@ -25,11 +25,17 @@ public final class ElfHeader {
 
     /** As {@link #execStack(byte[])}, for the first {@code length} bytes of {@code head}. */
     public static boolean execStack(byte[] head, int length) {
-        if (length < 52 || head.length < length || head[0] != 0x7f || head[1] != 'E' || head[2] != 'L' || head[3] != 'F') {
+        return execStack(ByteBuffer.wrap(head, 0, Math.min(length, head.length)).slice());
+    }
+
+    /** As {@link #execStack(byte[])}, for the bytes of {@code head} (position 0 to its limit). */
+    public static boolean execStack(ByteBuffer head) {
+        int length = head.limit();
+        if (length < 52 || head.get(0) != 0x7f || head.get(1) != 'E' || head.get(2) != 'L' || head.get(3) != 'F') {
             return false;
         }
-        boolean is64 = head[4] == 2;
-        ByteBuffer b = ByteBuffer.wrap(head).order(head[5] == 2 ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
+        boolean is64 = head.get(4) == 2;
+        ByteBuffer b = head.duplicate().order(head.get(5) == 2 ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
         long phoff = is64 ? b.getLong(0x20) : b.getInt(0x1c) & 0xffffffffL;
         int phentsize = b.getShort(is64 ? 0x36 : 0x2a) & 0xffff;
         int phnum = b.getShort(is64 ? 0x38 : 0x2c) & 0xffff;
@@ -38,10 +44,8 @@ public final class ElfHeader {
             if (at < 0 || at + (is64 ? 8 : 28) > length) {
                 break;
             }
-            int type = b.getInt((int) at);
-            if (type == PT_GNU_STACK) {
-                int flags = b.getInt((int) at + (is64 ? 4 : 24));
-                return (flags & PF_X) != 0;
+            if (b.getInt((int) at) == PT_GNU_STACK) {
+                return (b.getInt((int) at + (is64 ? 4 : 24)) & PF_X) != 0;
             }
         }
         return false;

@@ -45,7 +45,6 @@ import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -374,15 +373,15 @@ public final class PtraceSupervisor implements SupervisionComponent {
             return Optional.empty();
         }
         Path file = canonical.get().equals("/") ? root : root.resolve(canonical.get().substring(1));
-        BasicFileAttributes attrs = Files.readAttributes(file, BasicFileAttributes.class);
-        if (!attrs.isRegularFile()) {
+        Tracee.Stat attrs = tracee.stat(file.toString());
+        if (!attrs.regular()) {
             return Optional.empty();
         }
         ExecImage image = tracee.image(file, canonical.get(), file.getParent(), trustedUid, callerUid(pid),
                 policy.isOn(TraceCategory.FORCE));
         Optional<Refusal> r = TraceChecks.exec(policy, image);
         if (r.isEmpty() || r.get().action().permits()) {
-            task.checkedExec = attrs.fileKey();
+            task.checkedExec = attrs.key();
         }
         return r;
     }
@@ -442,7 +441,7 @@ public final class PtraceSupervisor implements SupervisionComponent {
         try {
             Path exe = Path.of("/proc/" + pid + "/exe");
             subject = tracee.inRoot(pid, tracee.readlink("/proc/" + pid + "/exe"));
-            if (policy.checksExec() && (checked == null || !checked.equals(Tracee.fileKey(exe)))) {
+            if (policy.checksExec() && (checked == null || !checked.equals(tracee.stat(exe.toString()).key()))) {
                 Path dir = subject.startsWith("/") && subject.lastIndexOf('/') > 0
                         ? Tracee.root(pid).resolve(subject.substring(1, subject.lastIndexOf('/')))
                         : Tracee.root(pid);

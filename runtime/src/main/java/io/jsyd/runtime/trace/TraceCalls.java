@@ -32,6 +32,9 @@ final class TraceCalls {
 
     static native int close(int fd);
 
+    /** {@code buf}: struct stat (layout from LinuxConstants). */
+    static native int fstatat(int dirfd, String path, Pointer buf, int flags);
+
     /** Both iovec arrays as struct iovec[] (pointer, length). */
     static native long process_vm_readv(int pid, Pointer local, long liovcnt, Pointer remote, long riovcnt, long flags);
 }

@@ -1,6 +1,12 @@
 package io.jsyd.runtime.trace;
 
+import static io.jsyd.runtime.linux.LinuxConstants.AT_FDCWD;
 import static io.jsyd.runtime.linux.LinuxConstants.O_CLOEXEC;
+import static io.jsyd.runtime.linux.LinuxConstants.SIZEOF_STAT;
+import static io.jsyd.runtime.linux.LinuxConstants.STAT_DEV;
+import static io.jsyd.runtime.linux.LinuxConstants.STAT_INO;
+import static io.jsyd.runtime.linux.LinuxConstants.STAT_MODE;
+import static io.jsyd.runtime.linux.LinuxConstants.STAT_UID;
 import static io.jsyd.runtime.linux.LinuxConstants.O_RDONLY;
 
 import com.sun.jna.Memory;
@@ -8,11 +14,8 @@ import com.sun.jna.Native;
 import io.jsyd.runtime.linux.Errno;
 import io.jsyd.runtime.SyscallException;
 import java.io.IOException;
-import java.nio.ByteBuffer;
-import java.nio.channels.FileChannel;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.attribute.BasicFileAttributes;
-import java.util.Map;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.LinkOption;
@@ -37,8 +40,8 @@ final class Tracee {
 
     private final Memory buffer = new Memory(PATH_MAX);
     private final Memory iov = new Memory(32);
-    private final Memory io = new Memory(1 << 16);
-    private final ByteBuffer head = ByteBuffer.allocate(ELF_HEAD);
+    private final Memory io = new Memory(ELF_HEAD);
+    private final Memory statBuf = new Memory(SIZEOF_STAT);
 
     /** The NUL-terminated string at {@code address}, read page by page (a page may be the last mapped one). */
     String string(int pid, long address) {
@@ -275,43 +278,65 @@ final class Tracee {
         }
     }
 
+    /** What the checks need of a stat: type and permissions, owner, and the file's identity. */
+    record Stat(int mode, long uid, long dev, long ino) {
+        boolean regular() {
+            return (mode & 0170000) == 0100000;
+        }
+
+        /** The file's identity (device, inode), for "the same file" across two stops. */
+        List<Long> key() {
+            return List.of(dev, ino);
+        }
+    }
+
+    /** stat(2) of a host path (following links), read from a reused buffer. */
+    Stat stat(String path) throws IOException {
+        if (TraceCalls.fstatat((int) AT_FDCWD, path, statBuf, 0) == -1) {
+            throw failure("stat", path, Native.getLastError());
+        }
+        return new Stat(statBuf.getInt(STAT_MODE), Integer.toUnsignedLong(statBuf.getInt(STAT_UID)),
+                statBuf.getLong(STAT_DEV), statBuf.getLong(STAT_INO));
+    }
+
     /**
      * The exec image of the file at {@code file} (a host path: under /proc/PID/root,
      * or /proc/PID/exe): the first 64 KiB for the ELF header, every byte for the hash.
      */
     ExecImage image(Path file, String path, Path dir, long trustedUid, long callerUid, boolean hash)
             throws IOException {
-        Map<String, Object> d = Files.readAttributes(dir, "unix:mode,uid");
-        int dirMode = (Integer) d.get("mode");
-        long dirUid = ((Number) d.get("uid")).longValue();
+        Stat d = stat(dir.toString());
         Optional<byte[]> digest = Optional.empty();
-        head.clear();
-        try (FileChannel in = FileChannel.open(file)) {
-            while (head.hasRemaining() && in.read(head) > 0) {
-                // the header and the program headers sit at the start of the file
+        int fd = TraceCalls.open(file.toString(), (int) (O_RDONLY | O_CLOEXEC), 0);
+        if (fd < 0) {
+            throw failure("open", file.toString(), Native.getLastError());
+        }
+        boolean execStack;
+        try {
+            // the header and the program headers sit at the start of the file
+            long got = 0;
+            for (long n; got < io.size() && (n = TraceCalls.read(fd, io.share(got), io.size() - got)) > 0; ) {
+                got += n;
             }
+            execStack = ElfHeader.execStack(io.getByteBuffer(0, got));
             if (hash) {
                 MessageDigest sha = sha256();
-                sha.update(head.flip());
-                ByteBuffer chunk = ByteBuffer.allocate(1 << 16);
-                while (in.read(chunk.clear()) > 0) {
-                    sha.update(chunk.flip());
+                sha.update(io.getByteBuffer(0, got));
+                for (long n; (n = TraceCalls.read(fd, io, io.size())) > 0; ) {
+                    sha.update(io.getByteBuffer(0, n));
                 }
                 digest = Optional.of(sha.digest());
             }
+        } finally {
+            TraceCalls.close(fd);
         }
-        return new ExecImage(path, dirUid, dirMode, trustedUid, callerUid, digest,
-                ElfHeader.execStack(head.array(), hash ? head.limit() : head.position()));
+        return new ExecImage(path, d.uid(), d.mode(), trustedUid, callerUid, digest, execStack);
     }
 
     /** A reader of a number that may fail as I/O does. */
     @FunctionalInterface
     interface IntSupplierIO {
         int get() throws IOException;
-    }
-
-    static Object fileKey(Path file) throws IOException {
-        return Files.readAttributes(file, java.nio.file.attribute.BasicFileAttributes.class).fileKey();
     }
 
     private static MessageDigest sha256() {
