@@ -367,7 +367,7 @@ public final class PtraceSupervisor implements SupervisionComponent {
             }
         }
         Path root = Tracee.root(pid);
-        Optional<String> canonical = Tracee.canonical(root, base, path, () -> tracee.namespacePid(pid));
+        Optional<String> canonical = tracee.canonical(root, base, path, () -> tracee.namespacePid(pid));
         if (canonical.isEmpty()) {
             // nothing there: exec fails by itself
             return Optional.empty();

@@ -1,6 +1,7 @@
 package io.jsyd.runtime.trace;
 
 import static io.jsyd.runtime.linux.LinuxConstants.AT_FDCWD;
+import static io.jsyd.runtime.linux.LinuxConstants.AT_SYMLINK_NOFOLLOW;
 import static io.jsyd.runtime.linux.LinuxConstants.O_CLOEXEC;
 import static io.jsyd.runtime.linux.LinuxConstants.SIZEOF_STAT;
 import static io.jsyd.runtime.linux.LinuxConstants.STAT_DEV;
@@ -15,10 +16,7 @@ import io.jsyd.runtime.linux.Errno;
 import io.jsyd.runtime.SyscallException;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
-import java.nio.file.attribute.BasicFileAttributes;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.LinkOption;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
@@ -226,7 +224,7 @@ final class Tracee {
      * kernel will exec, as the container names it. Empty when a component does not
      * exist (exec will fail by itself).
      */
-    static Optional<String> canonical(Path root, String base, String path, IntSupplierIO selfPid) throws IOException {
+    Optional<String> canonical(Path root, String base, String path, IntSupplierIO selfPid) throws IOException {
         List<String> todo = new ArrayList<>();
         push(todo, path.startsWith("/") ? path : base + "/" + path);
         List<String> done = new ArrayList<>();
@@ -248,17 +246,18 @@ final class Tracee {
             }
             done.add(c);
             Path here = root.resolve(String.join("/", done));
-            BasicFileAttributes attrs;
-            try {
-                attrs = Files.readAttributes(here, BasicFileAttributes.class, LinkOption.NOFOLLOW_LINKS);
-            } catch (NoSuchFileException | java.nio.file.NotDirectoryException e) {
-                return Optional.empty();
+            if (TraceCalls.fstatat((int) AT_FDCWD, here.toString(), statBuf, (int) AT_SYMLINK_NOFOLLOW) == -1) {
+                int errno = Native.getLastError();
+                if (errno == Errno.ENOENT.number() || errno == Errno.ENOTDIR.number()) {
+                    return Optional.empty();
+                }
+                throw failure("lstat", here.toString(), errno);
             }
-            if (attrs.isSymbolicLink()) {
+            if ((statBuf.getInt(STAT_MODE) & 0170000) == 0120000) {
                 if (++links > MAX_SYMLINKS) {
                     return Optional.empty();
                 }
-                String target = Files.readSymbolicLink(here).toString();
+                String target = readlink(here.toString());
                 done.removeLast();
                 if (target.startsWith("/")) {
                     done.clear();
