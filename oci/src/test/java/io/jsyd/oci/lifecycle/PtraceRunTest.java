@@ -230,6 +230,17 @@ class PtraceRunTest {
     }
 
     @Test
+    void aMissingProgramFailsTheRunWithTheExecErrorUnderTheTracer(@TempDir Path dir) throws Exception {
+        SeccompBundle b = bundle(dir, "true", "trace/allow_unsafe_memory:0\nsandbox/tpe:on\n");
+        b.config.withObject("process").putArray("args").add("/no/such/program");
+        b.write();
+        Cli.Result r = run(b, "pt-noexec", dir.resolve("sandbox.log"));
+        assertEquals(1, r.status(), r.err());
+        assertTrue(r.err().contains("/no/such/program") || r.err().contains("no such file"), r.err());
+        assertTrue(!r.err().contains("ECHILD"), r.err());
+    }
+
+    @Test
     void aShellSessionRunsNormallyUnderTheStrictestProfile(@TempDir Path dir) throws Exception {
         String policy = "trace/allow_unsafe_memory:0\ntrace/allow_unsafe_stack:0\nsandbox/tpe:on\n"
                 + "sandbox/force:on\nforce+/bin/busybox:" + sha256(SeccompBundle.BUSYBOX) + "\nforce+/probe:"
