@@ -106,6 +106,29 @@ final class Tracee {
         }
     }
 
+    /**
+     * The field {@code name} of a small /proc file of "Name: value" lines: one read
+     * (the kernel hands a small seq file over whole), the whole file only when the
+     * first read did not hold the field.
+     */
+    String procField(String path, String name) throws IOException {
+        int fd = TraceCalls.open(path, (int) (O_RDONLY | O_CLOEXEC), 0);
+        if (fd < 0) {
+            throw failure("open", path, Native.getLastError());
+        }
+        long n;
+        try {
+            n = TraceCalls.read(fd, io, io.size());
+        } finally {
+            TraceCalls.close(fd);
+        }
+        if (n < 0) {
+            throw failure("read", path, Native.getLastError());
+        }
+        String v = field(new String(io.getByteArray(0, (int) n), StandardCharsets.UTF_8), name);
+        return v != null || n < io.size() ? v : field(read(path), name);
+    }
+
     /** The target of a (magic) link, as the kernel shows it. */
     String readlink(String path) throws IOException {
         long n = TraceCalls.readlink(path, io, io.size());
@@ -149,25 +172,24 @@ final class Tracee {
 
     /** The proportional set size (smaps_rollup Pss), in bytes. */
     long pss(int pid) throws IOException {
-        return kbField(read("/proc/" + pid + "/smaps_rollup"), "Pss:");
+        return kb(procField("/proc/" + pid + "/smaps_rollup", "Pss:"));
     }
 
     /** The virtual size (status VmSize), in bytes. */
     long vmSize(int pid) throws IOException {
-        return kbField(read("/proc/" + pid + "/status"), "VmSize:");
+        return kb(procField("/proc/" + pid + "/status", "VmSize:"));
     }
 
     /** The effective uid (status Uid, second field). */
     long uid(int pid) throws IOException {
-        String uid = field(read("/proc/" + pid + "/status"), "Uid:");
+        String uid = procField("/proc/" + pid + "/status", "Uid:");
         if (uid == null) {
             throw new IOException("no Uid line in /proc/" + pid + "/status");
         }
         return Long.parseLong(uid.split("\\s+")[1]);
     }
 
-    private static long kbField(String text, String name) {
-        String v = field(text, name);
+    private static long kb(String v) {
         // a kernel thread or a zombie has no memory lines: nothing is mapped
         return v == null ? 0 : Long.parseLong(v.substring(0, v.indexOf(' '))) * 1024;
     }
@@ -183,7 +205,7 @@ final class Tracee {
 
     /** The process's pid in its own pid namespace (status NSpid, last field). */
     int namespacePid(int pid) throws IOException {
-        String ns = field(read("/proc/" + pid + "/status"), "NSpid:");
+        String ns = procField("/proc/" + pid + "/status", "NSpid:");
         if (ns == null) {
             return pid;
         }
@@ -206,7 +228,7 @@ final class Tracee {
 
     /** The status flags of an open fd of the process (fdinfo "flags", octal). */
     int fdFlags(int pid, int fd) throws IOException {
-        String flags = field(read("/proc/" + pid + "/fdinfo/" + fd), "flags:");
+        String flags = procField("/proc/" + pid + "/fdinfo/" + fd, "flags:");
         if (flags == null) {
             throw new IOException("no flags line in /proc/" + pid + "/fdinfo/" + fd);
         }
