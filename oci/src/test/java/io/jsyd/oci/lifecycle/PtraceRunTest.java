@@ -220,8 +220,10 @@ class PtraceRunTest {
         Path log = dir.resolve("sandbox.log");
         Cli.Result r = run(b, "pt-pid", log);
         assertEquals(0, r.status(), r.err());
-        // the shell and the probe are two of the six tasks
-        assertEquals("forked 4 errno 11", b.read("pid"));
+        // the shell and the probe are two of the six tasks; under load the count was once
+        // one higher at a fork (a task seen by the tracer before it was reaped): refused one early
+        String pid = b.read("pid");
+        assertTrue(pid.equals("forked 4 errno 11") || pid.equals("forked 3 errno 11"), pid);
         assertEquals("forked 2", b.read("few"));
         List<JsonNode> d = decisions(log);
         assertEquals(1, d.size(), Files.readString(log));
