@@ -40,6 +40,9 @@
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
 #include <time.h>
+#include <sys/ptrace.h>
+#include <sys/user.h>
+#include <linux/audit.h>
 
 static FILE *out;
 
@@ -77,6 +80,37 @@ static void file_constants(void)
 	F("TIMESPEC_NSEC", offsetof(struct timespec, tv_nsec));
 	F("DIRENT_NAME", offsetof(struct dirent, d_name));
 	F("DIRENT_TYPE", offsetof(struct dirent, d_type));
+}
+
+/* The ptrace layer: requests, options, events, wait flags, the syscall-info layout
+ * and where the syscall number and return value sit in the saved registers. */
+static void ptrace_constants(void)
+{
+	C(PTRACE_SEIZE); C(PTRACE_CONT); C(PTRACE_SYSCALL); C(PTRACE_LISTEN); C(PTRACE_DETACH); C(PTRACE_INTERRUPT);
+	C(PTRACE_GETEVENTMSG); C(PTRACE_GET_SYSCALL_INFO); C(PTRACE_POKEUSER);
+	C(PTRACE_O_TRACESYSGOOD); C(PTRACE_O_TRACEFORK); C(PTRACE_O_TRACEVFORK); C(PTRACE_O_TRACECLONE);
+	C(PTRACE_O_TRACEEXEC); C(PTRACE_O_TRACEEXIT); C(PTRACE_O_TRACESECCOMP); C(PTRACE_O_EXITKILL);
+	C(PTRACE_EVENT_FORK); C(PTRACE_EVENT_VFORK); C(PTRACE_EVENT_CLONE); C(PTRACE_EVENT_EXEC);
+	C(PTRACE_EVENT_EXIT); C(PTRACE_EVENT_SECCOMP); C(PTRACE_EVENT_STOP);
+	C(PTRACE_SYSCALL_INFO_SECCOMP);
+	C(__WALL); C(__WNOTHREAD);
+	C(PROT_READ); C(PROT_WRITE); C(PROT_EXEC); C(MAP_SHARED); C(MAP_ANONYMOUS); C(O_ACCMODE);
+	C(SIGTSTP); C(SIGTTIN); C(SIGTTOU); C(SIGTRAP);
+	C(CLONE_THREAD);
+	F("SIZEOF_PTRACE_SYSCALL_INFO", sizeof(struct __ptrace_syscall_info));
+	F("PTRACE_INFO_OP", offsetof(struct __ptrace_syscall_info, op));
+	F("PTRACE_INFO_ARCH", offsetof(struct __ptrace_syscall_info, arch));
+	F("PTRACE_INFO_SECCOMP_NR", offsetof(struct __ptrace_syscall_info, seccomp.nr));
+	F("PTRACE_INFO_SECCOMP_ARGS", offsetof(struct __ptrace_syscall_info, seccomp.args));
+#if defined(__x86_64__)
+	fprintf(out, "    public static final long NATIVE_AUDIT_ARCH = %lldL;\n", (long long)AUDIT_ARCH_X86_64);
+	F("USER_REGS_SYSCALL_NR", offsetof(struct user_regs_struct, orig_rax));
+	F("USER_REGS_RETURN", offsetof(struct user_regs_struct, rax));
+#else
+	fprintf(out, "    public static final long NATIVE_AUDIT_ARCH = 0L;\n");
+	F("USER_REGS_SYSCALL_NR", -1);
+	F("USER_REGS_RETURN", -1);
+#endif
 }
 
 static void constants(void)
@@ -180,6 +214,7 @@ static void constants(void)
 	fprintf(out, "    public static final int SIZEOF_POSIX_SPAWN_FILE_ACTIONS = %zu;\n", sizeof(posix_spawn_file_actions_t));
 	fprintf(out, "    public static final int SIZEOF_POSIX_SPAWNATTR = %zu;\n", sizeof(posix_spawnattr_t));
 	file_constants();
+	ptrace_constants();
 	fprintf(out, "}\n");
 }
 

@@ -85,6 +85,14 @@ public final class Create {
                 Optional.ofNullable(o.policy()),
                 null, request.err())) {
             policy = sandbox.policy();
+            if (policy.isPresent() && policy.get().trace().needsTracer()) {
+                // the supervisor daemon hosts the notify pool and the timeout, not yet a tracer:
+                // refused, never run unchecked
+                throw new io.jsyd.oci.InvalidSpecException(java.util.List.of(new io.jsyd.oci.spec.SpecProblem(
+                        prepared.loaded().file(), "$.annotations", "the policy's ptrace checks (tpe, force, mem,"
+                                + " pid, trace/allow_unsafe_*) run under `jsyd-oci run` only so far;"
+                                + " create/start cannot host a tracer yet")));
+            }
             config = sandbox.apply(prepared.conversion().config());
         }
         boolean terminal = config.process().console() != null;

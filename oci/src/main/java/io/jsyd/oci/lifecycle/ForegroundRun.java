@@ -177,7 +177,8 @@ public final class ForegroundRun {
         // namespace that is everyone), the cgroup's stragglers when it is removed
         IntConsumer end = pid -> Processes.signalIfAlive(pid, 9);
         Launched launched = new ContainerLauncher(stub, HostView.system()).launch(conversion.config(), cgroup,
-                seccompListener, sandbox.onListener(end), hooks.launchPoints(hookState), null);
+                seccompListener, sandbox.onListener(end), hooks.launchPoints(hookState), null, null,
+                sandbox.onTrace(end));
         sandbox.launched(launched);
         // the seccomp agent has its own copy of the listener now
         for (int i = 0; i < launched.fds().size(); i++) {
@@ -197,19 +198,28 @@ public final class ForegroundRun {
             // the user process runs; a poststart failure stops it (runtime.md lifecycle step 9),
             // the catch below kills it
             hooks.poststart(hookState.json(State.Status.RUNNING, pid));
-            int status = sandbox.exitStatus(Processes.waitFor(pid).exitCode());
+            int status = sandbox.exitStatus(sandbox.waitFor(pid).exitCode());
             if (console != null) {
                 console.drain(CONSOLE_DRAIN);
             }
             return status;
         } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
             Processes.signalIfAlive(pid, 9);
-            Processes.waitFor(pid);
+            try {
+                sandbox.waitFor(pid);
+            } catch (InterruptedException again) {
+                e.addSuppressed(again);
+            }
+            Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while the container ran", e);
         } catch (OciException | RuntimeException e) {
             Processes.signalIfAlive(pid, 9);
-            Processes.waitFor(pid);
+            try {
+                sandbox.waitFor(pid);
+            } catch (InterruptedException again) {
+                e.addSuppressed(again);
+                Thread.currentThread().interrupt();
+            }
             throw e;
         }
     }

@@ -19,6 +19,11 @@ import io.jsyd.runtime.supervisor.DecisionLog;
 import io.jsyd.runtime.supervisor.Deadline;
 import io.jsyd.runtime.supervisor.NotifySupervisor;
 import io.jsyd.runtime.supervisor.SupervisedSyscalls;
+import io.jsyd.runtime.container.ProcessConfig;
+import io.jsyd.runtime.linux.Processes;
+import io.jsyd.runtime.trace.PtraceSupervisor;
+import io.jsyd.runtime.trace.TraceSyscalls;
+import java.util.concurrent.ExecutionException;
 import java.io.FileOutputStream;
 import java.io.IOException;
 import java.io.PrintStream;
@@ -43,6 +48,7 @@ final class Sandbox implements AutoCloseable {
     private final DecisionLog decisions;
     private NotifySupervisor supervisor;
     private Deadline deadline;
+    private PtraceSupervisor tracer;
 
     private Sandbox(String id, Optional<Policy> policy, PrintStream log, boolean ownsLog) {
         this.id = id;
@@ -88,8 +94,9 @@ final class Sandbox implements AutoCloseable {
 
     /**
      * The config with the supervisor's filter when the policy confines a category,
-     * and with Landlock when it turns it on: planned here for this kernel's ABI, what
-     * best effort drops logged now, a strict policy this kernel cannot apply refused.
+     * the tracer's when it has a ptrace check on, and with Landlock when it turns it
+     * on: planned here for this kernel's ABI, what best effort drops logged now, a
+     * strict policy this kernel cannot apply refused.
      */
     ContainerConfig apply(ContainerConfig config) throws ContainerFailedException {
         return apply(config, LandlockProbe.system());
@@ -103,6 +110,11 @@ final class Sandbox implements AutoCloseable {
         if (!policy.get().sandboxed().isEmpty()) {
             var filter = SeccompCompiler.system().compile(SupervisedSyscalls.program(policy.get())).filter();
             result = result.withProcess(result.process().withSupervisor(filter));
+        }
+        if (policy.get().trace().needsTracer()) {
+            var filter = SeccompCompiler.system()
+                    .compile(TraceSyscalls.program(policy.get().trace(), policy.get().limits())).filter();
+            result = result.withProcess(result.process().withTracer(filter));
         }
         if (policy.get().landlock().on()) {
             LandlockPlan plan;
@@ -120,6 +132,41 @@ final class Sandbox implements AutoCloseable {
     /** Logs what the init skipped of the plan (best effort: Landlock rule paths missing in the container). */
     void launched(Launched launched) {
         launched.notes().forEach(decisions::landlock);
+    }
+
+    /**
+     * What the launcher calls when the init waits to be traced: the ptrace layer
+     * seizes it on a thread of its own.
+     *
+     * @param end ends the container (the {@code exit} action), given the init's pid
+     */
+    IntConsumer onTrace(IntConsumer end) {
+        return pid -> {
+            if (policy.isEmpty()) {
+                throw new IllegalStateException("an init waiting to be traced without a policy");
+            }
+            tracer = PtraceSupervisor.start(pid, policy.get(), decisions, () -> end.accept(pid),
+                    "jsyd-ptrace-" + id);
+        };
+    }
+
+    /**
+     * Waits for the init to end. A traced init is reaped by its tracer, so its status
+     * comes from there; if the tracer failed, its tracees were killed and the init is
+     * this process's child again.
+     */
+    Processes.WaitStatus waitFor(int pid) throws InterruptedException {
+        if (tracer == null) {
+            return Processes.waitFor(pid);
+        }
+        try {
+            return tracer.initExit().get();
+        } catch (ExecutionException e) {
+            log.println("jsyd-oci: container " + id + ": the ptrace layer failed, the container was killed: "
+                    + e.getCause());
+            tracer.close();
+            return Processes.waitFor(pid);
+        }
     }
 
     /**
@@ -159,6 +206,9 @@ final class Sandbox implements AutoCloseable {
     public void close() {
         if (deadline != null) {
             deadline.close();
+        }
+        if (tracer != null) {
+            tracer.close();
         }
         if (supervisor != null) {
             supervisor.close();

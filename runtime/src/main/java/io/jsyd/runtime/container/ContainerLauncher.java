@@ -85,6 +85,19 @@ public final class ContainerLauncher {
     public Launched launch(ContainerConfig config, CgroupManager cgroup, ObjIntConsumer<Fd> onListener,
                            ObjIntConsumer<Fd> onSupervisor, HookPoints hooks, java.nio.file.Path execFifo,
                            io.jsyd.runtime.spawn.Stdio stdio) {
+        return launch(config, cgroup, onListener, onSupervisor, hooks, execFifo, stdio, pid -> {
+            throw new IllegalStateException("the init waits to be traced and nobody traces it");
+        });
+    }
+
+    /**
+     * As the seven-argument launch; {@code onTrace} seizes the init (given its pid) when
+     * it stops before loading the tracer's filter ({@code config.process().tracer()})
+     * and returns once the init is seized; throwing aborts the launch.
+     */
+    public Launched launch(ContainerConfig config, CgroupManager cgroup, ObjIntConsumer<Fd> onListener,
+                           ObjIntConsumer<Fd> onSupervisor, HookPoints hooks, java.nio.file.Path execFifo,
+                           io.jsyd.runtime.spawn.Stdio stdio, java.util.function.IntConsumer onTrace) {
         if ((config.cgroup() == null) != (cgroup == null)) {
             throw new IllegalArgumentException("a cgroup manager goes with a config that has a cgroup, and only then");
         }
@@ -105,6 +118,7 @@ public final class ContainerLauncher {
                         }
                     }
                     case BEFORE_PIVOT -> hooks.beforePivot(pid);
+                    case TRACE -> onTrace.accept(pid);
                     case READY -> {
                         return false;
                     }

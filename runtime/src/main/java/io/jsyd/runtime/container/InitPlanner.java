@@ -404,6 +404,9 @@ public final class InitPlanner {
         // the supervisor's filter comes after the OCI one (the kernel runs both, the
         // stricter answer wins) and as late as the privileges allow: the init's own
         // calls from here to execve wait for the supervisor's answer
+        if (p.tracer() != null && !seccompLast) {
+            tracerLoad(b, p.tracer());
+        }
         if (p.supervisor() != null && !seccompLast) {
             b.add(supervisorLoad(p.supervisor()));
         }
@@ -456,6 +459,9 @@ public final class InitPlanner {
         if (seccomp != null && seccompLast) {
             b.add(seccompLoad(seccomp));
         }
+        if (p.tracer() != null && seccompLast) {
+            tracerLoad(b, p.tracer());
+        }
         if (p.supervisor() != null && seccompLast && !supervisorBeforeWait) {
             b.add(supervisorLoad(p.supervisor()));
         }
@@ -492,6 +498,20 @@ public final class InitPlanner {
     private static PlanOp supervisorLoad(SeccompFilter f) {
         return new PlanOp(OpCode.SECCOMP_LOAD, new long[] {f.flags(), 1}, List.of(f.program()), SUPERVISOR_ORIGIN);
     }
+
+    /**
+     * The seize handshake (Syd's, with a SYNC where Syd raises SIGSTOP: the init
+     * waits for the ack the same way, and a failed seize aborts the launch with its
+     * reason): the parent seizes the init, then the init loads the filter whose
+     * SECCOMP_RET_TRACE needs the tracer (without one those calls fail with ENOSYS).
+     */
+    private static void tracerLoad(Plan.Builder b, SeccompFilter f) {
+        b.add(OpCode.SYNC, "sandbox policy", new long[] {SyncPoint.TRACE.id()});
+        b.add(new PlanOp(OpCode.SECCOMP_LOAD, new long[] {f.flags(), 0}, List.of(f.program()), TRACER_ORIGIN));
+    }
+
+    /** The origin of the tracer's filter load. */
+    public static final String TRACER_ORIGIN = "sandbox policy (ptrace)";
 
     private static boolean has(long mask, int cap) {
         return cap < 64 && (mask & (1L << cap)) != 0;

@@ -6,14 +6,15 @@ import java.util.List;
 
 /**
  * The container's process. Null fields are left as the runtime's own
- * (no umask change, no oom_score_adj, default scheduler, no terminal, no seccomp filter, no Landlock ...).
+ * (no umask change, no oom_score_adj, default scheduler, no terminal, no seccomp
+ * filter, no Landlock, no tracer ...).
  */
 public record ProcessConfig(List<String> args, List<String> env, String cwd, long uid, long gid,
                             List<Long> additionalGids, Integer umask, Capabilities capabilities,
                             List<Rlimit> rlimits, boolean noNewPrivileges, Integer oomScoreAdj,
                             Scheduler scheduler, Integer ioPriority, Long personality, CpuAffinity cpuAffinity,
                             Console console, SeccompFilter seccomp, SeccompFilter supervisor,
-                            LandlockPlan landlock) {
+                            LandlockPlan landlock, SeccompFilter tracer) {
     public ProcessConfig {
         if (supervisor != null && !supervisor.listener()) {
             throw new IllegalArgumentException("a supervisor filter must give a listener");
@@ -24,14 +25,14 @@ public record ProcessConfig(List<String> args, List<String> env, String cwd, lon
         rlimits = List.copyOf(rlimits);
     }
 
-    /** A process without Landlock. */
+    /** A process without Landlock or a tracer filter. */
     public ProcessConfig(List<String> args, List<String> env, String cwd, long uid, long gid,
                          List<Long> additionalGids, Integer umask, Capabilities capabilities,
                          List<Rlimit> rlimits, boolean noNewPrivileges, Integer oomScoreAdj,
                          Scheduler scheduler, Integer ioPriority, Long personality, CpuAffinity cpuAffinity,
                          Console console, SeccompFilter seccomp, SeccompFilter supervisor) {
         this(args, env, cwd, uid, gid, additionalGids, umask, capabilities, rlimits, noNewPrivileges, oomScoreAdj,
-                scheduler, ioPriority, personality, cpuAffinity, console, seccomp, supervisor, null);
+                scheduler, ioPriority, personality, cpuAffinity, console, seccomp, supervisor, null, null);
     }
 
     /** A process without a supervisor filter. */
@@ -51,7 +52,7 @@ public record ProcessConfig(List<String> args, List<String> env, String cwd, lon
     public ProcessConfig withSupervisor(SeccompFilter filter) {
         return new ProcessConfig(args, env, cwd, uid, gid, additionalGids, umask, capabilities, rlimits,
                 noNewPrivileges, oomScoreAdj, scheduler, ioPriority, personality, cpuAffinity, console, seccomp, filter,
-                landlock);
+                landlock, tracer);
     }
 
     /**
@@ -61,7 +62,18 @@ public record ProcessConfig(List<String> args, List<String> env, String cwd, lon
     public ProcessConfig withLandlock(LandlockPlan plan) {
         return new ProcessConfig(args, env, cwd, uid, gid, additionalGids, umask, capabilities, rlimits,
                 noNewPrivileges, oomScoreAdj, scheduler, ioPriority, personality, cpuAffinity, console, seccomp,
-                supervisor, plan);
+                supervisor, plan, tracer);
+    }
+
+    /**
+     * The same process with the ptrace layer's filter (SECCOMP_RET_TRACE for the
+     * syscalls it checks): the init stops at {@link SyncPoint#TRACE} to be seized,
+     * then loads it.
+     */
+    public ProcessConfig withTracer(SeccompFilter filter) {
+        return new ProcessConfig(args, env, cwd, uid, gid, additionalGids, umask, capabilities, rlimits,
+                noNewPrivileges, oomScoreAdj, scheduler, ioPriority, personality, cpuAffinity, console, seccomp,
+                supervisor, landlock, filter);
     }
 
     /** A process without affinity, terminal or seccomp filter. */

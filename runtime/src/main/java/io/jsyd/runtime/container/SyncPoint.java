@@ -9,7 +9,9 @@ public enum SyncPoint {
     /** Setup is done, right before the init waits for `start` or execs. */
     READY(3),
     /** Namespaces, cgroup and mounts are made, pivot_root is next: prestart and createRuntime hooks. */
-    BEFORE_PIVOT(4);
+    BEFORE_PIVOT(4),
+    /** Right before the tracer's filter: the parent has the init seized (PTRACE_SEIZE) before it acks. */
+    TRACE(5);
 
     private final int id;
 

@@ -22,18 +22,31 @@ import java.util.Set;
  * policy turns on what it confines with {@code sandbox/...:on}.
  */
 public record Policy(Set<Category> sandboxed, Map<Category, Action> defaults, Map<Category, List<Rule>> rules,
-        Optional<Duration> timeout, ResourceLimits limits, Optional<Origin> lockedAt, LockPolicy landlock) {
+        Optional<Duration> timeout, ResourceLimits limits, Optional<Origin> lockedAt, LockPolicy landlock,
+        TracePolicy trace) {
 
     /** Syd's default for a confined category with no rule that matches. */
     public static final Action DEFAULT_ACTION = Action.DENY;
 
     public static final Policy EMPTY = new Policy(Set.of(), Map.of(), Map.of(), Optional.empty(),
-            ResourceLimits.NONE, Optional.empty(), LockPolicy.OFF);
+            ResourceLimits.NONE, Optional.empty(), LockPolicy.OFF, TracePolicy.NONE);
+
+    /** A policy without Landlock or ptrace checks. */
+    public Policy(Set<Category> sandboxed, Map<Category, Action> defaults, Map<Category, List<Rule>> rules,
+            Optional<Duration> timeout, ResourceLimits limits, Optional<Origin> lockedAt) {
+        this(sandboxed, defaults, rules, timeout, limits, lockedAt, LockPolicy.OFF, TracePolicy.NONE);
+    }
+
+    /** A policy without ptrace checks. */
+    public Policy(Set<Category> sandboxed, Map<Category, Action> defaults, Map<Category, List<Rule>> rules,
+            Optional<Duration> timeout, ResourceLimits limits, Optional<Origin> lockedAt, LockPolicy landlock) {
+        this(sandboxed, defaults, rules, timeout, limits, lockedAt, landlock, TracePolicy.NONE);
+    }
 
     /** A policy without Landlock. */
     public Policy(Set<Category> sandboxed, Map<Category, Action> defaults, Map<Category, List<Rule>> rules,
-            Optional<Duration> timeout, ResourceLimits limits, Optional<Origin> lockedAt) {
-        this(sandboxed, defaults, rules, timeout, limits, lockedAt, LockPolicy.OFF);
+            Optional<Duration> timeout, ResourceLimits limits, Optional<Origin> lockedAt, TracePolicy trace) {
+        this(sandboxed, defaults, rules, timeout, limits, lockedAt, LockPolicy.OFF, trace);
     }
 
     public Policy {
@@ -78,7 +91,8 @@ public record Policy(Set<Category> sandboxed, Map<Category, Action> defaults, Ma
 
     /** Whether the policy asks for anything at all (if not, no supervision is needed). */
     public boolean isEmpty() {
-        return sandboxed.isEmpty() && timeout.isEmpty() && limits.equals(ResourceLimits.NONE) && !landlock.on();
+        return sandboxed.isEmpty() && timeout.isEmpty() && limits.equals(ResourceLimits.NONE) && !landlock.on()
+                && !trace.needsTracer();
     }
 
     /** Precompiles the rules for deciding (automata for globs, arrays for networks). */
@@ -104,15 +118,42 @@ public record Policy(Set<Category> sandboxed, Map<Category, Action> defaults, Ma
         limits.memMax().ifPresent(v -> lines.add("mem/max:" + v));
         limits.vmMax().ifPresent(v -> lines.add("mem/vm_max:" + v));
         limits.pidMax().ifPresent(v -> lines.add("pid/max:" + v));
+        renderTrace(lines);
         for (Category c : Category.values()) {
             for (Rule rule : rules.get(c)) {
                 lines.add(rule.line());
             }
         }
         lines.addAll(landlock.render());
+        trace.force().values().forEach(f -> lines.add(f.line()));
         if (isLocked()) {
             lines.add("lock:on");
         }
         return lines.isEmpty() ? "" : String.join("\n", lines) + "\n";
+    }
+
+    private void renderTrace(List<String> lines) {
+        // after the limits, which turn mem and pid on by themselves
+        for (TraceCategory c : TraceCategory.values()) {
+            if (c.switchable()) {
+                boolean limited = c == TraceCategory.MEM ? limits.memMax().isPresent() || limits.vmMax().isPresent()
+                        : c == TraceCategory.PID && limits.pidMax().isPresent();
+                if (trace.isOn(c) || limited) {
+                    lines.add("sandbox/" + c.spelling() + (trace.isOn(c) ? ":on" : ":off"));
+                }
+                if (trace.action(c) != c.defaultAction()) {
+                    lines.add("default/" + c.spelling() + ":" + trace.action(c).spelling());
+                }
+            }
+        }
+        if (trace.isOn(TraceCategory.MEMORY)) {
+            lines.add("trace/allow_unsafe_memory:0");
+        }
+        if (trace.isOn(TraceCategory.STACK)) {
+            lines.add("trace/allow_unsafe_stack:0");
+        }
+        if (trace.tpeUserOwned()) {
+            lines.add("tpe/user_owned:1");
+        }
     }
 }

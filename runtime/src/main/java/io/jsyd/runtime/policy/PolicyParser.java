@@ -43,6 +43,8 @@ import java.util.stream.Collectors;
  * lock:on                                        nothing after this may change the policy
  * sandbox/lock:on  allow/lock/read+/usr  ...     Landlock ({@link LockRulesParser})
  * </pre>
+ * The ptrace layer's lines ({@code sandbox/mem,pid,tpe,force}, {@code force+},
+ * {@code trace/allow_unsafe_memory:0} ...) are read by {@link TraceCommands}.
  * Actions are allow, warn, filter, deny, stop, kill, exit; categories read, write,
  * exec, stat, create, net/bind, net/connect, net/sendfd ({@code net} means the three
  * network categories in {@code sandbox/} and {@code default/} lines).
@@ -61,6 +63,7 @@ public final class PolicyParser {
     private Optional<Origin> lockedAt = Optional.empty();
     private final LockRulesParser landlock = new LockRulesParser();
     private final List<PolicyProblem> problems = new ArrayList<>();
+    private final TraceCommands trace = new TraceCommands();
     /** Real paths of the files being read, outermost first: a repeat is a cycle. */
     private final Deque<Path> including = new ArrayDeque<>();
 
@@ -98,8 +101,8 @@ public final class PolicyParser {
         }
         Map<Category, List<Rule>> copy = new EnumMap<>(Category.class);
         rules.forEach((c, list) -> copy.put(c, List.copyOf(list)));
-        return new Policy(sandboxed, defaults, copy, timeout, new ResourceLimits(memMax, vmMax, pidMax), lockedAt,
-                landlock.build());
+        ResourceLimits limits = new ResourceLimits(memMax, vmMax, pidMax);
+        return new Policy(sandboxed, defaults, copy, timeout, limits, lockedAt, landlock.build(), trace.build(limits));
     }
 
     private void lines(String source, String text, IncludeScope scope) {
@@ -131,6 +134,8 @@ public final class PolicyParser {
     private void command(Origin origin, String line, IncludeScope scope) {
         if (LockRulesParser.accepts(line)) {
             landlock.command(origin, line);
+        } else if (trace.accepts(line)) {
+            trace.command(origin, line);
         } else if (line.equals("include") || line.startsWith("include ") || line.startsWith("include\t")) {
             include(origin, line.substring("include".length()).strip(), scope);
         } else if (line.startsWith("sandbox/")) {

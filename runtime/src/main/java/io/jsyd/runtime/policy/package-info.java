@@ -31,6 +31,44 @@
  * lines {@code net} stands for the three network categories. ACTION is one of
  * {@link Action}: allow, warn, filter, deny, stop, kill, exit.
  *
+ * <h2>The ptrace layer's checks</h2>
+ * Read by {@link TraceCommands} into {@link TracePolicy}; enforced by
+ * {@code io.jsyd.runtime.trace}. Syd's spelling; like the other categories, each
+ * starts off.
+ * <ul>
+ *   <li>{@code trace/allow_unsafe_memory:0}: W^X. mmap with PROT_WRITE|PROT_EXEC,
+ *       and PROT_EXEC on anonymous or shared memory, fail with EACCES; so does an
+ *       mprotect that adds PROT_EXEC to memory that is writable or anonymous, and
+ *       an executable mapping of a file through an fd open for writing
+ *       ({@code :1}, the default here, leaves it off; Syd defaults to 0).
+ *   <li>{@code trace/allow_unsafe_stack:0}: exec of an ELF whose PT_GNU_STACK asks
+ *       for an executable stack fails with EACCES; an executable [stack] after an
+ *       exec kills the process.
+ *   <li>{@code sandbox/tpe:on}: trusted path execution. exec (and executable
+ *       file mappings: libraries) only from a directory
+ *       owned by root (uid 0, or the host uid that owns the container's root) that
+ *       neither group nor others may write; {@code tpe/user_owned:1} also trusts
+ *       directories of the executing user.
+ *   <li>{@code sandbox/force:on} with {@code force+PATH:SHA256HEX[:ACTION]}: exec
+ *       only of listed binaries (the canonical container path) whose contents hash
+ *       to the listed SHA-256; a mismatch takes the rule's action (or
+ *       {@code default/force}), an unlisted binary {@code default/force}.
+ *       {@code force-PATH} removes a rule, {@code force^} clears the list.
+ *   <li>{@code sandbox/mem:on} with {@code mem/max} (proportional set size, from
+ *       smaps_rollup) and {@code mem/vm_max} (virtual size): an mmap, brk or mremap
+ *       that would reach the limit fails with ENOMEM (per process, as Syd).
+ *   <li>{@code sandbox/pid:on} with {@code pid/max}: a fork, vfork, clone or clone3
+ *       when the container already has that many tasks (threads count) fails
+ *       with EAGAIN.
+ *   <li>{@code default/tpe|force|mem|pid:ACTION}: Syd's defaults are deny, deny,
+ *       deny and kill. The memory protections always deny.
+ * </ul>
+ * A non-zero {@code mem/max}, {@code mem/vm_max} or {@code pid/max} turns its
+ * category on by itself (a limit written down is enforced); a later
+ * {@code sandbox/mem:off} or {@code sandbox/pid:off} turns it off again. A
+ * {@code sandbox/} or {@code default/} line names either notify categories or
+ * ptrace checks, not both.
+ *
  * <h2>Patterns</h2>
  * Path categories take globs ({@link PathGlob}): {@code *} within a component,
  * {@code **} across components, {@code /**}{@code /} also matching zero

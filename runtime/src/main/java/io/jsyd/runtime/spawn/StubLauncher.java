@@ -143,7 +143,14 @@ public final class StubLauncher {
                 for (int pid : new int[] {initPid, stubPid}) {
                     if (pid > 0) {
                         Processes.signalIfAlive(pid, (int) LinuxConstants.SIGKILL);
-                        parent.waitFor(pid);
+                        try {
+                            parent.waitFor(pid);
+                        } catch (io.jsyd.runtime.SyscallException e) {
+                            // a traced init is reaped by its tracer (the ptrace layer): ECHILD here is that
+                            if (!e.is(io.jsyd.runtime.linux.Errno.ECHILD)) {
+                                throw e;
+                            }
+                        }
                     }
                 }
                 fds.forEach(Fd::close);

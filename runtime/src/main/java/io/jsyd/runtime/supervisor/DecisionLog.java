@@ -48,6 +48,29 @@ public final class DecisionLog {
         out.flush();
     }
 
+    /**
+     * A decision of the ptrace layer: its category ({@code mem}, {@code pid},
+     * {@code tpe}, {@code force}, {@code memory}, {@code stack}), action and the
+     * policy line that decided, with why.
+     */
+    public void record(int pid, String syscall, String category, String action, String rule, String reason,
+                       String target, String subject) {
+        StringBuilder b = new StringBuilder(200);
+        b.append("{\"time\":\"").append(clock.instant()).append('"');
+        field(b, "id", containerId);
+        b.append(",\"pid\":").append(pid);
+        field(b, "syscall", syscall);
+        field(b, "category", category);
+        if (subject != null) {
+            field(b, target, subject);
+        }
+        field(b, "action", action);
+        field(b, "rule", rule);
+        field(b, "reason", reason);
+        out.println(b.append('}'));
+        out.flush();
+    }
+
     String line(int pid, String syscall, Decision d, String target, String subject) {
         StringBuilder b = new StringBuilder(200);
         b.append("{\"time\":\"").append(clock.instant()).append('"');

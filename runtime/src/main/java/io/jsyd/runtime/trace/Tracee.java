@@ -1,0 +1,370 @@
+package io.jsyd.runtime.trace;
+
+import static io.jsyd.runtime.linux.LinuxConstants.AT_FDCWD;
+import static io.jsyd.runtime.linux.LinuxConstants.AT_SYMLINK_NOFOLLOW;
+import static io.jsyd.runtime.linux.LinuxConstants.O_CLOEXEC;
+import static io.jsyd.runtime.linux.LinuxConstants.SIZEOF_STAT;
+import static io.jsyd.runtime.linux.LinuxConstants.STAT_DEV;
+import static io.jsyd.runtime.linux.LinuxConstants.STAT_INO;
+import static io.jsyd.runtime.linux.LinuxConstants.STAT_MODE;
+import static io.jsyd.runtime.linux.LinuxConstants.STAT_UID;
+import static io.jsyd.runtime.linux.LinuxConstants.O_RDONLY;
+
+import com.sun.jna.Memory;
+import com.sun.jna.Native;
+import io.jsyd.runtime.linux.Errno;
+import io.jsyd.runtime.SyscallException;
+import java.io.IOException;
+import java.nio.file.NoSuchFileException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the tracer reads about a stopped tracee through /proc and its memory: its
+ * maps, memory use, uid, root and cwd, strings at addresses, and the program an
+ * exec names, resolved inside the container's root (symlinks followed there, never
+ * on the host). Reads happen while the tracee is stopped; a process that changes
+ * its files meanwhile is caught by the check at the exec event.
+ */
+final class Tracee {
+    private static final int MAX_SYMLINKS = 40;
+    private static final int PATH_MAX = 4096;
+    private static final int ELF_HEAD = 64 * 1024;
+
+    private final Memory buffer = new Memory(PATH_MAX);
+    private final Memory iov = new Memory(32);
+    private final Memory io = new Memory(ELF_HEAD);
+    private final Memory statBuf = new Memory(SIZEOF_STAT);
+
+    /** The NUL-terminated string at {@code address}, read page by page (a page may be the last mapped one). */
+    String string(int pid, long address) {
+        StringBuilder out = new StringBuilder();
+        byte[] bytes = new byte[PATH_MAX];
+        int total = 0;
+        long at = address;
+        while (total < PATH_MAX) {
+            int chunk = (int) Math.min(4096 - (at & 4095), PATH_MAX - total);
+            iov.setPointer(0, buffer);
+            iov.setLong(8, chunk);
+            iov.setLong(16, at);
+            iov.setLong(24, chunk);
+            long n = TraceCalls.process_vm_readv(pid, iov, 1, iov.share(16), 1, 0);
+            if (n <= 0) {
+                throw new SyscallException("process_vm_readv", n < 0 ? Native.getLastError() : 5, "pid " + pid);
+            }
+            for (int i = 0; i < n; i++) {
+                byte c = buffer.getByte(i);
+                if (c == 0) {
+                    return out.append(new String(bytes, 0, total, StandardCharsets.UTF_8)).toString();
+                }
+                bytes[total++] = c;
+            }
+            at += n;
+        }
+        throw new IllegalArgumentException("a path at 0x" + Long.toHexString(address) + " of pid " + pid
+                + " is longer than PATH_MAX");
+    }
+
+    List<Mapping> maps(int pid) throws IOException {
+        List<Mapping> out = new ArrayList<>();
+        for (String line : read("/proc/" + pid + "/maps").split("\n")) {
+            if (!line.isEmpty()) {
+                out.add(Mapping.parse(line));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The text of a small /proc file, read with plain libc calls into a reused
+     * buffer: the NIO path costs about three times the syscalls' own time here.
+     */
+    String read(String path) throws IOException {
+        int fd = TraceCalls.open(path, (int) (O_RDONLY | O_CLOEXEC), 0);
+        if (fd < 0) {
+            throw failure("open", path, Native.getLastError());
+        }
+        try {
+            StringBuilder text = new StringBuilder();
+            while (true) {
+                long n = TraceCalls.read(fd, io, io.size());
+                if (n < 0) {
+                    throw failure("read", path, Native.getLastError());
+                }
+                if (n == 0) {
+                    return text.toString();
+                }
+                text.append(new String(io.getByteArray(0, (int) n), StandardCharsets.UTF_8));
+            }
+        } finally {
+            TraceCalls.close(fd);
+        }
+    }
+
+    /**
+     * The field {@code name} of a small /proc file of "Name: value" lines: one read
+     * (the kernel hands a small seq file over whole), the whole file only when the
+     * first read did not hold the field.
+     */
+    String procField(String path, String name) throws IOException {
+        int fd = TraceCalls.open(path, (int) (O_RDONLY | O_CLOEXEC), 0);
+        if (fd < 0) {
+            throw failure("open", path, Native.getLastError());
+        }
+        long n;
+        try {
+            n = TraceCalls.read(fd, io, io.size());
+        } finally {
+            TraceCalls.close(fd);
+        }
+        if (n < 0) {
+            throw failure("read", path, Native.getLastError());
+        }
+        String v = field(new String(io.getByteArray(0, (int) n), StandardCharsets.UTF_8), name);
+        return v != null || n < io.size() ? v : field(read(path), name);
+    }
+
+    /** The target of a (magic) link, as the kernel shows it. */
+    String readlink(String path) throws IOException {
+        long n = TraceCalls.readlink(path, io, io.size());
+        if (n < 0) {
+            throw failure("readlink", path, Native.getLastError());
+        }
+        return new String(io.getByteArray(0, (int) n), StandardCharsets.UTF_8);
+    }
+
+    private static IOException failure(String call, String path, int errno) {
+        if (errno == Errno.ENOENT.number()) {
+            return new NoSuchFileException(path);
+        }
+        return new IOException(call + " " + path + ": " + Errno.describe(errno));
+    }
+
+    /** The rest of the line that starts with {@code name}, trimmed; null when there is none. */
+    private static String field(String text, String name) {
+        int at = text.startsWith(name) ? 0 : text.indexOf("\n" + name);
+        if (at < 0) {
+            return null;
+        }
+        at += at == 0 ? name.length() : name.length() + 1;
+        int end = text.indexOf('\n', at);
+        return text.substring(at, end < 0 ? text.length() : end).trim();
+    }
+
+    /** Whether the [stack] mapping is executable (only that line is parsed). */
+    boolean executableStack(int pid) throws IOException {
+        String maps = read("/proc/" + pid + "/maps");
+        int at = maps.indexOf("[stack]");
+        if (at < 0) {
+            return false;
+        }
+        return Mapping.parse(maps.substring(maps.lastIndexOf('\n', at) + 1, at + "[stack]".length())).executable();
+    }
+
+    Optional<Mapping> mappingAt(int pid, long address) throws IOException {
+        return maps(pid).stream().filter(m -> m.contains(address)).findFirst();
+    }
+
+    /** The proportional set size (smaps_rollup Pss), in bytes. */
+    long pss(int pid) throws IOException {
+        return kb(procField("/proc/" + pid + "/smaps_rollup", "Pss:"));
+    }
+
+    /** The virtual size (status VmSize), in bytes. */
+    long vmSize(int pid) throws IOException {
+        return kb(procField("/proc/" + pid + "/status", "VmSize:"));
+    }
+
+    /** The effective uid (status Uid, second field). */
+    long uid(int pid) throws IOException {
+        String uid = procField("/proc/" + pid + "/status", "Uid:");
+        if (uid == null) {
+            throw new IOException("no Uid line in /proc/" + pid + "/status");
+        }
+        return Long.parseLong(uid.split("\\s+")[1]);
+    }
+
+    private static long kb(String v) {
+        // a kernel thread or a zombie has no memory lines: nothing is mapped
+        return v == null ? 0 : Long.parseLong(v.substring(0, v.indexOf(' '))) * 1024;
+    }
+
+    static Path root(int pid) {
+        return Path.of("/proc/" + pid + "/root");
+    }
+
+    /** The process's cwd as a path in its root (what the kernel shows for it). */
+    String cwd(int pid) throws IOException {
+        return inRoot(pid, readlink("/proc/" + pid + "/cwd"));
+    }
+
+    /** The process's pid in its own pid namespace (status NSpid, last field). */
+    int namespacePid(int pid) throws IOException {
+        String ns = procField("/proc/" + pid + "/status", "NSpid:");
+        if (ns == null) {
+            return pid;
+        }
+        String[] f = ns.split("\\s+");
+        return Integer.parseInt(f[f.length - 1]);
+    }
+
+    /**
+     * A path the kernel shows for one of the process's magic links, as its root names
+     * it: the same text when the process has a root of its own (pivot_root in a mount
+     * namespace), else with the host path of its root cut off.
+     */
+    String inRoot(int pid, String shown) throws IOException {
+        String root = readlink("/proc/" + pid + "/root");
+        if (root.equals("/") || !shown.startsWith(root + "/")) {
+            return shown;
+        }
+        return shown.substring(root.length());
+    }
+
+    /** The status flags of an open fd of the process (fdinfo "flags", octal). */
+    int fdFlags(int pid, int fd) throws IOException {
+        String flags = procField("/proc/" + pid + "/fdinfo/" + fd, "flags:");
+        if (flags == null) {
+            throw new IOException("no flags line in /proc/" + pid + "/fdinfo/" + fd);
+        }
+        return Integer.parseInt(flags, 8);
+    }
+
+    /** The path an open fd of the process names, in its root. */
+    String fdPath(int pid, int fd) throws IOException {
+        return inRoot(pid, readlink("/proc/" + pid + "/fd/" + fd));
+    }
+
+    /**
+     * {@code path} made absolute (against {@code base}) and free of symlinks, ".", ".."
+     * and repeated slashes, resolving each link inside {@code root}: the path the
+     * kernel will exec, as the container names it. Empty when a component does not
+     * exist (exec will fail by itself).
+     */
+    Optional<String> canonical(Path root, String base, String path, IntSupplierIO selfPid) throws IOException {
+        List<String> todo = new ArrayList<>();
+        push(todo, path.startsWith("/") ? path : base + "/" + path);
+        List<String> done = new ArrayList<>();
+        int links = 0;
+        while (!todo.isEmpty()) {
+            String c = todo.removeFirst();
+            if (c.isEmpty() || c.equals(".")) {
+                continue;
+            }
+            if (c.equals("..")) {
+                if (!done.isEmpty()) {
+                    done.removeLast();
+                }
+                continue;
+            }
+            if (done.size() == 1 && done.getFirst().equals("proc") && (c.equals("self") || c.equals("thread-self"))) {
+                // read by this process, these would name this process (or nothing, in another pid namespace)
+                c = Integer.toString(selfPid.get());
+            }
+            done.add(c);
+            Path here = root.resolve(String.join("/", done));
+            if (TraceCalls.fstatat((int) AT_FDCWD, here.toString(), statBuf, (int) AT_SYMLINK_NOFOLLOW) == -1) {
+                int errno = Native.getLastError();
+                if (errno == Errno.ENOENT.number() || errno == Errno.ENOTDIR.number()) {
+                    return Optional.empty();
+                }
+                throw failure("lstat", here.toString(), errno);
+            }
+            if ((statBuf.getInt(STAT_MODE) & 0170000) == 0120000) {
+                if (++links > MAX_SYMLINKS) {
+                    return Optional.empty();
+                }
+                String target = readlink(here.toString());
+                done.removeLast();
+                if (target.startsWith("/")) {
+                    done.clear();
+                }
+                List<String> rest = new ArrayList<>(todo);
+                todo.clear();
+                push(todo, target);
+                todo.addAll(rest);
+            }
+        }
+        return Optional.of("/" + String.join("/", done));
+    }
+
+    private static void push(List<String> todo, String path) {
+        for (String c : path.split("/")) {
+            todo.add(c);
+        }
+    }
+
+    /** What the checks need of a stat: type and permissions, owner, and the file's identity. */
+    record Stat(int mode, long uid, long dev, long ino) {
+        boolean regular() {
+            return (mode & 0170000) == 0100000;
+        }
+
+        /** The file's identity (device, inode), for "the same file" across two stops. */
+        List<Long> key() {
+            return List.of(dev, ino);
+        }
+    }
+
+    /** stat(2) of a host path (following links), read from a reused buffer. */
+    Stat stat(String path) throws IOException {
+        if (TraceCalls.fstatat((int) AT_FDCWD, path, statBuf, 0) == -1) {
+            throw failure("stat", path, Native.getLastError());
+        }
+        return new Stat(statBuf.getInt(STAT_MODE), Integer.toUnsignedLong(statBuf.getInt(STAT_UID)),
+                statBuf.getLong(STAT_DEV), statBuf.getLong(STAT_INO));
+    }
+
+    /**
+     * The exec image of the file at {@code file} (a host path: under /proc/PID/root,
+     * or /proc/PID/exe): the first 64 KiB for the ELF header, every byte for the hash.
+     */
+    ExecImage image(Path file, String path, Path dir, long trustedUid, long callerUid, boolean hash)
+            throws IOException {
+        Stat d = stat(dir.toString());
+        Optional<byte[]> digest = Optional.empty();
+        int fd = TraceCalls.open(file.toString(), (int) (O_RDONLY | O_CLOEXEC), 0);
+        if (fd < 0) {
+            throw failure("open", file.toString(), Native.getLastError());
+        }
+        boolean execStack;
+        try {
+            // the header and the program headers sit at the start of the file
+            long got = 0;
+            for (long n; got < io.size() && (n = TraceCalls.read(fd, io.share(got), io.size() - got)) > 0; ) {
+                got += n;
+            }
+            execStack = ElfHeader.execStack(io.getByteBuffer(0, got));
+            if (hash) {
+                MessageDigest sha = sha256();
+                sha.update(io.getByteBuffer(0, got));
+                for (long n; (n = TraceCalls.read(fd, io, io.size())) > 0; ) {
+                    sha.update(io.getByteBuffer(0, n));
+                }
+                digest = Optional.of(sha.digest());
+            }
+        } finally {
+            TraceCalls.close(fd);
+        }
+        return new ExecImage(path, d.uid(), d.mode(), trustedUid, callerUid, digest, execStack);
+    }
+
+    /** A reader of a number that may fail as I/O does. */
+    @FunctionalInterface
+    interface IntSupplierIO {
+        int get() throws IOException;
+    }
+
+    private static MessageDigest sha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("this JDK has no SHA-256", e);
+        }
+    }
+}
