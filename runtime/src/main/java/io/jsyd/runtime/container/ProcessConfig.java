@@ -19,6 +19,9 @@ public record ProcessConfig(List<String> args, List<String> env, String cwd, lon
         if (supervisor != null && !supervisor.listener()) {
             throw new IllegalArgumentException("a supervisor filter must give a listener");
         }
+        if (tracer != null && tracer.listener()) {
+            throw new IllegalArgumentException("a tracer filter stops for a tracer, it gives no listener");
+        }
         args = List.copyOf(args);
         env = List.copyOf(env);
         additionalGids = List.copyOf(additionalGids);

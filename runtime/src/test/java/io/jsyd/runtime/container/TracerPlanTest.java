@@ -44,7 +44,7 @@ class TracerPlanTest {
     private static Plan plan(boolean noNewPrivileges, SeccompFilter supervisor, SeccompFilter tracer) {
         ProcessConfig p = new ProcessConfig(List.of("sh"), List.of(), "/", 0, 0, List.of(), null,
                 new Capabilities(0, 0, 0, 0, 0), List.of(), noNewPrivileges, null, null, null, null, null, null,
-                null, supervisor, tracer);
+                null, supervisor, null, tracer);
         return new InitPlanner(HOST).plan(new ContainerConfig("c", Path.of("/b/rootfs"), false,
                 List.of(new Namespace(NamespaceKind.MOUNT, null, "ns[0]")), List.of(), List.of(), List.of(), List.of(),
                 List.of(), List.of(), List.of(), "", "", Map.of(), 0, false, p, 0));
