@@ -71,6 +71,10 @@ done
 work=$(mktemp -d /tmp/jsyd-spec.XXXXXX)
 chmod 755 "$work"
 pids=()
+# crun 1.8.1 was seen (a watcher on /dev/null, 2026-11-26) to leave the host's
+# /dev/null owned by the user namespace's root while it ran dev_defaults_userns:
+# the host's node is put back and the change reported, never left behind.
+devnull_owner=$(stat -c %u:%g /dev/null)
 cleanup() {
 	local p
 	# the workers stop their running test and delete its containers first
@@ -80,6 +84,10 @@ cleanup() {
 		umount -l "$m" 2>/dev/null
 	done
 	rm -rf "$work"
+	if [ "$(stat -c %u:%g /dev/null)" != "$devnull_owner" ]; then
+		echo "runtime-spec.sh: a runtime changed the owner of the host's /dev/null to $(stat -c %u:%g /dev/null); put back to $devnull_owner" >&2
+		chown "$devnull_owner" /dev/null
+	fi
 }
 trap cleanup EXIT
 trap 'exit 130' INT TERM
