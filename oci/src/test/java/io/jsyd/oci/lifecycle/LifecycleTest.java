@@ -260,6 +260,9 @@ public class LifecycleTest {
         List<String> c = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 Main.class.getName(), "--root", root.toString(), "create", "-b", bundle.toString(), ID6));
+        // only what started from here on is this container's: the subreaper (this JVM) also
+        // holds whatever other tests in it left behind
+        java.time.Instant launched = java.time.Instant.now().minusMillis(50);
         Process runtime = new ProcessBuilder(c).redirectInput(new File("/dev/null"))
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).redirectError(ProcessBuilder.Redirect.DISCARD).start();
         Path state = root.resolve(ID6).resolve("state.json");
@@ -289,14 +292,35 @@ public class LifecycleTest {
             left = ProcessHandle.current().children().filter(ProcessHandle::isAlive)
                     .filter(h -> h.info().command().map(x -> x.contains("sleep") || x.contains("jsyd-init"))
                             .orElse(false))
+                    .filter(h -> h.info().startInstant().map(t -> !t.isBefore(launched)).orElse(true))
                     .toList();
             if (!left.isEmpty()) {
                 Thread.sleep(20);
             }
         } while (!left.isEmpty() && System.nanoTime() < deadline);
         for (ProcessHandle h : left) {
-            throw new AssertionError("left running: " + h.pid() + " " + h.info());
+            throw new AssertionError("left running: " + h.pid() + " " + h.info() + " " + describe(h.pid()));
         }
+    }
+
+    /** What the kernel says a leftover process waits on, for the failure message. */
+    private static String describe(long pid) {
+        StringBuilder b = new StringBuilder();
+        for (String f : List.of("wchan", "stat", "stack", "cgroup")) {
+            try {
+                b.append("\n").append(f).append(": ").append(Files.readString(Path.of("/proc/" + pid + "/" + f)).strip());
+            } catch (java.io.IOException e) {
+                b.append("\n").append(f).append(": ").append(e);
+            }
+        }
+        try (var fds = Files.list(Path.of("/proc/" + pid + "/fd"))) {
+            for (Path fd : fds.toList()) {
+                b.append("\nfd ").append(fd.getFileName()).append(" -> ").append(Files.readSymbolicLink(fd));
+            }
+        } catch (java.io.IOException e) {
+            b.append("\nfds: ").append(e);
+        }
+        return b.toString();
     }
 
     /** Different ids in parallel never collide; the same id twice at once: one create wins, one fails cleanly. */
