@@ -34,13 +34,8 @@ public final class UnixSocket implements AutoCloseable {
      * {@code path} (which must fit sockaddr_un: under 108 bytes).
      */
     public static UnixSocket connect(java.nio.file.Path path) {
-        return connect(path, LinuxConstants.SOCK_STREAM);
-    }
-
-    /** As {@link #connect(java.nio.file.Path)}, with the socket type given (SOCK_STREAM or SOCK_SEQPACKET). */
-    public static UnixSocket connect(java.nio.file.Path path, long type) {
         Fd sock = Fd.adopt(Sys.check(Sys.C.socket((int) LinuxConstants.AF_UNIX,
-                (int) (type | LinuxConstants.SOCK_CLOEXEC), 0), "socket", "AF_UNIX"));
+                (int) (LinuxConstants.SOCK_STREAM | LinuxConstants.SOCK_CLOEXEC), 0), "socket", "AF_UNIX"));
         try (Memory addr = address("connect", path)) {
             while (Sys.C.connect(sock.get(), addr, (int) addr.size()) != 0) {
                 int errno = Native.getLastError();
@@ -48,23 +43,6 @@ public final class UnixSocket implements AutoCloseable {
                     throw new SyscallException("connect", errno, path.toString());
                 }
             }
-            return new UnixSocket(sock);
-        } catch (RuntimeException e) {
-            sock.close();
-            throw e;
-        }
-    }
-
-    /**
-     * A close-on-exec SOCK_SEQPACKET socket bound to {@code path} (which must not
-     * exist yet) and listening. Who may connect is up to the directory's mode.
-     */
-    public static UnixSocket listenSeqpacket(java.nio.file.Path path) {
-        Fd sock = Fd.adopt(Sys.check(Sys.C.socket((int) LinuxConstants.AF_UNIX,
-                (int) (LinuxConstants.SOCK_SEQPACKET | LinuxConstants.SOCK_CLOEXEC), 0), "socket", "AF_UNIX"));
-        try (Memory addr = address("bind", path)) {
-            Sys.check(Sys.C.bind(sock.get(), addr, (int) addr.size()), "bind", path.toString());
-            Sys.check(Sys.C.listen(sock.get(), (int) LinuxConstants.SOMAXCONN), "listen", path.toString());
             return new UnixSocket(sock);
         } catch (RuntimeException e) {
             sock.close();
@@ -85,20 +63,6 @@ public final class UnixSocket implements AutoCloseable {
         addr.setShort(0, (short) LinuxConstants.AF_UNIX);
         addr.write(LinuxConstants.SOCKADDR_UN_PATH, name, 0, name.length);
         return addr;
-    }
-
-    /** Blocks for the next connection to this listening socket; the new socket is close-on-exec. */
-    public UnixSocket accept() {
-        while (true) {
-            int rc = Sys.C.accept4(fd.get(), Pointer.NULL, Pointer.NULL, (int) LinuxConstants.SOCK_CLOEXEC);
-            if (rc >= 0) {
-                return new UnixSocket(Fd.adopt(rc));
-            }
-            int errno = Native.getLastError();
-            if (errno != Errno.EINTR.number() && errno != Errno.ECONNABORTED.number()) {
-                throw new SyscallException("accept4", errno, fd.toString());
-            }
-        }
     }
 
     /** The uid of the process at the other end, as the kernel recorded it at connect (SO_PEERCRED). */

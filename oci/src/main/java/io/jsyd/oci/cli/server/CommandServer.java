@@ -11,6 +11,8 @@ import io.jsyd.runtime.linux.Fd;
 import io.jsyd.runtime.linux.FdStreams;
 import io.jsyd.runtime.linux.FileLock;
 import io.jsyd.runtime.linux.Processes;
+import io.jsyd.runtime.linux.LinuxConstants;
+import io.jsyd.runtime.linux.UnixServer;
 import io.jsyd.runtime.linux.UnixSocket;
 import io.jsyd.runtime.spawn.ProcessParent;
 import java.io.BufferedOutputStream;
@@ -100,7 +102,7 @@ public final class CommandServer {
                     say("staying in a cgroup of the caller: " + failure);
                 }
             }
-            try (UnixSocket listener = UnixSocket.listenSeqpacket(socket)) {
+            try (UnixServer listener = UnixServer.listen(socket, (int) LinuxConstants.SOMAXCONN)) {
                 say("serving at " + socket + " (pid " + Processes.self() + ")");
                 acceptUntilIdle(listener);
                 // No one can connect once the name is gone; whoever connected before is served.
@@ -124,7 +126,7 @@ public final class CommandServer {
     }
 
     /** Returns once no request has run for {@code idle}, counted from the end of the last one. */
-    private void acceptUntilIdle(UnixSocket listener) {
+    private void acceptUntilIdle(UnixServer listener) {
         lastActivity.set(System.nanoTime());
         while (true) {
             long quietFor = System.nanoTime() - lastActivity.get();
