@@ -5,6 +5,7 @@
 # (imported with podman, saved as an OCI archive). Stops containerd and removes
 # everything at the end. One PASS/FAIL line per scenario; exits 1 when one fails.
 set -u
+. "$(dirname "$0")/lib/containerd.bash"
 rt=${1:?usage: containerd.sh RUNTIME}
 for tool in containerd ctr containerd-shim-runc-v2 podman; do
 	command -v $tool >/dev/null || { echo "SKIP containerd: $tool not installed"; exit 0; }
@@ -44,24 +45,7 @@ tar -C "$tmp/rootfs" -cf "$tmp/rootfs.tar" .
 "${P[@]}" import "$tmp/rootfs.tar" "$img" >/dev/null 2>&1 &&
 	"${P[@]}" save --format oci-archive -o "$tmp/image.tar" "$img" >/dev/null 2>&1 || { echo "FAIL image"; exit 1; }
 
-cat >"$tmp/config.toml" <<TOML
-version = 2
-root = "$tmp/root"
-state = "$tmp/state"
-[grpc]
-  address = "$tmp/containerd.sock"
-[ttrpc]
-  address = "$tmp/containerd.sock.ttrpc"
-[debug]
-  address = "$tmp/debug.sock"
-[plugins."io.containerd.grpc.v1.cri"]
-  disable_tcp_service = true
-TOML
-containerd --config "$tmp/config.toml" >"$tmp/containerd.log" 2>&1 &
-cpid=$!
-for _ in $(seq 100); do "${C[@]}" version >/dev/null 2>&1 && break; sleep 0.1; done
-"${C[@]}" images import --base-name localhost/jsyd-busybox "$tmp/image.tar" >/dev/null 2>&1 ||
-	{ echo "FAIL ctr images import"; exit 1; }
+start_containerd "$tmp" "$tmp/root" "$tmp/state" "$tmp/image.tar"
 
 pass=0 fail=0
 check() {

@@ -10,6 +10,7 @@
 # busybox image made here); everything is removed at the end. Only jsyd-oci has
 # sandbox policies: for another RUNTIME it prints SKIP.
 set -u
+. "$(dirname "$0")/lib/containerd.bash"
 rt=${1:?usage: policy.sh RUNTIME}
 case "$(basename "$rt")" in
 jsyd-oci*) ;;
@@ -118,24 +119,7 @@ for tool in containerd ctr containerd-shim-runc-v2; do
 done
 if [ -z "$ctr_missing" ]; then
 	"${P[@]}" save --format oci-archive -o "$tmp/image.tar" "$img" >/dev/null 2>&1 || { echo "FAIL podman save"; exit 1; }
-	cat >"$tmp/config.toml" <<TOML
-version = 2
-root = "$tmp/croot"
-state = "$tmp/cstate"
-[grpc]
-  address = "$tmp/containerd.sock"
-[ttrpc]
-  address = "$tmp/containerd.sock.ttrpc"
-[debug]
-  address = "$tmp/debug.sock"
-[plugins."io.containerd.grpc.v1.cri"]
-  disable_tcp_service = true
-TOML
-	containerd --config "$tmp/config.toml" >"$tmp/containerd.log" 2>&1 &
-	cpid=$!
-	for _ in $(seq 100); do "${C[@]}" version >/dev/null 2>&1 && break; sleep 0.1; done
-	"${C[@]}" images import --base-name localhost/jsyd-busybox "$tmp/image.tar" >/dev/null 2>&1 ||
-		{ echo "FAIL ctr images import"; exit 1; }
+	start_containerd "$tmp" "$tmp/croot" "$tmp/cstate" "$tmp/image.tar"
 fi
 
 check "podman: a denied read fails and is logged" podman_policy

@@ -7,6 +7,7 @@
 # runtimes have no such shim: SKIP. One PASS/FAIL line per scenario; exits 1 when
 # one fails. Stops containerd and removes everything at the end.
 set -u
+. "$(dirname "$0")/lib/containerd.bash"
 rt=${1:?usage: shim.sh RUNTIME}
 [ "$(basename "$rt")" = jsyd-oci ] || { echo "SKIP shim: $rt is not jsyd-oci (the shim is jsyd-oci's own)"; exit 0; }
 rtdir=$(cd "$(dirname "$rt")" && pwd)
@@ -52,24 +53,7 @@ tar -C "$tmp/rootfs" -cf "$tmp/rootfs.tar" .
 
 # containerd looks the shim up on its PATH by the runtime's name
 ln -s "$(cd "$(dirname "$shim")" && pwd)/containerd-shim-jsyd-v2" "$tmp/bin/containerd-shim-jsyd-v2"
-cat >"$tmp/config.toml" <<TOML
-version = 2
-root = "$tmp/root"
-state = "$tmp/state"
-[grpc]
-  address = "$tmp/containerd.sock"
-[ttrpc]
-  address = "$tmp/containerd.sock.ttrpc"
-[debug]
-  address = "$tmp/debug.sock"
-[plugins."io.containerd.grpc.v1.cri"]
-  disable_tcp_service = true
-TOML
-PATH="$tmp/bin:$PATH" containerd --config "$tmp/config.toml" >"$tmp/containerd.log" 2>&1 &
-cpid=$!
-for _ in $(seq 100); do "${C[@]}" version >/dev/null 2>&1 && break; sleep 0.1; done
-"${C[@]}" images import --base-name localhost/jsyd-busybox "$tmp/image.tar" >/dev/null 2>&1 ||
-	{ echo "FAIL ctr images import"; exit 1; }
+start_containerd "$tmp" "$tmp/root" "$tmp/state" "$tmp/image.tar" "$tmp/bin"
 
 pass=0 fail=0
 check() {
