@@ -10,7 +10,8 @@ import java.util.Set;
  * nothing about it depends on being the caller's process: it starts no process
  * that must be the caller's child (run and exec wait for theirs and relay
  * signals; create is served because the client itself starts the init stub for
- * the server), streams nothing for as long as the caller likes (events without
+ * the server, and a relative cgroupsPath goes below the client's cgroups, not
+ * the server's), streams nothing for as long as the caller likes (events without
  * --stats), and writes no file whose owner would come from the server instead of
  * the caller (spec, bundle create).
  */
@@ -20,16 +21,11 @@ public final class ServedCommands {
         /** in the client's own JVM */
         CLIENT,
         /** in the server */
-        SERVER,
-        /**
-         * in the server when the client sits in the cgroups the server sits in:
-         * create places a relative cgroupsPath below the runtime's own cgroup
-         */
-        SERVER_IF_SAME_CGROUPS
+        SERVER
     }
 
-    private static final Set<String> SERVED = Set.of("start", "state", "kill", "delete", "list", "ps", "pause",
-            "resume", "update", "features", "check");
+    private static final Set<String> SERVED = Set.of("create", "start", "state", "kill", "delete", "list", "ps",
+            "pause", "resume", "update", "features", "check");
 
     /** Go's flag package takes one or two dashes and an explicit true. */
     private static final Set<String> STATS = Set.of("--stats", "-stats", "--stats=true", "-stats=true");
@@ -42,9 +38,6 @@ public final class ServedCommands {
         if (word.isEmpty()) {
             // --version, --help, or a usage error: output only
             return Where.SERVER;
-        }
-        if (word.get().equals("create")) {
-            return Where.SERVER_IF_SAME_CGROUPS;
         }
         if (word.get().equals("events")) {
             return args.stream().anyMatch(STATS::contains) ? Where.SERVER : Where.CLIENT;

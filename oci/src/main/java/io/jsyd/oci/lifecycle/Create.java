@@ -14,6 +14,8 @@ import io.jsyd.oci.spec.model.State;
 import io.jsyd.oci.state.ContainerRecord;
 import io.jsyd.oci.state.StateStore;
 import io.jsyd.runtime.KernelException;
+import io.jsyd.runtime.cgroup.CgroupFs;
+import io.jsyd.runtime.cgroup.CgroupHost;
 import io.jsyd.runtime.cgroup.CgroupManager;
 import io.jsyd.runtime.cgroup.Cgroups;
 import io.jsyd.runtime.container.ContainerConfig;
@@ -28,6 +30,7 @@ import io.jsyd.runtime.spawn.InitStub;
 import io.jsyd.runtime.spawn.Launched;
 import io.jsyd.runtime.spawn.OpCode;
 import io.jsyd.runtime.spawn.Plan;
+import io.jsyd.runtime.spawn.ProcessParent;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -127,7 +130,9 @@ public final class Create {
         try (FileLock lock = store.lock(id); InitStub stub = InitStub.load()) {
             Path fifo = dir.path().resolve(StateStore.EXEC_FIFO);
             Fifos.make(fifo, FIFO_MODE);
-            CgroupManager cgroup = config.cgroup() == null ? null : Cgroups.manager(config.cgroup());
+            CgroupManager cgroup = config.cgroup() == null ? null
+                    : Cgroups.manager(config.cgroup(), CgroupHost.system(ProcessParent.current().cgroupLines()),
+                            CgroupFs.system());
             // Before anything is made: if this process is killed from here on, the record
             // tells `delete --force` which cgroup to empty and remove.
             store.write(record(prepared.loaded(), config, id, o.bundle(), 0, 0, cgroup, dir.path(), lasting,

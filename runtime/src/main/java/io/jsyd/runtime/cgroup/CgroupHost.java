@@ -87,6 +87,19 @@ public record CgroupHost(List<Hierarchy> hierarchies, Hierarchy unified, Map<Str
 
     public static CgroupHost system() {
         try {
+            return system(Files.readAllLines(Path.of("/proc/self/cgroup")));
+        } catch (IOException e) {
+            throw new UncheckedIOException("reading /proc/self/cgroup", e);
+        }
+    }
+
+    /**
+     * This host's mounts, with {@code procCgroup} (the lines of some process's
+     * /proc/PID/cgroup, in this mount namespace) as the cgroups that relative
+     * paths are placed below.
+     */
+    public static CgroupHost system(List<String> procCgroup) {
+        try {
             List<String> sizes = new ArrayList<>();
             Path hp = Path.of("/sys/kernel/mm/hugepages");
             if (Files.isDirectory(hp)) {
@@ -95,10 +108,9 @@ public record CgroupHost(List<Hierarchy> hierarchies, Hierarchy unified, Map<Str
                             .forEach(sizes::add);
                 }
             }
-            return parse(Files.readAllLines(Path.of("/proc/self/mountinfo")),
-                    Files.readAllLines(Path.of("/proc/self/cgroup")), sizes);
+            return parse(Files.readAllLines(Path.of("/proc/self/mountinfo")), procCgroup, sizes);
         } catch (IOException e) {
-            throw new UncheckedIOException("reading /proc/self/mountinfo and /proc/self/cgroup", e);
+            throw new UncheckedIOException("reading /proc/self/mountinfo", e);
         }
     }
 

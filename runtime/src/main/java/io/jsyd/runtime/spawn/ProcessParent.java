@@ -2,6 +2,10 @@ package io.jsyd.runtime.spawn;
 
 import io.jsyd.runtime.linux.Processes;
 import io.jsyd.runtime.linux.Spawn;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.util.List;
 
 /**
@@ -30,6 +34,13 @@ public interface ProcessParent {
     /** Blocks until {@code pid}, a child of this parent, ends. */
     Processes.WaitStatus waitFor(int pid);
 
+    /**
+     * The parent's cgroups, as its /proc/PID/cgroup lists them: a relative
+     * cgroupsPath is placed below the cgroup of the runtime its caller ran (runc
+     * places it below its own), and that is the parent, not the server.
+     */
+    List<String> cgroupLines();
+
     /** This process, through posix_spawn and waitpid. */
     enum ThisProcess implements ProcessParent {
         INSTANCE;
@@ -42,6 +53,15 @@ public interface ProcessParent {
         @Override
         public Processes.WaitStatus waitFor(int pid) {
             return Processes.waitFor(pid);
+        }
+
+        @Override
+        public List<String> cgroupLines() {
+            try {
+                return Files.readAllLines(Path.of("/proc/self/cgroup"));
+            } catch (IOException e) {
+                throw new UncheckedIOException("reading /proc/self/cgroup", e);
+            }
         }
     }
 }

@@ -29,9 +29,17 @@ import java.util.List;
  */
 final class ClientParent implements ProcessParent {
     private final UnixSocket connection;
+    private final List<String> cgroupLines;
 
-    ClientParent(UnixSocket connection) {
+    /** @param cgroups the client's /proc/self/cgroup, as it sent it with the request */
+    ClientParent(UnixSocket connection, String cgroups) {
         this.connection = connection;
+        this.cgroupLines = cgroups.lines().toList();
+    }
+
+    @Override
+    public List<String> cgroupLines() {
+        return cgroupLines;
     }
 
     @Override

@@ -177,27 +177,17 @@ public final class CommandServer {
             // cgroup tree) sees other pids and paths: it runs the command itself.
             ServedCommands.Where where = ServedCommands.where(request.args());
             if (stdio.size() != ClientRequest.STDIO_FDS || !request.identity().equals(identity)
-                    || where == ServedCommands.Where.CLIENT
-                    || where == ServedCommands.Where.SERVER_IF_SAME_CGROUPS && !request.cgroups().equals(ownCgroups())) {
+                    || where == ServedCommands.Where.CLIENT) {
                 connection.send(ClientRequest.answerDirect());
                 return;
             }
             // the command's files (state, pid file, exec fifo) get the client's umask, as in its own JVM
             Processes.privateFsForThisThread(request.umask());
-            int status = ScopedValue.where(ProcessParent.CURRENT, new ClientParent(connection))
+            int status = ScopedValue.where(ProcessParent.CURRENT, new ClientParent(connection, request.cgroups()))
                     .call(() -> execute(request, stdio));
             connection.send(ClientRequest.answerExit(status));
         } finally {
             stdio.forEach(Fd::close);
-        }
-    }
-
-    /** Read for each request: the server moved itself at start, and someone may move it again. */
-    private static String ownCgroups() {
-        try {
-            return Files.readString(Path.of("/proc/self/cgroup"));
-        } catch (IOException e) {
-            return "";
         }
     }
 

@@ -70,14 +70,14 @@ class ClientRequestTest {
 
     @Test
     void theServerRunsOnlyCommandsThatNeedNotBeTheCallersProcess() {
-        for (String command : List.of("start", "state", "kill", "delete", "list", "ps", "pause", "resume", "update",
+        for (String command : List.of("create", "start", "state", "kill", "delete", "list", "ps", "pause", "resume", "update",
                 "features", "check")) {
             assertEquals(Where.SERVER, ServedCommands.where(List.of("--root", "/r", command, "x")), command);
         }
         assertEquals(Where.SERVER, ServedCommands.where(List.of("--version")));
         assertEquals(Where.SERVER, ServedCommands.where(List.of()));
         assertEquals(Where.SERVER, ServedCommands.where(List.of("events", "--stats", "x")));
-        assertEquals(Where.SERVER_IF_SAME_CGROUPS, ServedCommands.where(List.of("--log", "/l", "create", "x")));
+        assertEquals(Where.SERVER, ServedCommands.where(List.of("--log", "/l", "create", "x")));
         for (List<String> direct : List.of(List.of("run", "x"), List.of("run", "-d", "x"), List.of("exec", "x", "sh"),
                 List.of("spec"), List.of("events", "x"), List.of("events", "--interval", "1s", "x"),
                 List.of("events", "--stats=false", "x"), List.of("bundle", "create", "a", "b"),

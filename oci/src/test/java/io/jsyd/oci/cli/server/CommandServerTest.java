@@ -16,6 +16,7 @@ import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
 import io.jsyd.oci.lifecycle.LifecycleTest;
+import io.jsyd.runtime.cgroup.CgroupHost;
 import io.jsyd.runtime.linux.Processes;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -133,7 +134,9 @@ class CommandServerTest {
     /**
      * `create` in the server: the client starts the stub, so the container init is
      * the client's child and, once the client exits, its caller's (a subreaper
-     * standing in for conmon here), never the server's.
+     * standing in for conmon here), never the server's. The client sits in
+     * cgroups of its own (as conmon does), and the container's relative
+     * cgroupsPath lands below them, not below the server's.
      */
     @Test
     void createInTheServerLeavesTheContainerToTheClientsCaller(@TempDir Path work) throws Exception {
@@ -150,6 +153,12 @@ class CommandServerTest {
         Path pidFile = work.resolve("pid");
         String id = "srv-" + ProcessHandle.current().pid();
         Files.deleteIfExists(ranDirectly);
+        List<Path> clientCgroups = clientCgroups("srv-client-" + ProcessHandle.current().pid());
+        StringBuilder joinCgroups = new StringBuilder();
+        for (Path c : clientCgroups) {
+            joinCgroups.append(" open(my $c, '>', '").append(c.resolve("cgroup.procs"))
+                    .append("') or die \"join: $!\"; print $c \"$$\\n\"; close($c) or die \"join: $!\";");
+        }
         try {
             // perl: become a subreaper, run the client's create under umask 077 (this JVM's is
             // 022), then say who the init's parent is. The container keeps the stdio it is
@@ -157,6 +166,7 @@ class CommandServerTest {
             Path said = work.resolve("said");
             Path clientErr = work.resolve("client-err");
             Result r = run(List.of("perl", "-e", "syscall(157, 36, 1, 0, 0, 0) == 0 or die \"prctl: $!\"; umask(077);"
+                    + joinCgroups
                     + " open(my $out, '>', '" + said + "') or die; open(STDIN, '<', '/dev/null');"
                     + " open(STDOUT, '>', '/dev/null'); open(STDERR, '>', '" + clientErr + "');"
                     + " my $rc = system(@ARGV) >> 8; open(my $p, '<', '" + pidFile + "') or die \"no pid file\";"
@@ -176,12 +186,58 @@ class CommandServerTest {
             // the server wrote the pid file with the client's umask
             assertEquals("rw-------", java.nio.file.attribute.PosixFilePermissions.toString(
                     Files.getPosixFilePermissions(pidFile)));
+            // v1: runc puts a relative path below the runtime's own cgroup, here the client's
+            String initCgroups = Files.readString(Path.of("/proc", Files.readString(pidFile).strip(), "cgroup"));
+            String clientName = "srv-client-" + ProcessHandle.current().pid();
+            java.util.Optional<String> pids = initCgroups.lines().filter(l -> l.split(":")[1].equals("pids"))
+                    .findFirst();
+            if (pids.isPresent()) {
+                assertTrue(pids.get().endsWith("/" + clientName + "/" + id), initCgroups);
+            } else {
+                // v2 only: beside the client's cgroup (which has processes), as runc's fs2 does
+                String unified = initCgroups.lines().filter(l -> l.startsWith("0::")).findFirst().orElseThrow();
+                assertTrue(unified.endsWith("/" + id) && !unified.contains(clientName), initCgroups);
+            }
         } finally {
             // through the server or not: nothing of the container may stay
             run(List.of(client.toString(), "--root", root.toString(), "delete", "--force", id));
+            for (Path c : clientCgroups) {
+                Files.deleteIfExists(c);
+            }
         }
         assertFalse(Files.exists(root.resolve(id)));
         assertEquals(0, server.get(30, TimeUnit.SECONDS), log.toString());
+    }
+
+    /** A new cgroup named {@code name} below this JVM's in every hierarchy, the cgroup2 one too. */
+    private static List<Path> clientCgroups(String name) throws IOException {
+        CgroupHost host = CgroupHost.system();
+        List<CgroupHost.Hierarchy> all = new ArrayList<>(host.hierarchies());
+        if (host.unified() != null) {
+            all.add(host.unified());
+        }
+        List<Path> made = new ArrayList<>();
+        for (CgroupHost.Hierarchy h : all) {
+            String own = h == host.unified() ? host.own().get("")
+                    : h.controllers().stream().map(host.own()::get).filter(java.util.Objects::nonNull).findFirst()
+                            .orElse(null);
+            if (own == null) {
+                continue;
+            }
+            if (!h.root().equals("/") && own.startsWith(h.root())) {
+                own = own.substring(h.root().length());
+            }
+            Path c = h.mountPoint().resolve(own.replaceFirst("^/+", "")).resolve(name);
+            Files.createDirectories(c);
+            made.add(c);
+            if (h.controllers().contains("cpuset")) {
+                // a new v1 cpuset starts with no cpus and mems, and takes no process so
+                for (String f : List.of("cpuset.cpus", "cpuset.mems")) {
+                    Files.writeString(c.resolve(f), Files.readString(c.getParent().resolve(f)));
+                }
+            }
+        }
+        return made;
     }
 
     @Test
