@@ -29,6 +29,7 @@ import io.jsyd.runtime.linux.UnixSocket;
 import io.jsyd.runtime.spawn.InitStub;
 import io.jsyd.runtime.spawn.Launched;
 import io.jsyd.runtime.spawn.OpCode;
+import io.jsyd.runtime.spawn.ProcessParent;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
@@ -126,7 +127,7 @@ public final class Exec {
                 } catch (KernelException e) {
                     fd.close();
                     Processes.signalIfAlive(pid, 9);
-                    Processes.waitFor(pid);
+                    ProcessParent.current().waitFor(pid);
                     throw new ContainerFailedException(o.id(), e);
                 }
             }
@@ -138,7 +139,7 @@ public final class Exec {
             }
         } catch (OciException e) {
             Processes.signalIfAlive(pid, 9);
-            Processes.waitFor(pid);
+            ProcessParent.current().waitFor(pid);
             throw e;
         }
         if (o.detach()) {
@@ -150,7 +151,7 @@ public final class Exec {
     private static int waitFor(Request request, int pid, Fd master) {
         try (ConsoleRelay console = master == null ? null : ConsoleRelay.start(master, request);
              SignalForwarder forwarder = SignalForwarder.to(pid, console == null ? null : console::resize)) {
-            int status = Processes.waitFor(pid).exitCode();
+            int status = ProcessParent.current().waitFor(pid).exitCode();
             if (console != null) {
                 console.drain(CONSOLE_DRAIN);
             }
@@ -158,7 +159,7 @@ public final class Exec {
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             Processes.signalIfAlive(pid, 9);
-            Processes.waitFor(pid);
+            ProcessParent.current().waitFor(pid);
             throw new IllegalStateException("interrupted while the exec'd process ran", e);
         }
     }

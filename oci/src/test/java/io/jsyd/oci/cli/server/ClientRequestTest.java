@@ -78,7 +78,16 @@ class ClientRequestTest {
         assertEquals(Where.SERVER, ServedCommands.where(List.of()));
         assertEquals(Where.SERVER, ServedCommands.where(List.of("events", "--stats", "x")));
         assertEquals(Where.SERVER, ServedCommands.where(List.of("--log", "/l", "create", "x")));
+        // exec --detach ends once the process runs, as create does, in any spelling Go's flags take
+        for (List<String> detached : List.of(List.of("exec", "-d", "x", "sh"), List.of("exec", "--detach", "x", "sh"),
+                List.of("--root", "/r", "exec", "--pid-file", "/p", "--detach=true", "--process", "/j", "x"),
+                List.of("exec", "-detach", "-t", "--console-socket", "/s", "x", "sh"))) {
+            assertEquals(Where.SERVER, ServedCommands.where(detached), detached.toString());
+        }
         for (List<String> direct : List.of(List.of("run", "x"), List.of("run", "-d", "x"), List.of("exec", "x", "sh"),
+                // -d after the container id is the process's own argument
+                List.of("exec", "x", "sh", "-d"), List.of("exec", "--detach=false", "x", "sh"),
+                List.of("exec", "--no-such-flag", "-d", "x", "sh"),
                 List.of("spec"), List.of("events", "x"), List.of("events", "--interval", "1s", "x"),
                 List.of("events", "--stats=false", "x"), List.of("bundle", "create", "a", "b"),
                 List.of("checkpoint", "x"), List.of("restore", "x"), List.of("init"),

@@ -154,30 +154,16 @@ class CommandServerTest {
         String id = "srv-" + ProcessHandle.current().pid();
         Files.deleteIfExists(ranDirectly);
         List<Path> clientCgroups = clientCgroups("srv-client-" + ProcessHandle.current().pid());
+        // this JVM adopts them when perl exits; the served delete reaps only the init
+        List<Integer> orphans = new ArrayList<>();
         StringBuilder joinCgroups = new StringBuilder();
         for (Path c : clientCgroups) {
             joinCgroups.append(" open(my $c, '>', '").append(c.resolve("cgroup.procs"))
                     .append("') or die \"join: $!\"; print $c \"$$\\n\"; close($c) or die \"join: $!\";");
         }
         try {
-            // perl: become a subreaper, run the client's create under umask 077 (this JVM's is
-            // 022), then say who the init's parent is. The container keeps the stdio it is
-            // given, so the client gets /dev/null and a file, not this test's pipes.
-            Path said = work.resolve("said");
-            Path clientErr = work.resolve("client-err");
-            Result r = run(List.of("perl", "-e", "syscall(157, 36, 1, 0, 0, 0) == 0 or die \"prctl: $!\"; umask(077);"
-                    + joinCgroups
-                    + " open(my $out, '>', '" + said + "') or die; open(STDIN, '<', '/dev/null');"
-                    + " open(STDOUT, '>', '/dev/null'); open(STDERR, '>', '" + clientErr + "');"
-                    + " my $rc = system(@ARGV) >> 8; open(my $p, '<', '" + pidFile + "') or die \"no pid file\";"
-                    + " my $pid = <$p>; open(my $s, '<', \"/proc/$pid/stat\") or die \"no init\";"
-                    + " my @f = split(/ /, (<$s> =~ s/^.*\\) //r)); print $out \"$rc $f[1] $$\\n\";",
-                    client.toString(), "--root", root.toString(), "create", "--pid-file", pidFile.toString(),
-                    "-b", bundle.toString(), id));
-            assertEquals(0, r.status(), r.toString());
-            String[] words = Files.readString(said).strip().split(" ");
-            assertEquals(3, words.length, Files.readString(clientErr) + log);
-            assertEquals("0", words[0], Files.readString(clientErr) + log);
+            String[] words = underSubreaper(work, joinCgroups.toString(), pidFile, log, client.toString(), "--root",
+                    root.toString(), "create", "--pid-file", pidFile.toString(), "-b", bundle.toString(), id);
             assertEquals(words[2], words[1], "the init's parent is the client's caller");
             assertEquals(List.of(), directRuns(), "the server ran create");
             Result state = client("--root", root.toString(), "state", id);
@@ -198,8 +184,26 @@ class CommandServerTest {
                 String unified = initCgroups.lines().filter(l -> l.startsWith("0::")).findFirst().orElseThrow();
                 assertTrue(unified.endsWith("/" + id) && !unified.contains(clientName), initCgroups);
             }
+
+            // exec --detach: served as well, the process the client's caller's
+            assertEquals(0, client("--root", root.toString(), "start", id).status());
+            Path execPid = work.resolve("exec-pid");
+            String[] exec = underSubreaper(work, "", execPid, log, client.toString(), "--root", root.toString(),
+                    "exec", "--detach", "--pid-file", execPid.toString(), id, "sleep", "60");
+            assertEquals(exec[2], exec[1], "the exec'd process's parent is the client's caller");
+            orphans.add(Integer.parseInt(Files.readString(execPid).strip()));
+            assertEquals(List.of(), directRuns(), "the server ran exec --detach");
+            String execNs = Files.readSymbolicLink(Path.of("/proc", Files.readString(execPid).strip(), "ns/pid"))
+                    .toString();
+            String initNs = Files.readSymbolicLink(Path.of("/proc", Files.readString(pidFile).strip(), "ns/pid"))
+                    .toString();
+            assertEquals(initNs, execNs, "the exec'd process is in the container");
         } finally {
             // through the server or not: nothing of the container may stay
+            for (int pid : orphans) {
+                Processes.signalIfAlive(pid, 9);
+                Processes.waitFor(pid); // a zombie keeps its cgroup busy
+            }
             run(List.of(client.toString(), "--root", root.toString(), "delete", "--force", id));
             for (Path c : clientCgroups) {
                 Files.deleteIfExists(c);
@@ -207,6 +211,33 @@ class CommandServerTest {
         }
         assertFalse(Files.exists(root.resolve(id)));
         assertEquals(0, server.get(30, TimeUnit.SECONDS), log.toString());
+    }
+
+    /**
+     * Runs {@code command} under a perl subreaper with umask 077 (this JVM's is
+     * 022), first moving perl by {@code join} (perl statements), and returns
+     * {@code [status, parent of the pid in pidFile, perl's pid]} once the command
+     * has exited. The container keeps the stdio it is given, so the command gets
+     * /dev/null and a file, not this test's pipes.
+     */
+    private static String[] underSubreaper(Path work, String join, Path pidFile, ByteArrayOutputStream log,
+                                           String... command) throws Exception {
+        Path said = Files.createTempFile(work, "said", "");
+        Path err = Files.createTempFile(work, "client-err", "");
+        List<String> perl = new ArrayList<>(List.of("perl", "-e",
+                "syscall(157, 36, 1, 0, 0, 0) == 0 or die \"prctl: $!\"; umask(077);" + join
+                        + " open(my $out, '>', '" + said + "') or die; open(STDIN, '<', '/dev/null');"
+                        + " open(STDOUT, '>', '/dev/null'); open(STDERR, '>', '" + err + "');"
+                        + " my $rc = system(@ARGV) >> 8; open(my $p, '<', '" + pidFile + "') or die \"no pid file\";"
+                        + " my $pid = <$p>; open(my $s, '<', \"/proc/$pid/stat\") or die \"no process\";"
+                        + " my @f = split(/ /, (<$s> =~ s/^.*\\) //r)); print $out \"$rc $f[1] $$\\n\";"));
+        perl.addAll(List.of(command));
+        Result r = run(perl);
+        assertEquals(0, r.status(), r.toString());
+        String[] words = Files.readString(said).strip().split(" ");
+        assertEquals(3, words.length, Files.readString(err) + log);
+        assertEquals("0", words[0], Files.readString(err) + log);
+        return words;
     }
 
     /** A new cgroup named {@code name} below this JVM's in every hierarchy, the cgroup2 one too. */
