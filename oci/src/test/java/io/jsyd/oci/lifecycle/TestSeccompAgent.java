@@ -19,7 +19,7 @@ import java.nio.file.Path;
  */
 final class TestSeccompAgent implements AutoCloseable {
     interface C extends Library {
-        C INSTANCE = Native.load("c", C.class);
+        C INSTANCE = Native.load(io.jsyd.runtime.linux.CLibrary.SONAME, C.class);
 
         int socket(int domain, int type, int protocol);
 

@@ -13,7 +13,7 @@ import com.sun.jna.Pointer;
  */
 final class FsNative {
     static {
-        Native.register(FsNative.class, NativeLibrary.getInstance("c"));
+        Native.register(FsNative.class, NativeLibrary.getInstance(CLibrary.SONAME));
         // struct timespec[2] and struct open_how go down as long arrays; say so loudly
         // on an ABI where the headers give another layout.
         if (LinuxConstants.SIZEOF_TIMESPEC != 16 || LinuxConstants.TIMESPEC_NSEC != 8

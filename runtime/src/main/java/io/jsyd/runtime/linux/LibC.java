@@ -11,7 +11,7 @@ import com.sun.jna.ptr.IntByReference;
  * checked wrappers of this package, which turn errno into a SyscallException.
  */
 interface LibC extends Library {
-    LibC INSTANCE = Native.load("c", LibC.class);
+    LibC INSTANCE = Native.load(CLibrary.SONAME, LibC.class);
 
     int open(String path, int flags, int mode);
 

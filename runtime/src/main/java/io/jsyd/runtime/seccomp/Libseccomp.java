@@ -51,7 +51,7 @@ public final class Libseccomp {
                     toMemory = false;
                 }
                 instance = new Libseccomp(Native.load(LibseccompVersion.SONAME, LibseccompNative.class),
-                        Native.load("c", LibseccompNative.CLib.class), toMemory);
+                        Native.load(io.jsyd.runtime.linux.CLibrary.SONAME, LibseccompNative.CLib.class), toMemory);
             } catch (UnsatisfiedLinkError e) {
                 error = LibseccompVersion.SONAME + " cannot be loaded: " + e.getMessage();
             }

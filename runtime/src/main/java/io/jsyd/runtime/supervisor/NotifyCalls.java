@@ -11,7 +11,7 @@ import com.sun.jna.Pointer;
  */
 final class NotifyCalls {
     static {
-        Native.register(NotifyCalls.class, "c");
+        Native.register(NotifyCalls.class, io.jsyd.runtime.linux.CLibrary.SONAME);
     }
 
     private NotifyCalls() {

@@ -10,7 +10,7 @@ import com.sun.jna.Pointer;
  */
 final class TraceCalls {
     static {
-        Native.register(TraceCalls.class, "c");
+        Native.register(TraceCalls.class, io.jsyd.runtime.linux.CLibrary.SONAME);
     }
 
     private TraceCalls() {

@@ -120,7 +120,7 @@ class EscapeTest {
 
     /** renameat2(2), which the JDK does not offer. */
     interface Rename extends com.sun.jna.Library {
-        Rename C = com.sun.jna.Native.load("c", Rename.class);
+        Rename C = com.sun.jna.Native.load(io.jsyd.runtime.linux.CLibrary.SONAME, Rename.class);
         int AT_FDCWD = -100;
         int RENAME_EXCHANGE = 2;
 

@@ -9,7 +9,7 @@ import com.sun.jna.Pointer;
 /** A minimal seccomp agent for tests: receives one notification from a listener fd and answers it. */
 final class NotifyAnswerer {
     interface Ioctl extends Library {
-        Ioctl C = Native.load("c", Ioctl.class);
+        Ioctl C = Native.load(io.jsyd.runtime.linux.CLibrary.SONAME, Ioctl.class);
 
         int ioctl(int fd, NativeLong request, Pointer arg);
     }

@@ -7,7 +7,7 @@ import com.sun.jna.Pointer;
 
 /** The C library calls the shim makes beyond the runtime's wrappers; only ShimSys calls them. */
 interface ShimLibC extends Library {
-    ShimLibC C = Native.load("c", ShimLibC.class);
+    ShimLibC C = Native.load(io.jsyd.runtime.linux.CLibrary.SONAME, ShimLibC.class);
 
     int open(String path, int flags, int mode);
 
