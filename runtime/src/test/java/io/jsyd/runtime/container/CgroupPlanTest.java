@@ -31,30 +31,6 @@ class CgroupPlanTest {
     private static final List<HostView.MountInfo> UNIFIED = List.of(
             new HostView.MountInfo("/sys/fs/cgroup", "cgroup2", "cgroup2", "", "rw,nsdelegate"));
 
-    private static HostView host(List<HostView.MountInfo> mounts) {
-        return new HostView() {
-            @Override
-            public boolean isDirectory(String hostPath) {
-                return true;
-            }
-
-            @Override
-            public boolean exists(String hostPath) {
-                return false;
-            }
-
-            @Override
-            public List<MountInfo> mounts() {
-                return mounts;
-            }
-
-            @Override
-            public int lastCapability() {
-                return 40;
-            }
-        };
-    }
-
     private static ContainerConfig config(boolean cgroupNs, CgroupConfig cgroup) {
         List<Namespace> ns = cgroupNs
                 ? List.of(new Namespace(NamespaceKind.MOUNT, null, "ns[0]"), new Namespace(NamespaceKind.CGROUP, null, "ns[1]"))
@@ -71,7 +47,7 @@ class CgroupPlanTest {
 
     @Test
     void withACgroupTheInitWaitsForPlacementBeforeTheCgroupNamespaceIsMade() {
-        List<PlanOp> ops = new InitPlanner(host(HYBRID)).plan(config(true, CGROUP)).ops();
+        List<PlanOp> ops = new InitPlanner(PlanFixture.host(HYBRID)).plan(config(true, CGROUP)).ops();
         List<OpCode> codes = ops.stream().map(PlanOp::code).toList();
         int clone = codes.indexOf(OpCode.CLONE_INIT);
         int sync = codes.indexOf(OpCode.SYNC);
@@ -80,7 +56,7 @@ class CgroupPlanTest {
         assertEquals(SyncPoint.INIT_CREATED.id(), ops.get(sync).ints()[0]);
         assertEquals("linux.cgroupsPath", ops.get(sync).origin());
         assertEquals(LinuxConstants.CLONE_NEWCGROUP, ops.get(unshare).ints()[0]);
-        assertTrue(new InitPlanner(host(HYBRID)).plan(config(true, null)).ops().stream()
+        assertTrue(new InitPlanner(PlanFixture.host(HYBRID)).plan(config(true, null)).ops().stream()
                 .noneMatch(o -> o.code() == OpCode.SYNC), "no cgroup, no oomScoreAdj: no wait");
     }
 
@@ -93,7 +69,7 @@ class CgroupPlanTest {
         Map<String, Path> paths = Map.of("cpu", Path.of("/sys/fs/cgroup/cpu,cpuacct/c"), "cpuacct",
                 Path.of("/sys/fs/cgroup/cpu,cpuacct/c"), "memory", Path.of("/sys/fs/cgroup/memory/c"), "",
                 Path.of("/sys/fs/cgroup/unified/c"));
-        List<PlanOp> ops = mountsOf(new InitPlanner(host(HYBRID), paths).plan(config(false, CGROUP)));
+        List<PlanOp> ops = mountsOf(new InitPlanner(PlanFixture.host(HYBRID), paths).plan(config(false, CGROUP)));
         List<String> binds = ops.stream().filter(o -> o.code() == OpCode.MOUNT_IN_ROOT && o.ints()[0] == (MS_BIND | MS_REC))
                 .map(o -> o.texts().get(0) + " -> " + o.texts().get(1)).toList();
         assertEquals(List.of("/sys/fs/cgroup/cpu,cpuacct/c -> /sys/fs/cgroup/cpu,cpuacct",
@@ -106,19 +82,19 @@ class CgroupPlanTest {
     @Test
     void inACgroupNamespaceTheHierarchiesAreMountedAnew() {
         Map<String, Path> paths = Map.of("memory", Path.of("/sys/fs/cgroup/memory/c"));
-        List<PlanOp> ops = mountsOf(new InitPlanner(host(HYBRID), paths).plan(config(true, CGROUP)));
+        List<PlanOp> ops = mountsOf(new InitPlanner(PlanFixture.host(HYBRID), paths).plan(config(true, CGROUP)));
         assertTrue(ops.stream().noneMatch(o -> o.code() == OpCode.MOUNT_IN_ROOT && (o.ints()[0] & MS_BIND) != 0));
         assertTrue(ops.stream().anyMatch(o -> o.texts().size() > 3 && o.texts().get(3).equals("memory")));
     }
 
     @Test
     void onAUnifiedHostTheContainersDirectoryIsTheWholeView() {
-        List<PlanOp> ops = mountsOf(new InitPlanner(host(UNIFIED), Map.of("", Path.of("/sys/fs/cgroup/x/c")))
+        List<PlanOp> ops = mountsOf(new InitPlanner(PlanFixture.host(UNIFIED), Map.of("", Path.of("/sys/fs/cgroup/x/c")))
                 .plan(config(false, CGROUP)));
         PlanOp bind = ops.stream().filter(o -> o.code() == OpCode.MOUNT_IN_ROOT).findFirst().orElseThrow();
         assertArrayEquals(new long[] {MS_BIND | MS_REC}, bind.ints());
         assertEquals(List.of("/sys/fs/cgroup/x/c", "/sys/fs/cgroup"), bind.texts().subList(0, 2));
-        PlanOp fresh = mountsOf(new InitPlanner(host(UNIFIED), Map.of("", Path.of("/sys/fs/cgroup/x/c")))
+        PlanOp fresh = mountsOf(new InitPlanner(PlanFixture.host(UNIFIED), Map.of("", Path.of("/sys/fs/cgroup/x/c")))
                 .plan(config(true, CGROUP))).stream().filter(o -> o.code() == OpCode.MOUNT_IN_ROOT).findFirst().orElseThrow();
         assertEquals("cgroup2", fresh.texts().get(2));
     }

@@ -49,10 +49,6 @@ class InitPlannerTest {
                 Map.of(), 0, false, p, 0);
     }
 
-    private static List<OpCode> codes(Plan plan) {
-        return plan.ops().stream().map(PlanOp::code).toList();
-    }
-
     private static PlanOp first(Plan plan, OpCode code) {
         return plan.ops().stream().filter(o -> o.code() == code).findFirst().orElseThrow();
     }
@@ -64,7 +60,7 @@ class InitPlannerTest {
                 new Namespace(NamespaceKind.NETWORK, Path.of("/proc/1/ns/net"), "ns[1]"),
                 new Namespace(NamespaceKind.USER, null, "ns[2]"),
                 new Namespace(NamespaceKind.PID, null, "ns[3]")), List.of(), 0));
-        List<OpCode> c = codes(plan);
+        List<OpCode> c = PlanFixture.codes(plan);
         assertEquals(List.of(OpCode.SETNS, OpCode.UNSHARE, OpCode.SYNC, OpCode.SETRESGID, OpCode.SETRESUID,
                 OpCode.UNSHARE, OpCode.CLONE_INIT), c.subList(0, 7));
         assertEquals(LinuxConstants.CLONE_NEWUSER, plan.ops().get(1).ints()[0]);
@@ -142,7 +138,7 @@ class InitPlannerTest {
         ContainerConfig base = config(List.of(new Namespace(NamespaceKind.MOUNT, null, "ns[0]"),
                 new Namespace(NamespaceKind.USER, null, "ns[1]")), List.of(), 0);
         Plan plan = new InitPlanner(host(List.of(), 40)).plan(withMounts(base, List.of(m), 0, base.process()));
-        List<OpCode> c = codes(plan);
+        List<OpCode> c = PlanFixture.codes(plan);
         assertEquals(List.of(OpCode.USERNS_FD, OpCode.OPEN_TREE, OpCode.UNSHARE), c.subList(0, 3));
         // the container's own mapping (uid 0 -> 1000, one id) for both maps
         assertEquals("[1, 1, 0, 1000, 1, 0, 1000, 1]", Arrays.toString(plan.ops().get(0).ints()));
@@ -159,17 +155,17 @@ class InitPlannerTest {
         HostView h = host(List.of(new HostView.MountInfo("/", "ext4", "/dev/vda", "", "rw")), 40);
         Plan shared = new InitPlanner(h).plan(withMounts(base, List.of(), LinuxConstants.MS_SHARED, base.process()));
         List<PlanOp> ops = shared.ops();
-        int pivot = codes(shared).indexOf(OpCode.PIVOT_ROOT);
+        int pivot = PlanFixture.codes(shared).indexOf(OpCode.PIVOT_ROOT);
         assertEquals(List.of("linux.rootfsPropagation", "root.path"), ops.subList(0, pivot).stream()
                 .filter(o -> o.code() == OpCode.MOUNT && o.texts().get(1).equals("/")).map(PlanOp::origin).toList());
-        int first = codes(shared).indexOf(OpCode.MOUNT);
+        int first = PlanFixture.codes(shared).indexOf(OpCode.MOUNT);
         assertEquals(LinuxConstants.MS_SHARED, ops.get(first).ints()[0]);
         assertEquals(LinuxConstants.MS_PRIVATE, ops.get(first + 1).ints()[0], "the rootfs's parent mount goes private");
         assertEquals(LinuxConstants.MS_SHARED, ops.get(pivot + 1).ints()[0]);
         Plan slave = new InitPlanner(h).plan(withMounts(base, List.of(), LinuxConstants.MS_SLAVE, base.process()));
-        assertEquals(LinuxConstants.MS_SLAVE, slave.ops().get(codes(slave).indexOf(OpCode.MOUNT) + 1).ints()[0],
+        assertEquals(LinuxConstants.MS_SLAVE, slave.ops().get(PlanFixture.codes(slave).indexOf(OpCode.MOUNT) + 1).ints()[0],
                 "a slave rootfs keeps its parent a slave");
-        assertEquals(OpCode.MKDIR_IN_ROOT, slave.ops().get(codes(slave).indexOf(OpCode.PIVOT_ROOT) - 1).code(),
+        assertEquals(OpCode.MKDIR_IN_ROOT, slave.ops().get(PlanFixture.codes(slave).indexOf(OpCode.PIVOT_ROOT) - 1).code(),
                 "the cwd is made right before the pivot");
     }
 
@@ -193,7 +189,7 @@ class InitPlannerTest {
                 p.capabilities(), p.rlimits(), p.noNewPrivileges(), null, null, null, null,
                 new CpuAffinity(List.of(2L), List.of(1L)), new Console(24, 80), null);
         Plan plan = new InitPlanner(host(List.of(), 40)).plan(withMounts(base, List.of(), 0, q));
-        List<OpCode> c = codes(plan);
+        List<OpCode> c = PlanFixture.codes(plan);
         assertEquals(OpCode.SETAFFINITY, c.getFirst());
         assertEquals(List.of(OpCode.SETAFFINITY, OpCode.EXECVE), c.subList(c.size() - 2, c.size()));
         PlanOp console = first(plan, OpCode.CONSOLE);
@@ -230,7 +226,7 @@ class InitPlannerTest {
         };
         Plan plan = new InitPlanner(host(List.of(), 40)).plan(config(List.of(
                 new Namespace(NamespaceKind.MOUNT, null, "ns[0]")), List.of(), 0), points);
-        List<OpCode> c = codes(plan);
+        List<OpCode> c = PlanFixture.codes(plan);
         int pivot = c.indexOf(OpCode.PIVOT_ROOT);
         assertEquals(List.of(OpCode.MKDIR_IN_ROOT, OpCode.SYNC, OpCode.RUN_HOOK, OpCode.PIVOT_ROOT),
                 c.subList(pivot - 3, pivot + 1));
@@ -243,7 +239,7 @@ class InitPlannerTest {
         // without hooks the plan has neither
         Plan none = new InitPlanner(host(List.of(), 40)).plan(config(List.of(
                 new Namespace(NamespaceKind.MOUNT, null, "ns[0]")), List.of(), 0));
-        assertTrue(codes(none).stream().noneMatch(o -> o == OpCode.RUN_HOOK));
+        assertTrue(PlanFixture.codes(none).stream().noneMatch(o -> o == OpCode.RUN_HOOK));
         assertTrue(none.ops().stream().noneMatch(o -> o.code() == OpCode.SYNC && o.ints()[0] == SyncPoint.BEFORE_PIVOT.id()));
     }
 
@@ -265,11 +261,11 @@ class InitPlannerTest {
             }
         }
         // the listener must reach create, which hands it to the supervisor daemon; create is gone at start
-        assertTrue(load >= 0 && load < codes(plan).indexOf(OpCode.SYNC) && load < codes(plan).indexOf(OpCode.WAIT_FIFO),
-                codes(plan).toString());
+        assertTrue(load >= 0 && load < PlanFixture.codes(plan).indexOf(OpCode.SYNC) && load < PlanFixture.codes(plan).indexOf(OpCode.WAIT_FIFO),
+                PlanFixture.codes(plan).toString());
         // run (no fifo) keeps it as late as possible: after everything but the exec
         Plan run = new InitPlanner(host(List.of(), 40)).plan(c);
-        List<OpCode> r = codes(run);
+        List<OpCode> r = PlanFixture.codes(run);
         assertEquals(List.of(OpCode.SECCOMP_LOAD, OpCode.EXECVE), r.subList(r.size() - 2, r.size()));
     }
 }

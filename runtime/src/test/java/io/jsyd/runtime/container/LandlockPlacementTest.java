@@ -16,7 +16,6 @@ import io.jsyd.runtime.spawn.Plan;
 import io.jsyd.runtime.spawn.PlanOp;
 import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -24,29 +23,6 @@ import org.junit.jupiter.api.Test;
  * and while it may still (no_new_privs or CAP_SYS_ADMIN, never no_new_privs added).
  */
 class LandlockPlacementTest {
-    private static final byte[] PROGRAM = {6, 0, 0, 0, 0, 0, (byte) 0xff, 0x7f};
-
-    private static final HostView HOST = new HostView() {
-        @Override
-        public boolean isDirectory(String hostPath) {
-            return true;
-        }
-
-        @Override
-        public boolean exists(String hostPath) {
-            return false;
-        }
-
-        @Override
-        public List<MountInfo> mounts() {
-            return List.of();
-        }
-
-        @Override
-        public int lastCapability() {
-            return 40;
-        }
-    };
 
     private static LandlockPlan landlock() throws Exception {
         return LandlockPlanner.plan(PolicyParser.parse("p", "sandbox/lock:on\nallow/lock/read,exec+/bin").landlock(),
@@ -56,20 +32,14 @@ class LandlockPlacementTest {
     private static Plan plan(boolean nnp, long effective, Path fifo) throws Exception {
         ProcessConfig p = new ProcessConfig(List.of("sh"), List.of(), "/", 1000, 1000, List.of(), null,
                 new Capabilities(effective, effective, effective, 0, 0), List.of(), nnp, null, null, null, null, null,
-                null, new SeccompFilter(PROGRAM, SeccompConstants.SECCOMP_FILTER_FLAG_LOG, false))
+                null, new SeccompFilter(PlanFixture.ALLOW_PROGRAM, SeccompConstants.SECCOMP_FILTER_FLAG_LOG, false))
                 .withLandlock(landlock());
-        return new InitPlanner(HOST).plan(new ContainerConfig("c", Path.of("/b/rootfs"), false,
-                List.of(new Namespace(NamespaceKind.MOUNT, null, "ns[0]")), List.of(), List.of(), List.of(), List.of(),
-                List.of(), List.of(), List.of(), "", "", Map.of(), 0, false, p, 0), HookPoints.NONE, fifo);
-    }
-
-    private static List<OpCode> codes(Plan plan) {
-        return plan.ops().stream().map(PlanOp::code).toList();
+        return new InitPlanner(PlanFixture.HOST).plan(PlanFixture.container(p), HookPoints.NONE, fifo);
     }
 
     @Test
     void withNoNewPrivilegesLandlockComesRightBeforeTheLastFilter() throws Exception {
-        List<OpCode> c = codes(plan(true, 0, Path.of("/run/x/fifo")));
+        List<OpCode> c = PlanFixture.codes(plan(true, 0, Path.of("/run/x/fifo")));
         int restrict = c.indexOf(OpCode.LANDLOCK_RESTRICT);
         assertEquals(List.of(OpCode.WAIT_FIFO, OpCode.LANDLOCK_RULESET, OpCode.LANDLOCK_PATH,
                 OpCode.LANDLOCK_RESTRICT, OpCode.SECCOMP_LOAD, OpCode.EXECVE), c.subList(restrict - 3, c.size()));
@@ -79,7 +49,7 @@ class LandlockPlacementTest {
 
     @Test
     void withCapSysAdminItAlsoComesLast() throws Exception {
-        List<OpCode> c = codes(plan(false, 1L << Capability.CAP_SYS_ADMIN.number(), null));
+        List<OpCode> c = PlanFixture.codes(plan(false, 1L << Capability.CAP_SYS_ADMIN.number(), null));
         assertEquals(List.of(OpCode.LANDLOCK_RESTRICT, OpCode.SECCOMP_LOAD, OpCode.EXECVE),
                 c.subList(c.size() - 3, c.size()));
     }
@@ -87,7 +57,7 @@ class LandlockPlacementTest {
     @Test
     void withNeitherItComesWhileTheInitIsPrivilegedAndTheFifoGetsARule() throws Exception {
         Plan plan = plan(false, 0, Path.of("/run/x/fifo"));
-        List<OpCode> c = codes(plan);
+        List<OpCode> c = PlanFixture.codes(plan);
         assertTrue(c.indexOf(OpCode.PIVOT_ROOT) < c.indexOf(OpCode.LANDLOCK_RULESET));
         assertEquals(c.indexOf(OpCode.LANDLOCK_RESTRICT) + 1, c.indexOf(OpCode.SECCOMP_LOAD));
         assertTrue(c.indexOf(OpCode.SECCOMP_LOAD) < c.indexOf(OpCode.CAPBSET_DROP));

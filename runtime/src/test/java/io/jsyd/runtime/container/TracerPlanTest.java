@@ -9,52 +9,25 @@ import io.jsyd.runtime.seccomp.SeccompFilter;
 import io.jsyd.runtime.spawn.OpCode;
 import io.jsyd.runtime.spawn.Plan;
 import io.jsyd.runtime.spawn.PlanOp;
-import java.nio.file.Path;
 import java.util.List;
-import java.util.Map;
 import org.junit.jupiter.api.Test;
 
 /** The seize handshake in the plan: the init waits at the TRACE sync point, then loads the tracer's filter. */
 class TracerPlanTest {
-    private static final byte[] ALLOW = {6, 0, 0, 0, 0, 0, (byte) 0xff, 0x7f};
     private static final byte[] OTHER = {6, 0, 0, 0, 0, 0, (byte) 0xfe, 0x7f};
-
-    private static final HostView HOST = new HostView() {
-        @Override
-        public boolean isDirectory(String hostPath) {
-            return true;
-        }
-
-        @Override
-        public boolean exists(String hostPath) {
-            return false;
-        }
-
-        @Override
-        public List<MountInfo> mounts() {
-            return List.of();
-        }
-
-        @Override
-        public int lastCapability() {
-            return 40;
-        }
-    };
 
     private static Plan plan(boolean noNewPrivileges, SeccompFilter supervisor, SeccompFilter tracer) {
         ProcessConfig p = new ProcessConfig(List.of("sh"), List.of(), "/", 0, 0, List.of(), null,
                 new Capabilities(0, 0, 0, 0, 0), List.of(), noNewPrivileges, null, null, null, null, null, null,
                 null, supervisor, null, tracer);
-        return new InitPlanner(HOST).plan(new ContainerConfig("c", Path.of("/b/rootfs"), false,
-                List.of(new Namespace(NamespaceKind.MOUNT, null, "ns[0]")), List.of(), List.of(), List.of(), List.of(),
-                List.of(), List.of(), List.of(), "", "", Map.of(), 0, false, p, 0));
+        return new InitPlanner(PlanFixture.HOST).plan(PlanFixture.container(p));
     }
 
     @Test
     void theInitWaitsToBeSeizedRightBeforeTheTracersFilterWhichPrecedesTheSupervisors() {
         SeccompFilter supervisor = new SeccompFilter(OTHER, SeccompConstants.SECCOMP_FILTER_FLAG_NEW_LISTENER, true);
-        Plan plan = plan(true, supervisor, new SeccompFilter(ALLOW, 0, false));
-        List<OpCode> c = plan.ops().stream().map(PlanOp::code).toList();
+        Plan plan = plan(true, supervisor, new SeccompFilter(PlanFixture.ALLOW_PROGRAM, 0, false));
+        List<OpCode> c = PlanFixture.codes(plan);
         assertEquals(List.of(OpCode.SYNC, OpCode.SECCOMP_LOAD, OpCode.SECCOMP_LOAD, OpCode.EXECVE),
                 c.subList(c.size() - 4, c.size()));
         PlanOp sync = plan.ops().get(c.size() - 4);
@@ -62,14 +35,14 @@ class TracerPlanTest {
         PlanOp tracer = plan.ops().get(c.size() - 3);
         assertEquals(InitPlanner.TRACER_ORIGIN, tracer.origin());
         assertArrayEquals(new long[] {0, 0}, tracer.ints(), "no listener");
-        assertArrayEquals(ALLOW, tracer.strings().getFirst());
+        assertArrayEquals(PlanFixture.ALLOW_PROGRAM, tracer.strings().getFirst());
         assertEquals(InitPlanner.SUPERVISOR_ORIGIN, plan.ops().get(c.size() - 2).origin());
     }
 
     @Test
     void withoutNoNewPrivilegesTheHandshakeComesBeforeTheIdentityChanges() {
-        Plan plan = plan(false, null, new SeccompFilter(ALLOW, 0, false));
-        List<OpCode> c = plan.ops().stream().map(PlanOp::code).toList();
+        Plan plan = plan(false, null, new SeccompFilter(PlanFixture.ALLOW_PROGRAM, 0, false));
+        List<OpCode> c = PlanFixture.codes(plan);
         int load = c.indexOf(OpCode.SECCOMP_LOAD);
         assertEquals(OpCode.SYNC, c.get(load - 1));
         assertEquals(SyncPoint.TRACE.id(), plan.ops().get(load - 1).ints()[0]);
@@ -79,6 +52,6 @@ class TracerPlanTest {
     @Test
     void aTracerFilterWithAListenerIsRefused() {
         assertThrows(IllegalArgumentException.class, () -> plan(true, null,
-                new SeccompFilter(ALLOW, SeccompConstants.SECCOMP_FILTER_FLAG_NEW_LISTENER, true)));
+                new SeccompFilter(PlanFixture.ALLOW_PROGRAM, SeccompConstants.SECCOMP_FILTER_FLAG_NEW_LISTENER, true)));
     }
 }
