@@ -18,7 +18,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeSet;
@@ -126,19 +125,6 @@ class HooksLifecycleTest {
         return cli(rt, "create", "-b", b.dir.toString(), id);
     }
 
-    /** A hook entry running hook.sh for {@code kind}, logging to {@code log}. */
-    private ObjectNode hook(ObjectNode hooks, String kind, Path log, String... extraArgs) {
-        ArrayNode list = hooks.has(kind) ? (ArrayNode) hooks.get(kind) : hooks.putArray(kind);
-        ObjectNode h = list.addObject().put("path", "/bin/sh");
-        ArrayNode args = h.putArray("args").add("sh").add(dir.resolve("hook.sh").toString()).add(kind)
-                .add(log.toString());
-        for (String a : extraArgs) {
-            args.add(a);
-        }
-        h.putArray("env").add("PATH=/usr/sbin:/usr/bin:/sbin:/bin").add("HOOK_KIND=" + kind);
-        return h;
-    }
-
     private static ObjectNode failing(ObjectNode hooks, String kind, String script) {
         ArrayNode list = hooks.has(kind) ? (ArrayNode) hooks.get(kind) : hooks.putArray(kind);
         ObjectNode h = list.addObject().put("path", "/bin/sh");
@@ -152,28 +138,6 @@ class HooksLifecycleTest {
         b.addMount("{\"destination\": \"" + dir + "\", \"type\": \"bind\", \"source\": \"" + dir
                 + "\", \"options\": [\"rbind\", \"rw\"]}");
         return b;
-    }
-
-    private static List<Map<String, String>> entries(Path log) throws IOException {
-        List<Map<String, String>> out = new ArrayList<>();
-        if (!Files.exists(log)) {
-            return out;
-        }
-        Map<String, String> cur = null;
-        for (String line : Files.readAllLines(log)) {
-            if (line.startsWith("== ")) {
-                cur = new LinkedHashMap<>();
-                cur.put("kind", line.substring(3));
-                out.add(cur);
-            } else if (cur != null && line.contains("=")) {
-                cur.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
-            }
-        }
-        return out;
-    }
-
-    private static List<String> kinds(Path log) throws IOException {
-        return entries(log).stream().map(m -> m.get("kind")).toList();
     }
 
     private static String ns(String kind) throws IOException {
@@ -197,9 +161,9 @@ class HooksLifecycleTest {
             ObjectNode hooks = b.config.putObject("hooks");
             for (String kind : List.of("prestart", "createRuntime", "createContainer", "startContainer", "poststart",
                     "poststop")) {
-                hook(hooks, kind, log);
+                HookLog.hook(hooks, kind, dir.resolve("hook.sh"), log);
             }
-            hook(hooks, "createRuntime", log, "second");
+            HookLog.hook(hooks, "createRuntime", dir.resolve("hook.sh"), log, "second");
             OciRuntime.Result c = create(rt, b, id);
             assertEquals(0, c.status(), rt.label() + "\n" + c.describe());
             List<String> atCreate = new ArrayList<>(List.of("prestart", "createRuntime", "createRuntime",
@@ -209,8 +173,8 @@ class HooksLifecycleTest {
                 // runtime-spec 1.3 lifecycle step 9 puts it after the user program runs
                 atCreate.add("poststart");
             }
-            assertEquals(atCreate, kinds(log), rt.label());
-            int initPid = Integer.parseInt(entries(log).getFirst().get("state").replaceAll(".*\"pid\":(\\d+).*", "$1"));
+            assertEquals(atCreate, HookLog.kinds(log), rt.label());
+            int initPid = Integer.parseInt(HookLog.entries(log).getFirst().get("state").replaceAll(".*\"pid\":(\\d+).*", "$1"));
             String initMnt = Files.readSymbolicLink(Path.of("/proc/" + initPid + "/ns/mnt")).toString();
             String initNet = Files.readSymbolicLink(Path.of("/proc/" + initPid + "/ns/net")).toString();
             assertNotEquals(ns("mnt"), initMnt);
@@ -226,17 +190,17 @@ class HooksLifecycleTest {
                 // runc's `start` returns once the init opened the fifo: its startContainer hook may still run
                 waitForLines(log, atStart.size());
             }
-            assertEquals(atStart, kinds(log), rt.label());
+            assertEquals(atStart, HookLog.kinds(log), rt.label());
 
             OciRuntime.Result d = cli(rt, "delete", "--force", id);
             assertEquals(0, d.status(), rt.label() + "\n" + d.describe());
             List<String> atDelete = new ArrayList<>(atStart);
             atDelete.add("poststop");
-            assertEquals(atDelete, kinds(log), rt.label());
+            assertEquals(atDelete, HookLog.kinds(log), rt.label());
             assertFalse(Files.exists(root.resolve(rt.name()).resolve(id)), rt.label());
 
             String bundle = b.dir.toAbsolutePath().toString();
-            for (Map<String, String> m : entries(log)) {
+            for (Map<String, String> m : HookLog.entries(log)) {
                 String kind = m.get("kind");
                 String where = rt.label() + " " + m;
                 boolean inContainer = kind.endsWith("Container");
@@ -261,7 +225,7 @@ class HooksLifecycleTest {
                     assertFalse(st.has("pid") && st.get("pid").asInt() > 0 && rt == OciRuntime.JSYD, where);
                 }
             }
-            List<String> statuses = entries(log).stream()
+            List<String> statuses = HookLog.entries(log).stream()
                     .map(m -> SpecJson.mapper().readTree(m.get("state")).get("status").asString()).toList();
             // runc 1.1's poststart runs at create, with "created"
             assertEquals(rt == OciRuntime.RUNC
@@ -269,7 +233,7 @@ class HooksLifecycleTest {
                     : List.of("creating", "creating", "creating", "creating", "created", "running", "stopped"),
                     statuses, rt.label());
             Map<String, String> cwd = new java.util.TreeMap<>();
-            entries(log).forEach(m -> cwd.put(m.get("kind"), m.get("cwd")));
+            HookLog.entries(log).forEach(m -> cwd.put(m.get("kind"), m.get("cwd")));
             // runtime-namespace hooks in the bundle, createContainer in the rootfs, startContainer in
             // process.cwd; runc 1.1's poststop under `delete` inherits delete's working directory
             // (runc chdirs to the bundle for create only), jsyd-oci's runs in the bundle as the others
@@ -280,7 +244,7 @@ class HooksLifecycleTest {
     }
 
     private static void waitForLines(Path log, int entries) throws IOException {
-        for (int i = 0; i < 500 && kinds(log).size() < entries; i++) {
+        for (int i = 0; i < 500 && HookLog.kinds(log).size() < entries; i++) {
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
@@ -298,14 +262,14 @@ class HooksLifecycleTest {
             String id = id("hk-kept-" + rt.name().toLowerCase(java.util.Locale.ROOT));
             Path log = dir.resolve("log-" + rt.name());
             RunBundle b = bundle("bundle-" + rt.name(), "exec sleep 100");
-            hook(b.config.putObject("hooks"), "poststop", log, "as-created");
+            HookLog.hook(b.config.putObject("hooks"), "poststop", dir.resolve("hook.sh"), log, "as-created");
             assertEquals(0, create(rt, b, id).status(), rt.label());
             ((ObjectNode) b.config.get("hooks")).removeAll();
             failing((ObjectNode) b.config.get("hooks"), "poststop", "echo changed >> " + log);
             b.write();
             OciRuntime.Result d = cli(rt, "delete", "--force", id);
             assertEquals(0, d.status(), rt.label() + "\n" + d.describe());
-            assertEquals(List.of("poststop"), kinds(log), rt.label());
+            assertEquals(List.of("poststop"), HookLog.kinds(log), rt.label());
             assertFalse(Files.readString(log).contains("changed"), rt.label());
         }
     }
@@ -318,18 +282,18 @@ class HooksLifecycleTest {
         String cgroup = "jsyd-hooks-lc-fail-" + RUN;
         b.merge("{\"linux\": {\"cgroupsPath\": \"/" + cgroup + "\"}}");
         ObjectNode hooks = b.config.putObject("hooks");
-        hook(hooks, "createRuntime", log);
+        HookLog.hook(hooks, "createRuntime", dir.resolve("hook.sh"), log);
         failing(hooks, "createRuntime", "echo it broke >&2; exit 7");
-        hook(hooks, "createRuntime", log, "never");
-        hook(hooks, "createContainer", log);
-        hook(hooks, "poststop", log);
+        HookLog.hook(hooks, "createRuntime", dir.resolve("hook.sh"), log, "never");
+        HookLog.hook(hooks, "createContainer", dir.resolve("hook.sh"), log);
+        HookLog.hook(hooks, "poststop", dir.resolve("hook.sh"), log);
         TreeSet<String> mountsBefore = FailurePathsTest.mountsUnder(dir);
         OciRuntime.Result r = create(OciRuntime.JSYD, b, id);
         assertEquals(1, r.status(), r.describe());
         assertTrue(r.err().contains("container " + id + ": createRuntime hook #1 (/bin/sh): exited with status 7:"
                 + " output: it broke"), r.describe());
         // the rest of create's hooks are skipped; the container is destroyed, then poststop runs
-        assertEquals(List.of("createRuntime", "poststop"), kinds(log));
+        assertEquals(List.of("createRuntime", "poststop"), HookLog.kinds(log));
         assertFalse(Files.exists(root.resolve("JSYD").resolve(id)), "state directory left behind");
         assertEquals(mountsBefore, FailurePathsTest.mountsUnder(dir), "mounts left behind");
         assertEquals(List.of(), FailurePathsTest.processesIn(dir), "processes left behind");
@@ -376,22 +340,22 @@ class HooksLifecycleTest {
         Path ran = dir.resolve("process-ran");
         RunBundle b = bundle("bundle", "touch " + ran + "; exec sleep 100");
         ObjectNode hooks = b.config.putObject("hooks");
-        hook(hooks, "startContainer", log);
+        HookLog.hook(hooks, "startContainer", dir.resolve("hook.sh"), log);
         failing(hooks, "startContainer", "echo in-container-broke >&2; exit 3");
-        hook(hooks, "poststart", log);
-        hook(hooks, "poststop", log);
+        HookLog.hook(hooks, "poststart", dir.resolve("hook.sh"), log);
+        HookLog.hook(hooks, "poststop", dir.resolve("hook.sh"), log);
         assertEquals(0, create(OciRuntime.JSYD, b, id).status());
         OciRuntime.Result s = cli(OciRuntime.JSYD, "start", id);
         assertEquals(1, s.status(), s.describe());
         assertTrue(s.err().contains("container " + id + ": startContainer hook #1 (/bin/sh): exited with status 3:"
                 + " output: in-container-broke"), s.describe());
         assertFalse(Files.exists(ran), "the user process ran");
-        assertEquals(List.of("startContainer"), kinds(log));
+        assertEquals(List.of("startContainer"), HookLog.kinds(log));
         OciRuntime.Result st = cli(OciRuntime.JSYD, "state", id);
         assertEquals("stopped", SpecJson.mapper().readTree(st.out()).get("status").asString(), st.describe());
         OciRuntime.Result d = cli(OciRuntime.JSYD, "delete", id);
         assertEquals(0, d.status(), d.describe());
-        assertEquals(List.of("startContainer", "poststop"), kinds(log));
+        assertEquals(List.of("startContainer", "poststop"), HookLog.kinds(log));
     }
 
     @Test
@@ -401,8 +365,8 @@ class HooksLifecycleTest {
         RunBundle b = bundle("bundle", "exec sleep 100");
         ObjectNode hooks = b.config.putObject("hooks");
         failing(hooks, "poststart", "echo post-broke >&2; exit 4");
-        hook(hooks, "poststart", log, "never");
-        hook(hooks, "poststop", log);
+        HookLog.hook(hooks, "poststart", dir.resolve("hook.sh"), log, "never");
+        HookLog.hook(hooks, "poststop", dir.resolve("hook.sh"), log);
         assertEquals(0, create(OciRuntime.JSYD, b, id).status());
         OciRuntime.Result s = cli(OciRuntime.JSYD, "start", id);
         assertEquals(1, s.status(), s.describe());
@@ -411,7 +375,7 @@ class HooksLifecycleTest {
         OciRuntime.Result st = cli(OciRuntime.JSYD, "state", id);
         assertEquals("stopped", SpecJson.mapper().readTree(st.out()).get("status").asString(), st.describe());
         assertEquals(0, cli(OciRuntime.JSYD, "delete", id).status());
-        assertEquals(List.of("poststop"), kinds(log));
+        assertEquals(List.of("poststop"), HookLog.kinds(log));
     }
 
     @Test
@@ -452,7 +416,7 @@ class HooksLifecycleTest {
         RunBundle b = bundle("bundle", "exec sleep 100");
         ObjectNode hooks = b.config.putObject("hooks");
         failing(hooks, "poststop", "echo stop-broke >&2; exit 5");
-        hook(hooks, "poststop", log);
+        HookLog.hook(hooks, "poststop", dir.resolve("hook.sh"), log);
         assertEquals(0, create(OciRuntime.JSYD, b, id).status());
         assertEquals(0, cli(OciRuntime.JSYD, "start", id).status());
         OciRuntime.Result d = cli(OciRuntime.JSYD, "delete", "--force", id);
@@ -460,7 +424,7 @@ class HooksLifecycleTest {
         assertTrue(d.err().contains("jsyd-oci: warning: container " + id + ": poststop hook #0 (/bin/sh): exited with"
                 + " status 5: output: stop-broke"), d.describe());
         // the remaining hooks still run
-        assertEquals(List.of("poststop"), kinds(log));
+        assertEquals(List.of("poststop"), HookLog.kinds(log));
         assertFalse(Files.exists(root.resolve("JSYD").resolve(id)));
     }
 }

@@ -69,39 +69,6 @@ class HooksRunTest {
         OciRuntime.exec(List.of("rm", "-rf", "--one-file-system", dir.toString()));
     }
 
-    /** A hook entry running hook.sh for {@code kind}, logging to {@code log}. */
-    private ObjectNode hook(ObjectNode hooks, String kind, Path log, String... extraArgs) {
-        ArrayNode list = hooks.has(kind) ? (ArrayNode) hooks.get(kind) : hooks.putArray(kind);
-        ObjectNode h = list.addObject().put("path", "/bin/sh");
-        // busybox, which startContainer runs, picks its applet by argv[0]
-        ArrayNode args = h.putArray("args").add("sh").add(dir.resolve("hook.sh").toString()).add(kind)
-                .add(log.toString());
-        for (String a : extraArgs) {
-            args.add(a);
-        }
-        h.putArray("env").add("PATH=/usr/sbin:/usr/bin:/sbin:/bin").add("HOOK_KIND=" + kind);
-        return h;
-    }
-
-    /** The log split into one map per hook run, in the order they ran. */
-    private static List<Map<String, String>> entries(Path log) throws IOException {
-        List<Map<String, String>> out = new ArrayList<>();
-        if (!Files.exists(log)) {
-            return out;
-        }
-        Map<String, String> cur = null;
-        for (String line : Files.readAllLines(log)) {
-            if (line.startsWith("== ")) {
-                cur = new LinkedHashMap<>();
-                cur.put("kind", line.substring(3));
-                out.add(cur);
-            } else if (cur != null && line.contains("=")) {
-                cur.put(line.substring(0, line.indexOf('=')), line.substring(line.indexOf('=') + 1));
-            }
-        }
-        return out;
-    }
-
     private static String ns(String kind) throws IOException {
         return Files.readSymbolicLink(Path.of("/proc/self/ns/" + kind)).toString();
     }
@@ -120,14 +87,14 @@ class HooksRunTest {
             ObjectNode hooks = b.config.putObject("hooks");
             for (String kind : List.of("prestart", "createRuntime", "createContainer", "startContainer", "poststart",
                     "poststop")) {
-                hook(hooks, kind, log);
+                HookLog.hook(hooks, kind, dir.resolve("hook.sh"), log);
             }
-            hook(hooks, "createRuntime", log, "second");
+            HookLog.hook(hooks, "createRuntime", dir.resolve("hook.sh"), log, "second");
             b.write();
             OciRuntime.Result r = rt.run(state, b.dir, "hooks-" + rt.name());
             assertEquals(0, r.status(), rt.label() + "\n" + r.describe());
             assertEquals("process-ran\n", r.out(), rt.label());
-            List<Map<String, String>> e = entries(log);
+            List<Map<String, String>> e = HookLog.entries(log);
             seen.put(rt, e);
             List<String> order = e.stream().map(m -> m.get("kind")).toList();
             if (rt == OciRuntime.RUNC) {
@@ -197,12 +164,12 @@ class HooksRunTest {
         String cgroup = "jsyd-hooks-fail-" + ProcessHandle.current().pid();
         b.merge("{\"linux\": {\"cgroupsPath\": \"/" + cgroup + "\"}}");
         ObjectNode hooks = b.config.putObject("hooks");
-        hook(hooks, "createRuntime", log);
+        HookLog.hook(hooks, "createRuntime", dir.resolve("hook.sh"), log);
         ArrayNode cr = (ArrayNode) hooks.get("createRuntime");
         cr.addObject().put("path", "/bin/sh").putArray("args").add("sh").add("-c").add("echo it broke >&2; exit 7");
-        hook(hooks, "createRuntime", log, "never");
-        hook(hooks, "poststart", log);
-        hook(hooks, "poststop", log);
+        HookLog.hook(hooks, "createRuntime", dir.resolve("hook.sh"), log, "never");
+        HookLog.hook(hooks, "poststart", dir.resolve("hook.sh"), log);
+        HookLog.hook(hooks, "poststop", dir.resolve("hook.sh"), log);
         b.write();
         TreeSet<String> mountsBefore = FailurePathsTest.mountsUnder(dir);
         OciRuntime.Result r = OciRuntime.JSYD.run(state, b.dir, "hooks-fail");
@@ -212,12 +179,12 @@ class HooksRunTest {
         assertFalse(r.out().contains("process-ran"), r.describe());
         assertFalse(Files.exists(marker));
         assertEquals(List.of("createRuntime", "poststop"),
-                entries(log).stream().map(m -> m.get("kind")).toList(), "the rest are skipped, poststop runs");
+                HookLog.kinds(log), "the rest are skipped, poststop runs");
         assertFalse(Files.exists(state.resolve("hooks-fail")), "state directory left behind");
         assertEquals(mountsBefore, FailurePathsTest.mountsUnder(dir), "mounts left behind");
         assertEquals(List.of(), FailurePathsTest.processesIn(dir), "processes left behind");
         // the first hook ran with the container in its cgroup; once it failed the cgroup went
-        assertTrue(entries(log).getFirst().get("cgroup").endsWith(":/" + cgroup), entries(log).toString());
+        assertTrue(HookLog.entries(log).getFirst().get("cgroup").endsWith(":/" + cgroup), HookLog.entries(log).toString());
         assertEquals(List.of(), cgroupDirs(cgroup), "cgroup left behind");
     }
 
@@ -283,8 +250,8 @@ class HooksRunTest {
         ObjectNode hooks = b.config.putObject("hooks");
         hooks.putArray("startContainer").addObject().put("path", "/bin/sh").putArray("args").add("sh").add("-c")
                 .add("echo in-container-broke >&2; exit 3");
-        hook(hooks, "poststart", log);
-        hook(hooks, "poststop", log);
+        HookLog.hook(hooks, "poststart", dir.resolve("hook.sh"), log);
+        HookLog.hook(hooks, "poststop", dir.resolve("hook.sh"), log);
         b.write();
         TreeSet<String> mountsBefore = FailurePathsTest.mountsUnder(dir);
         OciRuntime.Result r = OciRuntime.JSYD.run(state, b.dir, "hooks-sc-fail");
@@ -292,7 +259,7 @@ class HooksRunTest {
         assertTrue(r.err().contains("container hooks-sc-fail: startContainer hook #0 (/bin/sh): exited with status 3:"
                 + " output: in-container-broke"), r.describe());
         assertFalse(r.out().contains("process-ran"), r.describe());
-        assertEquals(List.of("poststop"), entries(log).stream().map(m -> m.get("kind")).toList());
+        assertEquals(List.of("poststop"), HookLog.kinds(log));
         assertFalse(Files.exists(state.resolve("hooks-sc-fail")), "state directory left behind");
         assertEquals(mountsBefore, FailurePathsTest.mountsUnder(dir), "mounts left behind");
         assertEquals(List.of(), FailurePathsTest.processesIn(dir), "processes left behind");
