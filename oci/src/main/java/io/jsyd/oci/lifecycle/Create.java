@@ -24,6 +24,7 @@ import io.jsyd.runtime.linux.Fifos;
 import io.jsyd.runtime.linux.FileLock;
 import io.jsyd.runtime.linux.Processes;
 import io.jsyd.runtime.linux.UnixSocket;
+import io.jsyd.runtime.spawn.Checkpoint;
 import io.jsyd.runtime.spawn.InitStub;
 import io.jsyd.runtime.spawn.Launched;
 import io.jsyd.runtime.spawn.OpCode;
@@ -51,12 +52,20 @@ import io.jsyd.runtime.policy.PolicyWire;
  * containerd's shim) adopts and reaps it, as with runc.
  */
 public final class Create {
-    /** @param policy {@code --policy FILE}, or null */
+    /**
+     * @param policy       {@code --policy FILE}, or null
+     * @param noNewKeyring the init keeps the caller's session keyring (see {@link Keyrings})
+     */
     public record Options(Path root, String id, Path bundle, boolean noPivot, int keepFds, Path pidFile,
-                          Path consoleSocket, boolean systemdCgroup, Path policy) {
+                          Path consoleSocket, boolean systemdCgroup, Path policy, boolean noNewKeyring) {
         public Options(Path root, String id, Path bundle, boolean noPivot, int keepFds, Path pidFile,
                        Path consoleSocket, boolean systemdCgroup) {
             this(root, id, bundle, noPivot, keepFds, pidFile, consoleSocket, systemdCgroup, null);
+        }
+
+        public Options(Path root, String id, Path bundle, boolean noPivot, int keepFds, Path pidFile,
+                       Path consoleSocket, boolean systemdCgroup, Path policy) {
+            this(root, id, bundle, noPivot, keepFds, pidFile, consoleSocket, systemdCgroup, policy, false);
         }
     }
 
@@ -77,7 +86,7 @@ public final class Create {
     public static int create(Request request, Options o, io.jsyd.runtime.spawn.Stdio stdio) throws OciException {
         String id = ContainerId.check(o.id());
         ForegroundRun.Prepared prepared = ForegroundRun.prepare(request, id, o.bundle(), o.noPivot(), o.keepFds(),
-                o.systemdCgroup());
+                o.systemdCgroup(), o.noNewKeyring());
         // a bad policy fails here, before anything exists
         Optional<Policy> policy;
         ContainerConfig config;
@@ -105,7 +114,9 @@ public final class Create {
         }
         ContainerHooks hooks = HookConverter.convert(prepared.loaded().spec(), o.bundle());
         HookState hookState = HookState.of(prepared.loaded().spec(), id, o.bundle());
+        Checkpoint.reach("config converted");
         StateDir dir = StateDir.claim(o.root(), id);
+        Checkpoint.reach("state directory claimed");
         try {
             return createClaimed(o, id, prepared, config, policy, stdio, hooks, hookState, dir);
         } catch (OciException | RuntimeException e) {
@@ -127,11 +138,13 @@ public final class Create {
         try (FileLock lock = store.lock(id); InitStub stub = InitStub.load()) {
             Path fifo = dir.path().resolve(StateStore.EXEC_FIFO);
             Fifos.make(fifo, FIFO_MODE);
+            Checkpoint.reach("exec fifo made");
             CgroupManager cgroup = config.cgroup() == null ? null : Cgroups.manager(config.cgroup());
             // Before anything is made: if this process is killed from here on, the record
             // tells `delete --force` which cgroup to empty and remove.
             store.write(record(prepared.loaded(), config, id, o.bundle(), 0, 0, cgroup, dir.path(), lasting,
                     Map.of()));
+            Checkpoint.reach("recorded as creating");
             if (policy.isPresent()) {
                 PolicyRecord.write(dir.path(), policy.get());
             }
@@ -148,6 +161,7 @@ public final class Create {
                 throw e;
             }
             int pid = launched.initPid();
+            Checkpoint.reach("init waits for start");
             try {
                 // a policy with a timeout and no confined category has no listener to hand over
                 supervised.handOffIfStill(pid);
@@ -158,8 +172,10 @@ public final class Create {
                 }
                 store.write(record(prepared.loaded(), config, id, o.bundle(), pid, stat.startTime(), cgroup,
                         dir.path(), lasting, afterStart(launched.plan())));
+                Checkpoint.reach("recorded as created");
                 if (o.pidFile() != null) {
                     ForegroundRun.writePidFile(o.pidFile(), pid);
+                    Checkpoint.reach("pid file written");
                 }
             } catch (OciException | RuntimeException e) {
                 Processes.signalIfAlive(pid, 9);
@@ -257,7 +273,7 @@ public final class Create {
                 bundle.toAbsolutePath().toString(), config.rootfs().toString(), Instant.now().toString(), owner,
                 loaded.spec().getAnnotations() == null ? Map.of() : loaded.spec().getAnnotations(),
                 paths, loaded.spec().getLinux() == null ? null : loaded.spec().getLinux().getResources(), hooks,
-                afterStart);
+                afterStart, config.process().keyring() == null);
     }
 
     /**

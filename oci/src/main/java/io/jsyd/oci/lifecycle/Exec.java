@@ -98,7 +98,7 @@ public final class Exec {
         SpecConverter.Conversion conversion = SpecConverter.convert(spec, new SpecConverter.Options(o.id(), bundle,
                 loaded.file(), false, o.keepFds(), ResourcesConverter.Driver.CGROUPFS, List.of()));
         // no warnings: create printed the config's already, and runc's exec prints none either
-        ContainerConfig config = conversion.config();
+        ContainerConfig config = Keyrings.forExec(conversion.config(), r.noNewKeyring());
         List<Namespace> join;
         try {
             join = ExecLauncher.namespacesOf(r.pid());
