@@ -121,12 +121,17 @@ public class CreateCrashTest {
             String id = prefix + "-" + i;
             Path stepLog = dir.resolve("steps-" + i);
             Launch run = launch(root, bundle, dir, id, stepLog, step);
-            awaitStopped(run, step);
-            List<String> logged = Files.readAllLines(stepLog);
-            assertEquals(step, logged.getLast(), "stopped elsewhere than at " + step + ": " + logged);
-            run.process().destroyForcibly();
-            run.process().waitFor();
-            Cli.Result r = Cli.run(dir, "--root", root.toString(), "delete", "--force", id);
+            Cli.Result r;
+            try {
+                awaitStopped(run, step);
+                List<String> logged = Files.readAllLines(stepLog);
+                assertEquals(step, logged.getLast(), "stopped elsewhere than at " + step + ": " + logged);
+            } finally {
+                // also when the test fails here: nothing of it may outlive the test
+                run.process().destroyForcibly();
+                run.process().waitFor();
+                r = Cli.run(dir, "--root", root.toString(), "delete", "--force", id);
+            }
             assertEquals(0, r.status(), "killed at \"" + step + "\": delete --force: " + r.err());
             Map<String, String> cgroups = new LinkedHashMap<>();
             refCgroups.forEach((k, v) -> cgroups.put(k, v.replace(refId, id)));
