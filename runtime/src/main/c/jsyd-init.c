@@ -434,6 +434,9 @@ static void run_op(const struct op *o)
 	case OP_LANDLOCK_RESTRICT:
 		do_landlock_restrict(o);
 		break;
+	case OP_JOIN_SESSION_KEYRING:
+		do_join_session_keyring(o);
+		break;
 	case OP_DUP2:
 		if (dup2((int)v[0], (int)v[1]) < 0)
 			fail(errno, "dup2 %lld to %lld", (long long)v[0], (long long)v[1]);

@@ -116,6 +116,7 @@ int executable(const char *full);
 void do_check_exec(const struct op *o);
 void do_execve(const struct op *o);
 void do_console(const struct op *o);
+void do_join_session_keyring(const struct op *o);
 int setgroups_denied(void);
 void do_run_hook(const struct op *o);
 void do_landlock_ruleset(const struct op *o);

@@ -3,6 +3,7 @@
  * the clone of the init, the exec and its checks, the console, hooks.
  */
 #include "jsyd-init.h"
+#include <linux/keyctl.h>
 
 void do_capset(const struct op *o)
 {
@@ -360,3 +361,46 @@ void do_run_hook(const struct op *o)
 	fail(0, "was killed by signal %d%s%s", WTERMSIG(status), n > 0 ? ": output: " : "", out);
 }
 
+
+/* The session keyring of the container (runc's "_ses.ID"): its keys are not the
+ * caller's. Made searchable as the plan says, so that `exec` finds it by name. */
+void do_join_session_keyring(const struct op *o)
+{
+	const char *name = o->strs[0];
+	char desc[512], *p, *end;
+	unsigned long perm;
+	long id, n;
+	int i;
+
+	id = syscall(SYS_keyctl, KEYCTL_JOIN_SESSION_KEYRING, name, 0, 0, 0);
+	if (id < 0) {
+		if (errno == ENOSYS) {
+			send_msg(MSG_NOTE, ENOSYS, 0, name);
+			return;
+		}
+		fail(errno, "join session keyring %s", name);
+	}
+	if (o->ints[0] == 0)
+		return;
+	n = syscall(SYS_keyctl, KEYCTL_DESCRIBE, id, desc, sizeof(desc), 0);
+	if (n < 0)
+		fail(errno, "describe session keyring %s", name);
+	if ((size_t)n > sizeof(desc))
+		fail(ERANGE, "describe session keyring %s: %ld bytes", name, n);
+	desc[sizeof(desc) - 1] = '\0';
+	/* "type;uid;gid;perm;description", perm in hex */
+	p = desc;
+	for (i = 0; i < 3 && p; i++) {
+		p = strchr(p, ';');
+		if (p)
+			p++;
+	}
+	if (!p)
+		fail(EPROTO, "describe session keyring %s: %s", name, desc);
+	errno = 0;
+	perm = strtoul(p, &end, 16);
+	if (errno || end == p || *end != ';')
+		fail(EPROTO, "describe session keyring %s: %s", name, desc);
+	if (syscall(SYS_keyctl, KEYCTL_SETPERM, id, perm | (unsigned long)o->ints[0], 0, 0) < 0)
+		fail(errno, "set the permissions of session keyring %s", name);
+}

@@ -22,7 +22,11 @@ public final class Main {
         if (args.length == 2 && args[0].equals(SERVE) && args[1].startsWith("/")) {
             status = CommandServer.serve(Path.of(args[1]), SERVER_IDLE, System.out, true);
         } else {
-            status = JsydOci.execute(Request.ofProcess(args));
+            Request request = Request.ofProcess(args);
+            StepSeam seam = StepSeam.of(System.getenv());
+            status = seam == null ? JsydOci.execute(request)
+                    : ScopedValue.where(io.jsyd.runtime.spawn.Checkpoint.CURRENT, seam)
+                            .call(() -> JsydOci.execute(request));
         }
         System.out.flush();
         System.err.flush();

@@ -26,6 +26,7 @@ import io.jsyd.runtime.linux.Fifos;
 import io.jsyd.runtime.linux.FileLock;
 import io.jsyd.runtime.linux.Processes;
 import io.jsyd.runtime.linux.UnixSocket;
+import io.jsyd.runtime.spawn.Checkpoint;
 import io.jsyd.runtime.spawn.InitStub;
 import io.jsyd.runtime.spawn.Launched;
 import io.jsyd.runtime.spawn.OpCode;
@@ -54,12 +55,20 @@ import io.jsyd.runtime.policy.PolicyWire;
  * containerd's shim) adopts and reaps it, as with runc.
  */
 public final class Create {
-    /** @param policy {@code --policy FILE}, or null */
+    /**
+     * @param policy       {@code --policy FILE}, or null
+     * @param noNewKeyring the init keeps the caller's session keyring (see {@link Keyrings})
+     */
     public record Options(Path root, String id, Path bundle, boolean noPivot, int keepFds, Path pidFile,
-                          Path consoleSocket, boolean systemdCgroup, Path policy) {
+                          Path consoleSocket, boolean systemdCgroup, Path policy, boolean noNewKeyring) {
         public Options(Path root, String id, Path bundle, boolean noPivot, int keepFds, Path pidFile,
                        Path consoleSocket, boolean systemdCgroup) {
             this(root, id, bundle, noPivot, keepFds, pidFile, consoleSocket, systemdCgroup, null);
+        }
+
+        public Options(Path root, String id, Path bundle, boolean noPivot, int keepFds, Path pidFile,
+                       Path consoleSocket, boolean systemdCgroup, Path policy) {
+            this(root, id, bundle, noPivot, keepFds, pidFile, consoleSocket, systemdCgroup, policy, false);
         }
     }
 
@@ -80,7 +89,7 @@ public final class Create {
     public static int create(Request request, Options o, io.jsyd.runtime.spawn.Stdio stdio) throws OciException {
         String id = ContainerId.check(o.id());
         ForegroundRun.Prepared prepared = ForegroundRun.prepare(request, id, o.bundle(), o.noPivot(), o.keepFds(),
-                o.systemdCgroup());
+                o.systemdCgroup(), o.noNewKeyring());
         // a bad policy fails here, before anything exists
         Optional<Policy> policy;
         ContainerConfig config;
@@ -108,7 +117,9 @@ public final class Create {
         }
         ContainerHooks hooks = HookConverter.convert(prepared.loaded().spec(), o.bundle());
         HookState hookState = HookState.of(prepared.loaded().spec(), id, o.bundle());
+        Checkpoint.reach("config converted");
         StateDir dir = StateDir.claim(o.root(), id);
+        Checkpoint.reach("state directory claimed");
         try {
             return createClaimed(o, id, prepared, config, policy, stdio, hooks, hookState, dir);
         } catch (OciException | RuntimeException e) {
@@ -130,6 +141,7 @@ public final class Create {
         try (FileLock lock = store.lock(id); InitStub stub = InitStub.load()) {
             Path fifo = dir.path().resolve(StateStore.EXEC_FIFO);
             Fifos.make(fifo, FIFO_MODE);
+            Checkpoint.reach("exec fifo made");
             CgroupManager cgroup = config.cgroup() == null ? null
                     : Cgroups.manager(config.cgroup(), CgroupHost.system(ProcessParent.current().cgroupLines()),
                             CgroupFs.system());
@@ -137,6 +149,7 @@ public final class Create {
             // tells `delete --force` which cgroup to empty and remove.
             store.write(record(prepared.loaded(), config, id, o.bundle(), 0, 0, cgroup, dir.path(), lasting,
                     Map.of()));
+            Checkpoint.reach("recorded as creating");
             if (policy.isPresent()) {
                 PolicyRecord.write(dir.path(), policy.get());
             }
@@ -153,6 +166,7 @@ public final class Create {
                 throw e;
             }
             int pid = launched.initPid();
+            Checkpoint.reach("init waits for start");
             try {
                 // a policy with a timeout and no confined category has no listener to hand over
                 supervised.handOffIfStill(pid);
@@ -163,8 +177,10 @@ public final class Create {
                 }
                 store.write(record(prepared.loaded(), config, id, o.bundle(), pid, stat.startTime(), cgroup,
                         dir.path(), lasting, afterStart(launched.plan())));
+                Checkpoint.reach("recorded as created");
                 if (o.pidFile() != null) {
                     ForegroundRun.writePidFile(o.pidFile(), pid);
+                    Checkpoint.reach("pid file written");
                 }
             } catch (OciException | RuntimeException e) {
                 Processes.signalIfAlive(pid, 9);
@@ -262,7 +278,7 @@ public final class Create {
                 bundle.toAbsolutePath().toString(), config.rootfs().toString(), Instant.now().toString(), owner,
                 loaded.spec().getAnnotations() == null ? Map.of() : loaded.spec().getAnnotations(),
                 paths, loaded.spec().getLinux() == null ? null : loaded.spec().getLinux().getResources(), hooks,
-                afterStart);
+                afterStart, config.process().keyring() == null);
     }
 
     /**

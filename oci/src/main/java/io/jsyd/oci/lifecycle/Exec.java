@@ -50,16 +50,27 @@ public final class Exec {
      * @param user     "uid[:gid]" or null
      * @param tty      -t when given (null: process.json's or the config's terminal stays)
      * @param keepFds  fds above stderr the process inherits: $LISTEN_FDS plus --preserve-fds
+     * @param cgroups  --cgroup values: sub-cgroups of the container's (see {@link ExecCgroups})
      */
     public record Options(Path root, String id, Path process, List<String> args, List<String> env, String cwd,
                           String user, List<Long> additionalGids, List<String> caps, Boolean noNewPrivs,
                           Boolean tty, Path consoleSocket, boolean detach, Path pidFile, int keepFds,
-                          boolean ignorePaused, String apparmor, String processLabel) {
+                          boolean ignorePaused, String apparmor, String processLabel, List<String> cgroups) {
         public Options {
             args = List.copyOf(args);
             env = List.copyOf(env);
             additionalGids = List.copyOf(additionalGids);
             caps = List.copyOf(caps);
+            cgroups = List.copyOf(cgroups);
+        }
+
+        /** In the container's own cgroup. */
+        public Options(Path root, String id, Path process, List<String> args, List<String> env, String cwd,
+                       String user, List<Long> additionalGids, List<String> caps, Boolean noNewPrivs,
+                       Boolean tty, Path consoleSocket, boolean detach, Path pidFile, int keepFds,
+                       boolean ignorePaused, String apparmor, String processLabel) {
+            this(root, id, process, args, env, cwd, user, additionalGids, caps, noNewPrivs, tty, consoleSocket, detach,
+                    pidFile, keepFds, ignorePaused, apparmor, processLabel, List.of());
         }
     }
 
@@ -85,6 +96,10 @@ public final class Exec {
         if (status == Status.PAUSED && !o.ignorePaused()) {
             throw new ContainerStateException("cannot exec in a paused container (use --ignore-paused to override)");
         }
+        if (!o.cgroups().isEmpty() && cgroup == null) {
+            throw new UsageException("exec --cgroup: container " + o.id() + " has no cgroup");
+        }
+        java.util.Collection<Path> cgroupDirs = ExecCgroups.resolve(o.cgroups(), r.cgroupPaths()).values();
         Path bundle = Path.of(r.bundle());
         LoadedSpec loaded = new SpecReader().readBundle(bundle);
         Spec spec = loaded.spec();
@@ -99,7 +114,7 @@ public final class Exec {
         SpecConverter.Conversion conversion = SpecConverter.convert(spec, new SpecConverter.Options(o.id(), bundle,
                 loaded.file(), false, o.keepFds(), ResourcesConverter.Driver.CGROUPFS, List.of()));
         // no warnings: create printed the config's already, and runc's exec prints none either
-        ContainerConfig config = conversion.config();
+        ContainerConfig config = Keyrings.forExec(conversion.config(), r.noNewKeyring());
         List<Namespace> join;
         try {
             join = ExecLauncher.namespacesOf(r.pid());
@@ -109,7 +124,9 @@ public final class Exec {
         Launched launched;
         try (InitStub stub = InitStub.load()) {
             launched = new ExecLauncher(stub, HostView.system()).launch(config, join,
-                    cgroup == null ? null : cgroup::join, SeccompAgent.handoff(spec, o.id(), bundle), stdio);
+                    cgroup == null ? null : o.cgroups().isEmpty() ? cgroup::join
+                            : pid -> io.jsyd.runtime.cgroup.Cgroups.enter(cgroupDirs, pid),
+                    SeccompAgent.handoff(spec, o.id(), bundle), stdio);
         } catch (KernelException e) {
             throw new ContainerFailedException(o.id(), e);
         }

@@ -54,10 +54,15 @@ public final class ForegroundRun {
      * @param policy {@code --policy FILE}, or null
      */
     public record Options(Path root, String id, Path bundle, boolean noPivot, int keepFds, Path pidFile,
-                          boolean subreaper, boolean systemdCgroup, Path log, Path policy) {
+                          boolean subreaper, boolean systemdCgroup, Path log, Path policy, boolean noNewKeyring) {
         public Options(Path root, String id, Path bundle, boolean noPivot, int keepFds, Path pidFile,
                        boolean subreaper, boolean systemdCgroup) {
             this(root, id, bundle, noPivot, keepFds, pidFile, subreaper, systemdCgroup, null, null);
+        }
+
+        public Options(Path root, String id, Path bundle, boolean noPivot, int keepFds, Path pidFile,
+                       boolean subreaper, boolean systemdCgroup, Path log, Path policy) {
+            this(root, id, bundle, noPivot, keepFds, pidFile, subreaper, systemdCgroup, log, policy, false);
         }
     }
 
@@ -71,8 +76,9 @@ public final class ForegroundRun {
     record Prepared(LoadedSpec loaded, SpecConverter.Conversion conversion) {
     }
 
+    /** @param noNewKeyring the init keeps the caller's session keyring (see {@link Keyrings}) */
     static Prepared prepare(Request request, String id, Path bundle, boolean noPivot, int keepFds,
-                            boolean systemdCgroup) throws OciException {
+                            boolean systemdCgroup, boolean noNewKeyring) throws OciException {
         LoadedSpec loaded = new SpecReader().readBundle(bundle);
         ValidationReport report = SpecValidator.validate(bundle, loaded.file(), loaded.spec());
         warn(request, report.warnings());
@@ -86,12 +92,14 @@ public final class ForegroundRun {
                 new SpecConverter.Options(id, bundle, loaded.file(), noPivot, keepFds, driver,
                         socketActivation(request)));
         warn(request, conversion.warnings());
-        return new Prepared(loaded, conversion);
+        return new Prepared(loaded, new SpecConverter.Conversion(
+                Keyrings.forInit(conversion.config(), noNewKeyring), conversion.warnings()));
     }
 
     public static int run(Request request, Options o) throws OciException {
         String id = ContainerId.check(o.id());
-        Prepared prepared = prepare(request, id, o.bundle(), o.noPivot(), o.keepFds(), o.systemdCgroup());
+        Prepared prepared = prepare(request, id, o.bundle(), o.noPivot(), o.keepFds(), o.systemdCgroup(),
+                o.noNewKeyring());
         LoadedSpec loaded = prepared.loaded();
         ContainerHooks hooks = HookConverter.convert(loaded.spec(), o.bundle());
         HookState hookState = HookState.of(loaded.spec(), id, o.bundle());

@@ -25,11 +25,13 @@ import java.util.Map;
  * @param afterStart    what the ops the init runs after `start` opened the exec fifo
  *                      were built from, by op index (a startContainer hook, say): a
  *                      failure there reaches `start` through the fifo as an op index
+ * @param noNewKeyring  created with --no-new-keyring: an exec'd process keeps its
+ *                      caller's session keyring too (else it joins the container's)
  */
 public record ContainerRecord(String ociVersion, String id, int pid, long initStartTime, String bundle,
                               String rootfs, String created, String owner, Map<String, String> annotations,
                               Map<String, String> cgroupPaths, LinuxResources resources, Hooks hooks,
-                              Map<String, String> afterStart) {
+                              Map<String, String> afterStart, boolean noNewKeyring) {
     public ContainerRecord {
         annotations = annotations == null ? Map.of() : new LinkedHashMap<>(annotations);
         cgroupPaths = cgroupPaths == null ? Map.of() : new LinkedHashMap<>(cgroupPaths);
@@ -39,7 +41,7 @@ public record ContainerRecord(String ociVersion, String id, int pid, long initSt
     /** The same record with {@code resources} in place of its own. */
     public ContainerRecord withResources(LinuxResources newResources) {
         return new ContainerRecord(ociVersion, id, pid, initStartTime, bundle, rootfs, created, owner, annotations,
-                cgroupPaths, newResources, hooks, afterStart);
+                cgroupPaths, newResources, hooks, afterStart, noNewKeyring);
     }
 
     public Map<String, Path> cgroupDirs() {

@@ -17,6 +17,33 @@ public final class Cgroups {
     }
 
     /**
+     * Puts {@code pid} into each of {@code dirs}, existing cgroup directories (one per
+     * hierarchy, repeats counted once): `exec --cgroup` with sub-cgroups of the
+     * container's. Nothing is made; a missing directory fails in runc's words, naming
+     * the file ("error adding pid N to cgroups: failed to write N: openat2
+     * DIR/cgroup.procs: no such file or directory").
+     */
+    public static void enter(java.util.Collection<Path> dirs, int pid) {
+        java.util.Set<Path> distinct = new java.util.LinkedHashSet<>(dirs);
+        for (Path dir : distinct) {
+            // controllers mounted together share a directory: when one of them names a
+            // sub-cgroup, that is where the process goes, not its parent
+            if (distinct.stream().anyMatch(d -> !d.equals(dir) && d.startsWith(dir))) {
+                continue;
+            }
+            Path procs = dir.resolve("cgroup.procs");
+            try {
+                io.jsyd.runtime.linux.KernelFiles.writeOnce(procs.toString(), Integer.toString(pid), "");
+            } catch (io.jsyd.runtime.SyscallException e) {
+                io.jsyd.runtime.linux.Errno errno = io.jsyd.runtime.linux.Errno.of(e.errno());
+                throw new CgroupException("error adding pid " + pid + " to cgroups: failed to write " + pid + ": "
+                        + ("open".equals(e.syscall()) ? "openat2 " : "write ") + procs + ": "
+                        + (errno == null ? "errno " + e.errno() : errno.description()), e);
+            }
+        }
+    }
+
+    /**
      * A manager for the container's cgroup. Nothing is made yet, but a config this
      * host cannot carry out (a missing controller, v2 keys on v1, v1-only fields on
      * v2) is refused here.

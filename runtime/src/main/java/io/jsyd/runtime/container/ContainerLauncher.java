@@ -3,6 +3,7 @@ package io.jsyd.runtime.container;
 import io.jsyd.runtime.cgroup.CgroupManager;
 import io.jsyd.runtime.linux.Fd;
 import io.jsyd.runtime.linux.KernelFiles;
+import io.jsyd.runtime.spawn.Checkpoint;
 import io.jsyd.runtime.spawn.InitStub;
 import io.jsyd.runtime.spawn.Launched;
 import io.jsyd.runtime.spawn.OpCode;
@@ -105,11 +106,14 @@ public final class ContainerLauncher {
         return StubLauncher.launch(stub, plan, config.keepFds(), new SyncHandler() {
             @Override
             public boolean onSync(int id, int pid) {
-                switch (SyncPoint.of(id)) {
+                SyncPoint point = SyncPoint.of(id);
+                Checkpoint.reach("sync " + point.step() + " reached");
+                switch (point) {
                     case USERNS_MAPS -> IdMapWriter.write(pid, config.uidMappings(), config.gidMappings());
                     case INIT_CREATED -> {
                         if (cgroup != null) {
                             cgroup.create();
+                            Checkpoint.reach("cgroup created");
                             cgroup.join(pid);
                         }
                         Integer adj = config.process().oomScoreAdj();
@@ -120,10 +124,17 @@ public final class ContainerLauncher {
                     case BEFORE_PIVOT -> hooks.beforePivot(pid);
                     case TRACE -> onTrace.accept(pid);
                     case READY -> {
+                        Checkpoint.reach("sync " + point.step() + " answered");
                         return false;
                     }
                 }
+                Checkpoint.reach("sync " + point.step() + " answered");
                 return true;
+            }
+
+            @Override
+            public void acknowledged(int id) {
+                Checkpoint.reach("sync " + SyncPoint.of(id).step() + " acknowledged");
             }
 
             @Override

@@ -364,6 +364,12 @@ public final class InitPlanner {
     /** The process part of a plan (terminal .. execve); exec plans reuse it (ExecLauncher). */
     void process(ContainerConfig c, Plan.Builder b, HookPoints hooks, boolean waitForStart) {
         ProcessConfig p = c.process();
+        if (p.keyring() != null) {
+            // as runc's inits: first, before the identity changes and any seccomp filter
+            // (default profiles refuse keyctl)
+            b.add(OpCode.JOIN_SESSION_KEYRING, "session keyring", new long[] {p.keyring().addPermissions()},
+                    p.keyring().name());
+        }
         if (p.console() != null) {
             // after the pivot, so the pty is one of the container's own devpts
             b.add(OpCode.CONSOLE, "process.terminal", new long[] {p.uid(), p.gid(), p.console().rows(), p.console().cols()},

@@ -7,14 +7,16 @@ import java.util.List;
 /**
  * The container's process. Null fields are left as the runtime's own
  * (no umask change, no oom_score_adj, default scheduler, no terminal, no seccomp
- * filter, no Landlock, no tracer ...).
+ * filter, no Landlock, no tracer, the caller's session keyring ...).
+ *
+ * @param keyring the session keyring the process joins (null: it keeps the caller's)
  */
 public record ProcessConfig(List<String> args, List<String> env, String cwd, long uid, long gid,
                             List<Long> additionalGids, Integer umask, Capabilities capabilities,
                             List<Rlimit> rlimits, boolean noNewPrivileges, Integer oomScoreAdj,
                             Scheduler scheduler, Integer ioPriority, Long personality, CpuAffinity cpuAffinity,
                             Console console, SeccompFilter seccomp, SeccompFilter supervisor,
-                            LandlockPlan landlock, SeccompFilter tracer) {
+                            LandlockPlan landlock, SeccompFilter tracer, SessionKeyring keyring) {
     public ProcessConfig {
         if (supervisor != null && !supervisor.listener()) {
             throw new IllegalArgumentException("a supervisor filter must give a listener");
@@ -26,6 +28,24 @@ public record ProcessConfig(List<String> args, List<String> env, String cwd, lon
         env = List.copyOf(env);
         additionalGids = List.copyOf(additionalGids);
         rlimits = List.copyOf(rlimits);
+    }
+
+    /** A process that keeps the caller's session keyring. */
+    public ProcessConfig(List<String> args, List<String> env, String cwd, long uid, long gid,
+                         List<Long> additionalGids, Integer umask, Capabilities capabilities,
+                         List<Rlimit> rlimits, boolean noNewPrivileges, Integer oomScoreAdj,
+                         Scheduler scheduler, Integer ioPriority, Long personality, CpuAffinity cpuAffinity,
+                         Console console, SeccompFilter seccomp, SeccompFilter supervisor,
+                         LandlockPlan landlock, SeccompFilter tracer) {
+        this(args, env, cwd, uid, gid, additionalGids, umask, capabilities, rlimits, noNewPrivileges, oomScoreAdj,
+                scheduler, ioPriority, personality, cpuAffinity, console, seccomp, supervisor, landlock, tracer, null);
+    }
+
+    /** The same process joining {@code k} as its session keyring (null: the caller's). */
+    public ProcessConfig withKeyring(SessionKeyring k) {
+        return new ProcessConfig(args, env, cwd, uid, gid, additionalGids, umask, capabilities, rlimits,
+                noNewPrivileges, oomScoreAdj, scheduler, ioPriority, personality, cpuAffinity, console, seccomp,
+                supervisor, landlock, tracer, k);
     }
 
     /** A process without Landlock or a tracer filter. */
@@ -55,7 +75,7 @@ public record ProcessConfig(List<String> args, List<String> env, String cwd, lon
     public ProcessConfig withSupervisor(SeccompFilter filter) {
         return new ProcessConfig(args, env, cwd, uid, gid, additionalGids, umask, capabilities, rlimits,
                 noNewPrivileges, oomScoreAdj, scheduler, ioPriority, personality, cpuAffinity, console, seccomp, filter,
-                landlock, tracer);
+                landlock, tracer, keyring);
     }
 
     /**
@@ -65,7 +85,7 @@ public record ProcessConfig(List<String> args, List<String> env, String cwd, lon
     public ProcessConfig withLandlock(LandlockPlan plan) {
         return new ProcessConfig(args, env, cwd, uid, gid, additionalGids, umask, capabilities, rlimits,
                 noNewPrivileges, oomScoreAdj, scheduler, ioPriority, personality, cpuAffinity, console, seccomp,
-                supervisor, plan, tracer);
+                supervisor, plan, tracer, keyring);
     }
 
     /**
@@ -76,7 +96,7 @@ public record ProcessConfig(List<String> args, List<String> env, String cwd, lon
     public ProcessConfig withTracer(SeccompFilter filter) {
         return new ProcessConfig(args, env, cwd, uid, gid, additionalGids, umask, capabilities, rlimits,
                 noNewPrivileges, oomScoreAdj, scheduler, ioPriority, personality, cpuAffinity, console, seccomp,
-                supervisor, landlock, filter);
+                supervisor, landlock, filter, keyring);
     }
 
     /** A process without affinity, terminal or seccomp filter. */

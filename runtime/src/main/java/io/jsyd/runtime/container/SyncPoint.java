@@ -23,6 +23,11 @@ public enum SyncPoint {
         return id;
     }
 
+    /** Its name in checkpoints: "init-created" for INIT_CREATED. */
+    public String step() {
+        return name().toLowerCase(java.util.Locale.ROOT).replace('_', '-');
+    }
+
     public static SyncPoint of(int id) {
         for (SyncPoint p : values()) {
             if (p.id == id) {

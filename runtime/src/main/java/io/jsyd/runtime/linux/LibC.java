@@ -81,6 +81,10 @@ interface LibC extends Library {
 
     int getpid();
 
+    int gettid();
+
+    int tgkill(int tgid, int tid, int sig);
+
     int geteuid();
 
     int unshare(int flags);

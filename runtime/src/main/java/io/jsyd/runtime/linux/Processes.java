@@ -64,6 +64,17 @@ public final class Processes {
         return sig == 0 ? new WaitStatus(pid, true, (status >> 8) & 0xff) : new WaitStatus(pid, false, sig);
     }
 
+    /**
+     * Stops this process (SIGSTOP) through the calling thread. Directed at the thread,
+     * the signal stops it before the call returns; kill(getpid()) instead lets the
+     * kernel pick a thread to start the stop, and the caller runs on until the stop
+     * reaches it.
+     */
+    public static void stopThisThread() {
+        Sys.check(Sys.C.tgkill(Sys.C.getpid(), Sys.C.gettid(), (int) LinuxConstants.SIGSTOP), "tgkill",
+                "SIGSTOP to the calling thread");
+    }
+
     public static void kill(int pid, int signal) {
         Sys.check(Sys.C.kill(pid, signal), "kill", "pid " + pid + " with signal " + signal);
     }

@@ -78,6 +78,7 @@ public final class StubLauncher {
                                 Integer.toString(syncTarget), Integer.toString(planTarget)),
                         stdio == null ? syncTarget : 0, moves);
             }
+            Checkpoint.reach("stub spawned");
             while (true) {
                 UnixSocket.Received r = ours.receive(StubMessage.SIZE);
                 if (r.data().length == 0) {
@@ -93,6 +94,7 @@ public final class StubLauncher {
                 switch (m.type()) {
                     case PID -> {
                         initPid = (int) m.value();
+                        Checkpoint.reach("init cloned");
                         parent.waitFor(stubPid);
                         stubPid = -1;
                     }
@@ -104,6 +106,7 @@ public final class StubLauncher {
                                 throw new StubProtocolException("init stub sent " + pid.type() + " instead of the init's pid");
                             }
                             initPid = (int) pid.value();
+                            Checkpoint.reach("init cloned");
                             parent.waitFor(stubPid);
                             stubPid = -1;
                         }
@@ -115,6 +118,7 @@ public final class StubLauncher {
                             throw e;
                         }
                         ours.send(StubMessage.answer(MessageType.ACK).encode());
+                        handler.acknowledged((int) m.value());
                         if (!more) {
                             ok = true;
                             return new Launched(initPid, fds, fdSources, plan, notes);
@@ -129,6 +133,7 @@ public final class StubLauncher {
                             throw new StubProtocolException("init stub sent an fd for op " + m.op() + " of " + plan.ops().size());
                         }
                         fdSources.add(plan.ops().get(m.op()).code());
+                        Checkpoint.reach("fd of op " + m.op() + " received");
                         handler.onFd(m.op(), r.fd(), initPid > 0 ? initPid : stubPid);
                     }
                     case NOTE -> notes.add(plan.originOf(m.op()) + ": " + m.text() + ": "

@@ -22,4 +22,8 @@ public interface SyncHandler {
      */
     default void onFd(int opIndex, io.jsyd.runtime.linux.Fd fd, int pid) {
     }
+
+    /** The parent answered ACK to the SYNC with this id: the stub (or init) goes on now. */
+    default void acknowledged(int syncId) {
+    }
 }

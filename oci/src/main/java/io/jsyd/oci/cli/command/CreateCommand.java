@@ -37,6 +37,7 @@ public final class CreateCommand implements Verb {
                 RunCommand.listenFds(invocation) + options.preserveFds,
                 options.pidFile == null ? null : invocation.resolve(options.pidFile),
                 options.consoleSocket == null ? null : invocation.resolve(options.consoleSocket),
-                invocation.flags().systemdCgroup(), policy == null ? null : invocation.resolve(policy));
+                invocation.flags().systemdCgroup(), policy == null ? null : invocation.resolve(policy),
+                options.noNewKeyring);
     }
 }

@@ -1,6 +1,5 @@
 package io.jsyd.oci.cli.command;
 
-import io.jsyd.oci.NotImplementedException;
 import io.jsyd.oci.OciException;
 import io.jsyd.oci.UsageException;
 import io.jsyd.oci.lifecycle.Exec;
@@ -82,14 +81,11 @@ public final class ExecCommand implements Verb {
         if (preserveFds < 0) {
             throw new UsageException("--preserve-fds must not be negative: " + preserveFds);
         }
-        if (!cgroups.isEmpty()) {
-            throw new NotImplementedException("exec --cgroup");
-        }
         io.jsyd.oci.state.Existence.require(invocation.flags().root(), id);
         return Exec.exec(invocation.request(), new Exec.Options(invocation.flags().root(), id,
                 process == null ? null : invocation.resolve(process), command, env, cwd, user, additionalGids, caps,
                 noNewPrivs, tty, consoleSocket == null ? null : invocation.resolve(consoleSocket), detach,
                 pidFile == null ? null : invocation.resolve(pidFile),
-                RunCommand.listenFds(invocation) + preserveFds, ignorePaused, apparmor, processLabel));
+                RunCommand.listenFds(invocation) + preserveFds, ignorePaused, apparmor, processLabel, cgroups));
     }
 }

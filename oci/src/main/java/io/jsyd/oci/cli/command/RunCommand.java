@@ -69,7 +69,7 @@ public final class RunCommand implements Verb {
                 options.pidFile == null ? null : invocation.resolve(options.pidFile),
                 !noSubreaper, invocation.flags().systemdCgroup(),
                 invocation.flags().logFile().orElse(null),
-                policy == null ? null : invocation.resolve(policy)));
+                policy == null ? null : invocation.resolve(policy), options.noNewKeyring));
     }
 
     /** systemd socket activation: runc passes $LISTEN_FDS fds to the container. */
