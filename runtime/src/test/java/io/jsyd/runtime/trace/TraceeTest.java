@@ -22,19 +22,19 @@ class TraceeTest {
         Files.createSymbolicLink(root.resolve("bin/sh"), Path.of("busybox"));
         Files.createSymbolicLink(root.resolve("usr/bin/env"), Path.of("/bin/sh"));
         Files.createSymbolicLink(root.resolve("escape"), Path.of("../../../../etc/passwd"));
-        assertEquals(Optional.of("/bin/busybox"), new Tracee().canonical(root, "/", "/bin/sh", () -> 1));
-        assertEquals(Optional.of("/bin/busybox"), new Tracee().canonical(root, "/", "/usr/bin/env", () -> 1));
-        assertEquals(Optional.of("/bin/busybox"), new Tracee().canonical(root, "/usr", "../bin//./sh", () -> 1));
+        assertEquals(Optional.of("/bin/busybox"), new Tracee().canonical(root.toString(), "/", "/bin/sh", () -> 1));
+        assertEquals(Optional.of("/bin/busybox"), new Tracee().canonical(root.toString(), "/", "/usr/bin/env", () -> 1));
+        assertEquals(Optional.of("/bin/busybox"), new Tracee().canonical(root.toString(), "/usr", "../bin//./sh", () -> 1));
         // ".." stops at the root, as the kernel's walk does in a container
-        assertEquals(Optional.empty(), new Tracee().canonical(root, "/", "/escape", () -> 1));
-        assertEquals(Optional.empty(), new Tracee().canonical(root, "/", "/bin/missing", () -> 1));
+        assertEquals(Optional.empty(), new Tracee().canonical(root.toString(), "/", "/escape", () -> 1));
+        assertEquals(Optional.empty(), new Tracee().canonical(root.toString(), "/", "/bin/missing", () -> 1));
     }
 
     @Test
     void procSelfNamesTheTraceeNotTheTracer(@TempDir Path root) throws Exception {
         Files.createDirectories(root.resolve("proc/7"));
         Files.writeString(root.resolve("proc/7/prog"), "x");
-        assertEquals(Optional.of("/proc/7/prog"), new Tracee().canonical(root, "/", "/proc/self/prog", () -> 7));
+        assertEquals(Optional.of("/proc/7/prog"), new Tracee().canonical(root.toString(), "/", "/proc/self/prog", () -> 7));
     }
 
     @Test
