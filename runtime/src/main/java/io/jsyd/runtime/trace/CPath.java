@@ -10,13 +10,17 @@ import java.nio.charset.StandardCharsets;
  * report it (ENAMETOOLONG): the buffer holds more than PATH_MAX.
  */
 final class CPath {
-    private final ByteBuffer bytes;
+    /** Where a terminated path goes (from index 0): the native buffer's view. */
+    private final ByteBuffer target;
+    /** The path as it is built: array stores, copied to the target in one go when terminated. */
+    private final byte[] bytes;
     private int length;
     private boolean overflow;
 
     /** @param bytes where the path is written, from index 0 (its capacity bounds the path) */
-    CPath(ByteBuffer bytes) {
-        this.bytes = bytes;
+    CPath(ByteBuffer target) {
+        this.target = target;
+        this.bytes = new byte[target.capacity()];
     }
 
     CPath clear() {
@@ -34,6 +38,21 @@ final class CPath {
                 return add(s.substring(i).getBytes(StandardCharsets.UTF_8), 0, -1);
             }
             put((byte) c);
+        }
+        return this;
+    }
+
+    /** Appends the decimal digits of {@code n} (int arithmetic: pids and fds). */
+    CPath add(int n) {
+        if (n < 0) {
+            return add((long) n);
+        }
+        int div = 1;
+        while (n / div >= 10) {
+            div *= 10;
+        }
+        for (; div > 0; div /= 10) {
+            put((byte) ('0' + n / div % 10));
         }
         return this;
     }
@@ -57,6 +76,16 @@ final class CPath {
         return this;
     }
 
+    /** Appends all of {@code src}. */
+    CPath add(byte[] src) {
+        if (length + src.length < bytes.length) {
+            System.arraycopy(src, 0, bytes, length, src.length);
+            length += src.length;
+            return this;
+        }
+        return add(src, 0, -1);
+    }
+
     /** Appends {@code src[from..to)} ({@code to} -1: to its end). */
     CPath add(byte[] src, int from, int to) {
         for (int i = from, end = to < 0 ? src.length : to; i < end; i++) {
@@ -67,9 +96,8 @@ final class CPath {
 
     private void put(byte b) {
         // one byte stays free for the NUL
-        if (length < bytes.capacity() - 1) {
-            bytes.put(length, b);
-            length++;
+        if (length < bytes.length - 1) {
+            bytes[length++] = b;
         } else {
             overflow = true;
         }
@@ -82,7 +110,8 @@ final class CPath {
 
     /** Ends the path with its NUL; the buffer then holds it from index 0. */
     CPath terminate() {
-        bytes.put(length, (byte) 0);
+        bytes[length] = 0;
+        target.put(0, bytes, 0, length + 1);
         return this;
     }
 
@@ -93,8 +122,6 @@ final class CPath {
     /** The path as text, for messages (a NUL is never part of it). */
     @Override
     public String toString() {
-        byte[] b = new byte[length];
-        bytes.get(0, b);
-        return new String(b, StandardCharsets.UTF_8) + (overflow ? "..." : "");
+        return new String(bytes, 0, length, StandardCharsets.UTF_8) + (overflow ? "..." : "");
     }
 }

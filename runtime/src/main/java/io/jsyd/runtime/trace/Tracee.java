@@ -78,7 +78,7 @@ final class Tracee {
 
     List<Mapping> maps(int pid) throws IOException {
         List<Mapping> out = new ArrayList<>();
-        for (String line : read(proc(pid, "maps")).split("\n")) {
+        for (String line : read(proc(pid, MAPS)).split("\n")) {
             if (!line.isEmpty()) {
                 out.add(Mapping.parse(line));
             }
@@ -86,14 +86,30 @@ final class Tracee {
         return out;
     }
 
+    // the names under /proc/PID, as bytes once (a path is built for every stop)
+    private static final byte[] PROC = ascii("/proc/");
+    private static final byte[] SLASH = ascii("/");
+    static final byte[] MAPS = ascii("maps");
+    static final byte[] SMAPS_ROLLUP = ascii("smaps_rollup");
+    static final byte[] STATUS = ascii("status");
+    static final byte[] CWD = ascii("cwd");
+    static final byte[] EXE = ascii("exe");
+    static final byte[] ROOT = ascii("root");
+    static final byte[] FDINFO = ascii("fdinfo");
+    static final byte[] FD = ascii("fd");
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
     /** "/proc/PID/NAME" in the path buffer. */
-    private CPath proc(int pid, String name) {
-        return path.clear().add("/proc/").add(pid).add("/").add(name);
+    private CPath proc(int pid, byte[] name) {
+        return path.clear().add(PROC).add(pid).add(SLASH).add(name);
     }
 
     /** "/proc/PID/NAME/N" in the path buffer. */
-    private CPath proc(int pid, String name, int n) {
-        return proc(pid, name).add("/").add(n);
+    private CPath proc(int pid, byte[] name, int n) {
+        return proc(pid, name).add(SLASH).add(n);
     }
 
     /** {@code text} in the path buffer. */
@@ -213,7 +229,7 @@ final class Tracee {
 
     /** Whether the [stack] mapping is executable (only that line is parsed). */
     boolean executableStack(int pid) throws IOException {
-        String maps = read(proc(pid, "maps"));
+        String maps = read(proc(pid, MAPS));
         int at = maps.indexOf("[stack]");
         if (at < 0) {
             return false;
@@ -227,17 +243,17 @@ final class Tracee {
 
     /** The proportional set size (smaps_rollup Pss), in bytes. */
     long pss(int pid) throws IOException {
-        return kb(procField(proc(pid, "smaps_rollup"), "Pss:"));
+        return kb(procField(proc(pid, SMAPS_ROLLUP), "Pss:"));
     }
 
     /** The virtual size (status VmSize), in bytes. */
     long vmSize(int pid) throws IOException {
-        return kb(procField(proc(pid, "status"), "VmSize:"));
+        return kb(procField(proc(pid, STATUS), "VmSize:"));
     }
 
     /** The effective uid (status Uid, second field). */
     long uid(int pid) throws IOException {
-        String uid = procField(proc(pid, "status"), "Uid:");
+        String uid = procField(proc(pid, STATUS), "Uid:");
         if (uid == null) {
             throw new IOException("no Uid line in /proc/" + pid + "/status");
         }
@@ -260,17 +276,17 @@ final class Tracee {
 
     /** The process's cwd as a path in its root (what the kernel shows for it). */
     String cwd(int pid) throws IOException {
-        return inRoot(pid, readlink(proc(pid, "cwd")));
+        return inRoot(pid, readlink(proc(pid, CWD)));
     }
 
     /** The program the process runs (/proc/PID/exe) as a path in its root. */
     String exe(int pid) throws IOException {
-        return inRoot(pid, readlink(proc(pid, "exe")));
+        return inRoot(pid, readlink(proc(pid, EXE)));
     }
 
     /** The process's pid in its own pid namespace (status NSpid, last field). */
     int namespacePid(int pid) throws IOException {
-        String ns = procField(proc(pid, "status"), "NSpid:");
+        String ns = procField(proc(pid, STATUS), "NSpid:");
         if (ns == null) {
             return pid;
         }
@@ -284,7 +300,7 @@ final class Tracee {
      * namespace), else with the host path of its root cut off.
      */
     String inRoot(int pid, String shown) throws IOException {
-        String root = readlink(proc(pid, "root"));
+        String root = readlink(proc(pid, ROOT));
         if (root.equals("/") || !shown.startsWith(root) || shown.length() <= root.length()
                 || shown.charAt(root.length()) != '/') {
             return shown;
@@ -294,7 +310,7 @@ final class Tracee {
 
     /** The status flags of an open fd of the process (fdinfo "flags", octal). */
     int fdFlags(int pid, int fd) throws IOException {
-        String flags = procField(proc(pid, "fdinfo", fd), "flags:");
+        String flags = procField(proc(pid, FDINFO, fd), "flags:");
         if (flags == null) {
             throw new IOException("no flags line in /proc/" + pid + "/fdinfo/" + fd);
         }
@@ -303,7 +319,7 @@ final class Tracee {
 
     /** The path an open fd of the process names, in its root. */
     String fdPath(int pid, int fd) throws IOException {
-        return inRoot(pid, readlink(proc(pid, "fd", fd)));
+        return inRoot(pid, readlink(proc(pid, FD, fd)));
     }
 
     /**
@@ -391,7 +407,7 @@ final class Tracee {
     }
 
     /** stat(2) of /proc/PID/NAME (following the link). */
-    Stat stat(int pid, String name) throws IOException {
+    Stat stat(int pid, byte[] name) throws IOException {
         return stat(proc(pid, name));
     }
 

@@ -24,6 +24,9 @@ class CPathTest {
         CPath p = new CPath(b);
         p.clear().add("/proc/").add(4194304).add("/fd/").add(0);
         assertEquals("/proc/4194304/fd/0", terminated(b, p));
+        p.clear().add("/proc/".getBytes(StandardCharsets.US_ASCII)).add(1).add("/".getBytes(StandardCharsets.US_ASCII))
+                .add("fdinfo".getBytes(StandardCharsets.US_ASCII)).add("/").add(12);
+        assertEquals("/proc/1/fdinfo/12", terminated(b, p));
         p.clear().add(-100).add("/").add(Long.MIN_VALUE).add("/").add(7);
         assertEquals("-100/-9223372036854775808/7", terminated(b, p));
         assertTrue(p.fits());
@@ -47,5 +50,6 @@ class CPathTest {
         assertFalse(p.fits());
         assertEquals(7, p.length(), "room is kept for the NUL");
         assertTrue(p.clear().add("/proc/1").fits());
+        assertFalse(p.clear().add("/proc/".getBytes(StandardCharsets.US_ASCII)).add(12).fits(), "bytes overflow too");
     }
 }
