@@ -3,9 +3,11 @@
  * and prints "OP N NS_PER_OP W WARMUP_NS_PER_OP", so the tracer's start-up never
  * counts; the W warm-up operations before the timed N (untimed in NS_PER_OP) show
  * what a tracer costs before it is warm (a JVM's JIT, caches).
- *   [-c CPU] [-w W] mmap N FILE   mmap FILE PROT_READ|PROT_EXEC (a W^X stop that is allowed), munmap
- *   [-c CPU] [-w W] exec N        fork, execve this program ("noop"), wait (fork, exec and exit events)
+ *   [-c CPU] [-w W] [-p MS] mmap N FILE  mmap FILE PROT_READ|PROT_EXEC (a W^X stop that is allowed), munmap
+ *   [-c CPU] [-w W] [-p MS] exec N   fork, execve this program ("noop"), wait (fork, exec and exit events)
  *   noop                          exit 0
+ * -p MS: after printing, wait MS milliseconds before exiting (a tracer that is
+ * watched from outside is then idle, its CPU time final, while it is still there).
  * -c pins this process (and so its children) to one CPU, after the runtime has put
  * it in its cgroups (joining a cpuset resets the affinity a parent gave).
  */
@@ -51,7 +53,7 @@ static int exec_once(const char *self)
 
 int main(int argc, char **argv)
 {
-	int warm = 0, arg = 1;
+	int warm = 0, pause = 0, arg = 1;
 	if (argc > 1 && strcmp(argv[1], "noop") == 0)
 		return 0;
 	while (arg + 1 < argc && argv[arg][0] == '-') {
@@ -61,6 +63,8 @@ int main(int argc, char **argv)
 			CPU_SET(atoi(argv[arg + 1]), &set);
 			if (sched_setaffinity(0, sizeof(set), &set) != 0)
 				return perror("sched_setaffinity"), 1;
+		} else if (strcmp(argv[arg], "-p") == 0) {
+			pause = atoi(argv[arg + 1]);
 		} else if (strcmp(argv[arg], "-w") == 0) {
 			warm = atoi(argv[arg + 1]);
 		} else {
@@ -70,7 +74,7 @@ int main(int argc, char **argv)
 	}
 	int fd = -1, mmap_op = argc - arg > 2 && strcmp(argv[arg], "mmap") == 0;
 	if (!mmap_op && !(argc - arg > 1 && strcmp(argv[arg], "exec") == 0)) {
-		fprintf(stderr, "usage: workload [-c CPU] [-w WARMUP] mmap N FILE | exec N | noop\n");
+		fprintf(stderr, "usage: workload [-c CPU] [-w WARMUP] [-p MS] mmap N FILE | exec N | noop\n");
 		return 2;
 	}
 	int n = atoi(argv[arg + 1]);
@@ -86,5 +90,10 @@ int main(int argc, char **argv)
 			return 1;
 	long long end = now();
 	printf("%s %d %lld %d %lld\n", argv[arg], n, n ? (end - mid) / n : 0, warm, warm ? (mid - start) / warm : 0);
+	fflush(stdout);
+	if (pause > 0) {
+		struct timespec t = { pause / 1000, (pause % 1000) * 1000000L };
+		nanosleep(&t, NULL);
+	}
 	return 0;
 }
