@@ -6,8 +6,9 @@
  *   [-c CPU] [-w W] [-p MS] mmap N FILE  mmap FILE PROT_READ|PROT_EXEC (a W^X stop that is allowed), munmap
  *   [-c CPU] [-w W] [-p MS] exec N   fork, execve this program ("noop"), wait (fork, exec and exit events)
  *   noop                          exit 0
- * -p MS: after printing, wait MS milliseconds before exiting (a tracer that is
- * watched from outside is then idle, its CPU time final, while it is still there).
+ * -p MS: print "warm" and wait MS milliseconds after the warm-up, and wait as long
+ * after the result before exiting (a tracer watched from outside is then idle:
+ * its CPU time so far is exactly the warm-up's, then the whole run's).
  * -c pins this process (and so its children) to one CPU, after the runtime has put
  * it in its cgroups (joining a cpuset resets the affinity a parent gave).
  */
@@ -84,6 +85,13 @@ int main(int argc, char **argv)
 	for (int i = 0; i < warm; i++)
 		if ((mmap_op ? map_once(fd) : exec_once(argv[0])) != 0)
 			return 1;
+	if (pause > 0) {
+		/* a mark for whoever watches the tracer: the warm-up is over, nothing runs for a while */
+		printf("warm\n");
+		fflush(stdout);
+		struct timespec t = { pause / 1000, (pause % 1000) * 1000000L };
+		nanosleep(&t, NULL);
+	}
 	long long mid = now();
 	for (int i = 0; i < n; i++)
 		if ((mmap_op ? map_once(fd) : exec_once(argv[0])) != 0)
