@@ -444,7 +444,7 @@ public final class PtraceSupervisor implements SupervisionComponent {
         String subject = null;
         try {
             subject = tracee.exe(pid);
-            if (policy.checksExec() && (checked == null || !checked.equals(tracee.stat(pid, Tracee.EXE).key()))) {
+            if (policy.checksExec() && (checked == null || !checked.same(tracee.stat(pid, Tracee.EXE)))) {
                 int slash = subject.startsWith("/") ? subject.lastIndexOf('/') : -1;
                 String dir = HostPaths.under(Tracee.rootPath(pid), slash > 0 ? subject.substring(1, slash) : "");
                 r = TraceChecks.exec(policy, tracee.image("/proc/" + pid + "/exe", subject, dir, trustedUid,

@@ -388,6 +388,10 @@ final class Tracee {
 
     /** A file's identity (device, inode), for "the same file" across two stops. */
     record FileId(long dev, long ino) {
+        /** Whether {@code s} is this file (the fields compared: a record's own equals goes through method handles). */
+        boolean same(Stat s) {
+            return dev == s.dev() && ino == s.ino();
+        }
     }
 
     /** What the checks need of a stat: type and permissions, owner, and the file's identity. */
