@@ -12,7 +12,10 @@
  *     the root by lstat per component, stat of the file and of its directory, the
  *     first 64 KiB read for PT_GNU_STACK;
  *   exec event: event message, readlink of exe and of root, stat of exe, maps for [stack].
- * Usage: ctracer ROOT PROGRAM ARGS...   (the child chroots into ROOT first)
+ * Usage: ctracer [-c CPU] ROOT PROGRAM ARGS...   (the child chroots into ROOT
+ * first; -c pins the tracer to one CPU, the tracee pins itself). bench/ptrace/run
+ * runs it inside a container (ROOT /), so that its tracee lives where jsyd-oci's
+ * does: same namespaces, cgroups and filesystem.
  */
 #define _GNU_SOURCE
 #include <elf.h>
@@ -33,6 +36,7 @@
 #include <unistd.h>
 #include <stddef.h>
 #include <sys/prctl.h>
+#include <sched.h>
 
 #define OPTIONS (PTRACE_O_TRACESYSGOOD | PTRACE_O_TRACEFORK | PTRACE_O_TRACEVFORK | PTRACE_O_TRACECLONE | \
 		 PTRACE_O_TRACEEXEC | PTRACE_O_TRACEEXIT | PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL)
@@ -299,8 +303,17 @@ static void exec_event(pid_t pid)
 int main(int argc, char **argv)
 {
 	int go[2];
+	if (argc > 2 && strcmp(argv[1], "-c") == 0) {
+		cpu_set_t set;
+		CPU_ZERO(&set);
+		CPU_SET(atoi(argv[2]), &set);
+		if (sched_setaffinity(0, sizeof(set), &set) != 0)
+			die("sched_setaffinity");
+		argv += 2;
+		argc -= 2;
+	}
 	if (argc < 3)
-		return fprintf(stderr, "usage: ctracer ROOT PROGRAM ARGS...\n"), 2;
+		return fprintf(stderr, "usage: ctracer [-c CPU] ROOT PROGRAM ARGS...\n"), 2;
 	nr_execve = SCMP_SYS(execve);
 	nr_execveat = SCMP_SYS(execveat);
 	nr_mmap = SCMP_SYS(mmap);

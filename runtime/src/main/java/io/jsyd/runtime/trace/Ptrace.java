@@ -17,20 +17,21 @@ import static io.jsyd.runtime.linux.LinuxConstants.SIZEOF_PTRACE_SYSCALL_INFO;
 import static io.jsyd.runtime.linux.LinuxConstants.USER_REGS_RETURN;
 import static io.jsyd.runtime.linux.LinuxConstants.USER_REGS_SYSCALL_NR;
 
-import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import io.jsyd.runtime.SyscallException;
 import io.jsyd.runtime.linux.Errno;
+import java.nio.ByteBuffer;
 
 /**
  * Checked ptrace requests for the one thread that owns the tracees (ptrace
  * relations belong to a thread, not a process). Not thread-safe: it keeps one
- * buffer for the syscall info. A tracee that vanished (killed meanwhile) is a
+ * buffer for the syscall info, the event message and the wait status. A tracee that vanished (killed meanwhile) is a
  * {@link SyscallException} with ESRCH, which the loop treats as "gone".
  */
 final class Ptrace {
-    private final Memory info = new Memory(SIZEOF_PTRACE_SYSCALL_INFO);
-    private final Memory message = new Memory(8);
+    private final NativeBuffer info = new NativeBuffer(SIZEOF_PTRACE_SYSCALL_INFO);
+    private final NativeBuffer message = new NativeBuffer(8);
+    private final NativeBuffer status = new NativeBuffer(4);
 
     /** The arguments of a syscall at its seccomp stop. */
     record SeccompStop(int nr, long[] args) {
@@ -60,25 +61,36 @@ final class Ptrace {
     }
 
     long eventMessage(int pid) {
-        check(TraceCalls.ptrace(PTRACE_GETEVENTMSG, pid, 0, message), "ptrace(PTRACE_GETEVENTMSG)", pid);
-        return message.getLong(0);
+        check(TraceCalls.ptrace(PTRACE_GETEVENTMSG, pid, 0, message.address), "ptrace(PTRACE_GETEVENTMSG)", pid);
+        return message.view.getLong(0);
+    }
+
+    /** waitpid(2) into the reused status word: the pid, or -1 (errno in Native.getLastError). */
+    int waitpid(int pid, int options) {
+        return TraceCalls.waitpid(pid, status.address, options);
+    }
+
+    /** The status the last successful {@link #waitpid} stored. */
+    int lastStatus() {
+        return status.view.getInt(0);
     }
 
     /** The syscall a tracee in a seccomp stop is making; other architectures than the native one are refused. */
     SeccompStop seccompStop(int pid) {
-        long n = TraceCalls.ptrace(PTRACE_GET_SYSCALL_INFO, pid, SIZEOF_PTRACE_SYSCALL_INFO, info);
+        long n = TraceCalls.ptrace(PTRACE_GET_SYSCALL_INFO, pid, SIZEOF_PTRACE_SYSCALL_INFO, info.address);
         check(n, "ptrace(PTRACE_GET_SYSCALL_INFO)", pid);
-        if ((info.getByte(PTRACE_INFO_OP) & 0xff) != PTRACE_SYSCALL_INFO_SECCOMP) {
+        ByteBuffer v = info.view;
+        if ((v.get(PTRACE_INFO_OP) & 0xff) != PTRACE_SYSCALL_INFO_SECCOMP) {
             throw new IllegalStateException("pid " + pid + " is not in a seccomp stop (syscall info op "
-                    + info.getByte(PTRACE_INFO_OP) + ")");
+                    + v.get(PTRACE_INFO_OP) + ")");
         }
-        long arch = info.getInt(PTRACE_INFO_ARCH) & 0xffffffffL;
+        long arch = v.getInt(PTRACE_INFO_ARCH) & 0xffffffffL;
         long[] args = new long[6];
         for (int i = 0; i < 6; i++) {
-            args[i] = info.getLong(PTRACE_INFO_SECCOMP_ARGS + 8L * i);
+            args[i] = v.getLong(PTRACE_INFO_SECCOMP_ARGS + 8 * i);
         }
         // the filter kills other architectures; a foreign one here would be a bug in it
-        int nr = arch == NATIVE_AUDIT_ARCH ? (int) info.getLong(PTRACE_INFO_SECCOMP_NR) : -1;
+        int nr = arch == NATIVE_AUDIT_ARCH ? (int) v.getLong(PTRACE_INFO_SECCOMP_NR) : -1;
         return new SeccompStop(nr, args);
     }
 

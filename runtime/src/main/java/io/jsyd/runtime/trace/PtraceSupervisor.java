@@ -44,7 +44,6 @@ import io.jsyd.runtime.trace.TraceSyscalls.Kind;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.CompletableFuture;
@@ -77,8 +76,8 @@ public final class PtraceSupervisor implements SupervisionComponent {
 
     /** A task the tracer follows. */
     private static final class Task {
-        /** The file (dev, inode) its last exec was allowed for at the entry stop. */
-        Object checkedExec;
+        /** The file its last exec was allowed for at the entry stop. */
+        Tracee.FileId checkedExec;
         /** A fork the pid limit allowed, counted until its syscall exit. */
         boolean pendingFork;
     }
@@ -88,7 +87,8 @@ public final class PtraceSupervisor implements SupervisionComponent {
     private final ResourceLimits limits;
     private final DecisionLog log;
     private final Runnable endContainer;
-    private final Map<Integer, Kind> kinds;
+    /** The kind of each syscall number a stop can report (null: none), indexed by the number. */
+    private final Kind[] kinds;
     private final Map<Integer, Task> tasks = new ConcurrentHashMap<>();
     private final CompletableFuture<Processes.WaitStatus> initExit = new CompletableFuture<>();
     private final CompletableFuture<Void> seized = new CompletableFuture<>();
@@ -103,7 +103,7 @@ public final class PtraceSupervisor implements SupervisionComponent {
         this.limits = policy.limits();
         this.log = log;
         this.endContainer = endContainer;
-        this.kinds = TraceSyscalls.byNumber(Libseccomp.get());
+        this.kinds = byNumber(TraceSyscalls.byNumber(Libseccomp.get()));
         this.thread = Thread.ofPlatform().daemon().name(name).unstarted(this::run);
     }
 
@@ -162,10 +162,15 @@ public final class PtraceSupervisor implements SupervisionComponent {
         }
     }
 
+    private static Kind[] byNumber(Map<Integer, Kind> kinds) {
+        Kind[] a = new Kind[kinds.keySet().stream().mapToInt(Integer::intValue).max().orElse(-1) + 1];
+        kinds.forEach((nr, kind) -> a[nr] = kind);
+        return a;
+    }
+
     private void loop() {
-        int[] status = new int[1];
         while (true) {
-            int pid = TraceCalls.waitpid(-1, status, (int) (__WALL | __WNOTHREAD));
+            int pid = ptrace.waitpid(-1, (int) (__WALL | __WNOTHREAD));
             if (pid == -1) {
                 int errno = Native.getLastError();
                 if (errno == Errno.EINTR.number()) {
@@ -176,7 +181,7 @@ public final class PtraceSupervisor implements SupervisionComponent {
                 }
                 throw new SyscallException("waitpid", errno, "tracees of pid " + initPid);
             }
-            int s = status[0];
+            int s = ptrace.lastStatus();
             if ((s & 0xff) != 0x7f) {
                 ended(pid, s);
                 continue;
@@ -230,7 +235,7 @@ public final class PtraceSupervisor implements SupervisionComponent {
 
     private void seccomp(int pid, Task task) {
         Ptrace.SeccompStop stop = ptrace.seccompStop(pid);
-        Kind kind = kinds.get(stop.nr());
+        Kind kind = stop.nr() >= 0 && stop.nr() < kinds.length ? kinds[stop.nr()] : null;
         if (kind == null) {
             Ptrace.cont(pid, 0);
             return;
@@ -366,18 +371,18 @@ public final class PtraceSupervisor implements SupervisionComponent {
                 path = base;
             }
         }
-        Path root = Tracee.root(pid);
+        String root = Tracee.rootPath(pid);
         Optional<String> canonical = tracee.canonical(root, base, path, () -> tracee.namespacePid(pid));
         if (canonical.isEmpty()) {
             // nothing there: exec fails by itself
             return Optional.empty();
         }
-        Path file = canonical.get().equals("/") ? root : root.resolve(canonical.get().substring(1));
-        Tracee.Stat attrs = tracee.stat(file.toString());
+        String file = HostPaths.under(root, canonical.get().substring(1));
+        Tracee.Stat attrs = tracee.stat(file);
         if (!attrs.regular()) {
             return Optional.empty();
         }
-        ExecImage image = tracee.image(file, canonical.get(), file.getParent(), trustedUid, callerUid(pid),
+        ExecImage image = tracee.image(file, canonical.get(), HostPaths.parent(file), trustedUid, callerUid(pid),
                 policy.isOn(TraceCategory.FORCE));
         Optional<Refusal> r = TraceChecks.exec(policy, image);
         if (r.isEmpty() || r.get().action().permits()) {
@@ -401,7 +406,6 @@ public final class PtraceSupervisor implements SupervisionComponent {
      * line: checking later would let another thread put a file there unchecked.
      */
     private Optional<Refusal> executableFile(int pid, int fd) throws IOException {
-        Path link = Path.of("/proc/" + pid + "/fd/" + fd);
         try {
             mappedPath = tracee.fdPath(pid, fd);
         } catch (java.nio.file.NoSuchFileException e) {
@@ -415,7 +419,7 @@ public final class PtraceSupervisor implements SupervisionComponent {
                 return w;
             }
         }
-        return policy.checksExec() ? mappedFile(pid, link, mappedPath) : Optional.empty();
+        return policy.checksExec() ? mappedFile(pid, "/proc/" + pid + "/fd/" + fd, mappedPath) : Optional.empty();
     }
 
     /**
@@ -423,9 +427,9 @@ public final class PtraceSupervisor implements SupervisionComponent {
      * dlopen): the same trusted path, stack and checksum rules as exec, as Syd's
      * mmap handler applies them. The file is read through the mapping's fd.
      */
-    private Optional<Refusal> mappedFile(int pid, Path fd, String path) throws IOException {
+    private Optional<Refusal> mappedFile(int pid, String fd, String path) throws IOException {
         int slash = path.lastIndexOf('/');
-        Path dir = slash <= 0 ? Tracee.root(pid) : Tracee.root(pid).resolve(path.substring(1, slash));
+        String dir = HostPaths.under(Tracee.rootPath(pid), slash <= 0 ? "" : path.substring(1, slash));
         return TraceChecks.exec(policy, tracee.image(fd, path, dir, trustedUid, callerUid(pid),
                 policy.isOn(TraceCategory.FORCE)));
     }
@@ -434,19 +438,17 @@ public final class PtraceSupervisor implements SupervisionComponent {
     private void exec(int pid, Task task) {
         int former = (int) ptrace.eventMessage(pid);
         Task before = former == pid ? task : tasks.remove(former);
-        Object checked = before == null ? null : before.checkedExec;
+        Tracee.FileId checked = before == null ? null : before.checkedExec;
         task.checkedExec = null;
         Optional<Refusal> r = Optional.empty();
         String subject = null;
         try {
-            Path exe = Path.of("/proc/" + pid + "/exe");
-            subject = tracee.inRoot(pid, tracee.readlink("/proc/" + pid + "/exe"));
-            if (policy.checksExec() && (checked == null || !checked.equals(tracee.stat(exe.toString()).key()))) {
-                Path dir = subject.startsWith("/") && subject.lastIndexOf('/') > 0
-                        ? Tracee.root(pid).resolve(subject.substring(1, subject.lastIndexOf('/')))
-                        : Tracee.root(pid);
-                r = TraceChecks.exec(policy, tracee.image(exe, subject, dir, trustedUid, callerUid(pid),
-                        policy.isOn(TraceCategory.FORCE)));
+            subject = tracee.exe(pid);
+            if (policy.checksExec() && (checked == null || !checked.same(tracee.stat(pid, Tracee.EXE)))) {
+                int slash = subject.startsWith("/") ? subject.lastIndexOf('/') : -1;
+                String dir = HostPaths.under(Tracee.rootPath(pid), slash > 0 ? subject.substring(1, slash) : "");
+                r = TraceChecks.exec(policy, tracee.image("/proc/" + pid + "/exe", subject, dir, trustedUid,
+                        callerUid(pid), policy.isOn(TraceCategory.FORCE)));
             }
             if (r.isEmpty() && policy.isOn(TraceCategory.STACK)
                     && tracee.executableStack(pid)) {

@@ -10,17 +10,19 @@ import static io.jsyd.runtime.linux.LinuxConstants.STAT_MODE;
 import static io.jsyd.runtime.linux.LinuxConstants.STAT_UID;
 import static io.jsyd.runtime.linux.LinuxConstants.O_RDONLY;
 
-import com.sun.jna.Memory;
 import com.sun.jna.Native;
 import io.jsyd.runtime.linux.Errno;
 import io.jsyd.runtime.SyscallException;
 import java.io.IOException;
 import java.nio.file.NoSuchFileException;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Optional;
 
@@ -36,31 +38,35 @@ final class Tracee {
     private static final int PATH_MAX = 4096;
     private static final int ELF_HEAD = 64 * 1024;
 
-    private final Memory buffer = new Memory(PATH_MAX);
-    private final Memory iov = new Memory(32);
-    private final Memory io = new Memory(ELF_HEAD);
-    private final Memory statBuf = new Memory(SIZEOF_STAT);
+    /**
+     * The path argument of the next call: room for two PATH_MAX paths end to end
+     * ("/proc/PID/root" and a path in it), longer is ENAMETOOLONG as in the kernel.
+     */
+    private final NativeBuffer pathBuf = new NativeBuffer(2 * PATH_MAX + 64);
+    private final CPath path = new CPath(pathBuf.view);
+    private final NativeBuffer strBuf = new NativeBuffer(PATH_MAX);
+    private final NativeBuffer iov = new NativeBuffer(32);
+    private final NativeBuffer io = new NativeBuffer(ELF_HEAD);
+    private final NativeBuffer statBuf = new NativeBuffer(SIZEOF_STAT);
+    /** Bytes copied out of the native buffers (in Java, through their views) before they become text. */
+    private byte[] bytes = new byte[PATH_MAX];
 
     /** The NUL-terminated string at {@code address}, read page by page (a page may be the last mapped one). */
     String string(int pid, long address) {
-        StringBuilder out = new StringBuilder();
-        byte[] bytes = new byte[PATH_MAX];
         int total = 0;
         long at = address;
+        ByteBuffer in = strBuf.view;
         while (total < PATH_MAX) {
             int chunk = (int) Math.min(4096 - (at & 4095), PATH_MAX - total);
-            iov.setPointer(0, buffer);
-            iov.setLong(8, chunk);
-            iov.setLong(16, at);
-            iov.setLong(24, chunk);
-            long n = TraceCalls.process_vm_readv(pid, iov, 1, iov.share(16), 1, 0);
+            iov.view.putLong(0, strBuf.address).putLong(8, chunk).putLong(16, at).putLong(24, chunk);
+            long n = TraceCalls.process_vm_readv(pid, iov.address, 1, iov.address + 16, 1, 0);
             if (n <= 0) {
                 throw new SyscallException("process_vm_readv", n < 0 ? Native.getLastError() : 5, "pid " + pid);
             }
             for (int i = 0; i < n; i++) {
-                byte c = buffer.getByte(i);
+                byte c = in.get(i);
                 if (c == 0) {
-                    return out.append(new String(bytes, 0, total, StandardCharsets.UTF_8)).toString();
+                    return new String(bytes, 0, total, StandardCharsets.UTF_8);
                 }
                 bytes[total++] = c;
             }
@@ -72,7 +78,7 @@ final class Tracee {
 
     List<Mapping> maps(int pid) throws IOException {
         List<Mapping> out = new ArrayList<>();
-        for (String line : read("/proc/" + pid + "/maps").split("\n")) {
+        for (String line : read(proc(pid, MAPS)).split("\n")) {
             if (!line.isEmpty()) {
                 out.add(Mapping.parse(line));
             }
@@ -80,30 +86,83 @@ final class Tracee {
         return out;
     }
 
+    // the names under /proc/PID, as bytes once (a path is built for every stop)
+    private static final byte[] PROC = ascii("/proc/");
+    private static final byte[] SLASH = ascii("/");
+    static final byte[] MAPS = ascii("maps");
+    static final byte[] SMAPS_ROLLUP = ascii("smaps_rollup");
+    static final byte[] STATUS = ascii("status");
+    static final byte[] CWD = ascii("cwd");
+    static final byte[] EXE = ascii("exe");
+    static final byte[] ROOT = ascii("root");
+    static final byte[] FDINFO = ascii("fdinfo");
+    static final byte[] FD = ascii("fd");
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(StandardCharsets.US_ASCII);
+    }
+
+    /** "/proc/PID/NAME" in the path buffer. */
+    private CPath proc(int pid, byte[] name) {
+        return path.clear().add(PROC).add(pid).add(SLASH).add(name);
+    }
+
+    /** "/proc/PID/NAME/N" in the path buffer. */
+    private CPath proc(int pid, byte[] name, int n) {
+        return proc(pid, name).add(SLASH).add(n);
+    }
+
+    /** {@code text} in the path buffer. */
+    private CPath host(String text) {
+        return path.clear().add(text);
+    }
+
+    /** The address of the path buffer's path, NUL-terminated; ENAMETOOLONG when it did not fit. */
+    private long address(String call, CPath p) throws IOException {
+        if (!p.fits()) {
+            throw failure(call, p, Errno.ENAMETOOLONG.number());
+        }
+        p.terminate();
+        return pathBuf.address;
+    }
+
     /**
      * The text of a small /proc file, read with plain libc calls into a reused
      * buffer: the NIO path costs about three times the syscalls' own time here.
      */
     String read(String path) throws IOException {
-        int fd = TraceCalls.open(path, (int) (O_RDONLY | O_CLOEXEC), 0);
+        return read(host(path));
+    }
+
+    private String read(CPath p) throws IOException {
+        int fd = TraceCalls.open(address("open", p), (int) (O_RDONLY | O_CLOEXEC), 0);
         if (fd < 0) {
-            throw failure("open", path, Native.getLastError());
+            throw failure("open", p, Native.getLastError());
         }
         try {
-            StringBuilder text = new StringBuilder();
+            int total = 0;
             while (true) {
-                long n = TraceCalls.read(fd, io, io.size());
+                long n = TraceCalls.read(fd, io.address, io.size());
                 if (n < 0) {
-                    throw failure("read", path, Native.getLastError());
+                    throw failure("read", p, Native.getLastError());
                 }
                 if (n == 0) {
-                    return text.toString();
+                    return new String(bytes, 0, total, StandardCharsets.UTF_8);
                 }
-                text.append(new String(io.getByteArray(0, (int) n), StandardCharsets.UTF_8));
+                total = copy(total, (int) n);
             }
         } finally {
             TraceCalls.close(fd);
         }
+    }
+
+    /** Appends the first {@code n} bytes of the io buffer to {@link #bytes} after {@code at}; the new length. */
+    private int copy(int at, int n) {
+        if (at + n > bytes.length) {
+            bytes = Arrays.copyOf(bytes, Math.max(2 * bytes.length, at + n));
+        }
+        io.view.get(0, bytes, at, n);
+        return at + n;
     }
 
     /**
@@ -112,30 +171,42 @@ final class Tracee {
      * first read did not hold the field.
      */
     String procField(String path, String name) throws IOException {
-        int fd = TraceCalls.open(path, (int) (O_RDONLY | O_CLOEXEC), 0);
+        return procField(host(path), name);
+    }
+
+    private String procField(CPath p, String name) throws IOException {
+        int fd = TraceCalls.open(address("open", p), (int) (O_RDONLY | O_CLOEXEC), 0);
         if (fd < 0) {
-            throw failure("open", path, Native.getLastError());
+            throw failure("open", p, Native.getLastError());
         }
         long n;
         try {
-            n = TraceCalls.read(fd, io, io.size());
+            n = TraceCalls.read(fd, io.address, io.size());
         } finally {
             TraceCalls.close(fd);
         }
         if (n < 0) {
-            throw failure("read", path, Native.getLastError());
+            throw failure("read", p, Native.getLastError());
         }
-        String v = field(new String(io.getByteArray(0, (int) n), StandardCharsets.UTF_8), name);
-        return v != null || n < io.size() ? v : field(read(path), name);
+        String v = field(new String(bytes, 0, copy(0, (int) n), StandardCharsets.UTF_8), name);
+        return v != null || n < io.size() ? v : field(read(p), name);
     }
 
     /** The target of a (magic) link, as the kernel shows it. */
     String readlink(String path) throws IOException {
-        long n = TraceCalls.readlink(path, io, io.size());
+        return readlink(host(path));
+    }
+
+    private String readlink(CPath p) throws IOException {
+        long n = TraceCalls.readlink(address("readlink", p), io.address, io.size());
         if (n < 0) {
-            throw failure("readlink", path, Native.getLastError());
+            throw failure("readlink", p, Native.getLastError());
         }
-        return new String(io.getByteArray(0, (int) n), StandardCharsets.UTF_8);
+        return new String(bytes, 0, copy(0, (int) n), StandardCharsets.UTF_8);
+    }
+
+    private static IOException failure(String call, CPath path, int errno) {
+        return failure(call, path.toString(), errno);
     }
 
     private static IOException failure(String call, String path, int errno) {
@@ -158,7 +229,7 @@ final class Tracee {
 
     /** Whether the [stack] mapping is executable (only that line is parsed). */
     boolean executableStack(int pid) throws IOException {
-        String maps = read("/proc/" + pid + "/maps");
+        String maps = read(proc(pid, MAPS));
         int at = maps.indexOf("[stack]");
         if (at < 0) {
             return false;
@@ -172,17 +243,17 @@ final class Tracee {
 
     /** The proportional set size (smaps_rollup Pss), in bytes. */
     long pss(int pid) throws IOException {
-        return kb(procField("/proc/" + pid + "/smaps_rollup", "Pss:"));
+        return kb(procField(proc(pid, SMAPS_ROLLUP), "Pss:"));
     }
 
     /** The virtual size (status VmSize), in bytes. */
     long vmSize(int pid) throws IOException {
-        return kb(procField("/proc/" + pid + "/status", "VmSize:"));
+        return kb(procField(proc(pid, STATUS), "VmSize:"));
     }
 
     /** The effective uid (status Uid, second field). */
     long uid(int pid) throws IOException {
-        String uid = procField("/proc/" + pid + "/status", "Uid:");
+        String uid = procField(proc(pid, STATUS), "Uid:");
         if (uid == null) {
             throw new IOException("no Uid line in /proc/" + pid + "/status");
         }
@@ -195,17 +266,27 @@ final class Tracee {
     }
 
     static Path root(int pid) {
-        return Path.of("/proc/" + pid + "/root");
+        return Path.of(rootPath(pid));
+    }
+
+    /** The host path of the process's root: "/proc/PID/root". */
+    static String rootPath(int pid) {
+        return "/proc/" + pid + "/root";
     }
 
     /** The process's cwd as a path in its root (what the kernel shows for it). */
     String cwd(int pid) throws IOException {
-        return inRoot(pid, readlink("/proc/" + pid + "/cwd"));
+        return inRoot(pid, readlink(proc(pid, CWD)));
+    }
+
+    /** The program the process runs (/proc/PID/exe) as a path in its root. */
+    String exe(int pid) throws IOException {
+        return inRoot(pid, readlink(proc(pid, EXE)));
     }
 
     /** The process's pid in its own pid namespace (status NSpid, last field). */
     int namespacePid(int pid) throws IOException {
-        String ns = procField("/proc/" + pid + "/status", "NSpid:");
+        String ns = procField(proc(pid, STATUS), "NSpid:");
         if (ns == null) {
             return pid;
         }
@@ -219,8 +300,9 @@ final class Tracee {
      * namespace), else with the host path of its root cut off.
      */
     String inRoot(int pid, String shown) throws IOException {
-        String root = readlink("/proc/" + pid + "/root");
-        if (root.equals("/") || !shown.startsWith(root + "/")) {
+        String root = readlink(proc(pid, ROOT));
+        if (root.equals("/") || !shown.startsWith(root) || shown.length() <= root.length()
+                || shown.charAt(root.length()) != '/') {
             return shown;
         }
         return shown.substring(root.length());
@@ -228,7 +310,7 @@ final class Tracee {
 
     /** The status flags of an open fd of the process (fdinfo "flags", octal). */
     int fdFlags(int pid, int fd) throws IOException {
-        String flags = procField("/proc/" + pid + "/fdinfo/" + fd, "flags:");
+        String flags = procField(proc(pid, FDINFO, fd), "flags:");
         if (flags == null) {
             throw new IOException("no flags line in /proc/" + pid + "/fdinfo/" + fd);
         }
@@ -237,17 +319,17 @@ final class Tracee {
 
     /** The path an open fd of the process names, in its root. */
     String fdPath(int pid, int fd) throws IOException {
-        return inRoot(pid, readlink("/proc/" + pid + "/fd/" + fd));
+        return inRoot(pid, readlink(proc(pid, FD, fd)));
     }
 
     /**
      * {@code path} made absolute (against {@code base}) and free of symlinks, ".", ".."
-     * and repeated slashes, resolving each link inside {@code root}: the path the
-     * kernel will exec, as the container names it. Empty when a component does not
-     * exist (exec will fail by itself).
+     * and repeated slashes, resolving each link inside {@code root} (a host path): the
+     * path the kernel will exec, as the container names it. Empty when a component
+     * does not exist (exec will fail by itself).
      */
-    Optional<String> canonical(Path root, String base, String path, IntSupplierIO selfPid) throws IOException {
-        List<String> todo = new ArrayList<>();
+    Optional<String> canonical(String root, String base, String path, IntSupplierIO selfPid) throws IOException {
+        ArrayDeque<String> todo = new ArrayDeque<>();
         push(todo, path.startsWith("/") ? path : base + "/" + path);
         List<String> done = new ArrayList<>();
         int links = 0;
@@ -267,35 +349,48 @@ final class Tracee {
                 c = Integer.toString(selfPid.get());
             }
             done.add(c);
-            Path here = root.resolve(String.join("/", done));
-            if (TraceCalls.fstatat((int) AT_FDCWD, here.toString(), statBuf, (int) AT_SYMLINK_NOFOLLOW) == -1) {
+            CPath here = this.path.clear().add(root);
+            for (String d : done) {
+                here.add("/").add(d);
+            }
+            if (TraceCalls.fstatat((int) AT_FDCWD, address("lstat", here), statBuf.address,
+                    (int) AT_SYMLINK_NOFOLLOW) == -1) {
                 int errno = Native.getLastError();
                 if (errno == Errno.ENOENT.number() || errno == Errno.ENOTDIR.number()) {
                     return Optional.empty();
                 }
-                throw failure("lstat", here.toString(), errno);
+                throw failure("lstat", here, errno);
             }
-            if ((statBuf.getInt(STAT_MODE) & 0170000) == 0120000) {
+            if ((statBuf.view.getInt(STAT_MODE) & 0170000) == 0120000) {
                 if (++links > MAX_SYMLINKS) {
                     return Optional.empty();
                 }
-                String target = readlink(here.toString());
+                String target = readlink(here);
                 done.removeLast();
                 if (target.startsWith("/")) {
                     done.clear();
                 }
-                List<String> rest = new ArrayList<>(todo);
-                todo.clear();
-                push(todo, target);
-                todo.addAll(rest);
+                // the link's components come before the rest of the path
+                String[] parts = target.split("/");
+                for (int i = parts.length - 1; i >= 0; i--) {
+                    todo.addFirst(parts[i]);
+                }
             }
         }
         return Optional.of("/" + String.join("/", done));
     }
 
-    private static void push(List<String> todo, String path) {
+    private static void push(ArrayDeque<String> todo, String path) {
         for (String c : path.split("/")) {
-            todo.add(c);
+            todo.addLast(c);
+        }
+    }
+
+    /** A file's identity (device, inode), for "the same file" across two stops. */
+    record FileId(long dev, long ino) {
+        /** Whether {@code s} is this file (the fields compared: a record's own equals goes through method handles). */
+        boolean same(Stat s) {
+            return dev == s.dev() && ino == s.ino();
         }
     }
 
@@ -305,46 +400,60 @@ final class Tracee {
             return (mode & 0170000) == 0100000;
         }
 
-        /** The file's identity (device, inode), for "the same file" across two stops. */
-        List<Long> key() {
-            return List.of(dev, ino);
+        FileId key() {
+            return new FileId(dev, ino);
         }
     }
 
     /** stat(2) of a host path (following links), read from a reused buffer. */
     Stat stat(String path) throws IOException {
-        if (TraceCalls.fstatat((int) AT_FDCWD, path, statBuf, 0) == -1) {
-            throw failure("stat", path, Native.getLastError());
+        return stat(host(path));
+    }
+
+    /** stat(2) of /proc/PID/NAME (following the link). */
+    Stat stat(int pid, byte[] name) throws IOException {
+        return stat(proc(pid, name));
+    }
+
+    private Stat stat(CPath p) throws IOException {
+        if (TraceCalls.fstatat((int) AT_FDCWD, address("stat", p), statBuf.address, 0) == -1) {
+            throw failure("stat", p, Native.getLastError());
         }
-        return new Stat(statBuf.getInt(STAT_MODE), Integer.toUnsignedLong(statBuf.getInt(STAT_UID)),
-                statBuf.getLong(STAT_DEV), statBuf.getLong(STAT_INO));
+        ByteBuffer v = statBuf.view;
+        return new Stat(v.getInt(STAT_MODE), Integer.toUnsignedLong(v.getInt(STAT_UID)), v.getLong(STAT_DEV),
+                v.getLong(STAT_INO));
     }
 
     /**
      * The exec image of the file at {@code file} (a host path: under /proc/PID/root,
-     * or /proc/PID/exe): the first 64 KiB for the ELF header, every byte for the hash.
+     * or /proc/PID/exe, or /proc/PID/fd/N): the first 64 KiB for the ELF header,
+     * every byte for the hash.
+     *
+     * @param dir the host path of the file's directory
      */
-    ExecImage image(Path file, String path, Path dir, long trustedUid, long callerUid, boolean hash)
+    ExecImage image(String file, String path, String dir, long trustedUid, long callerUid, boolean hash)
             throws IOException {
-        Stat d = stat(dir.toString());
+        Stat d = stat(host(dir));
         Optional<byte[]> digest = Optional.empty();
-        int fd = TraceCalls.open(file.toString(), (int) (O_RDONLY | O_CLOEXEC), 0);
+        CPath f = host(file);
+        int fd = TraceCalls.open(address("open", f), (int) (O_RDONLY | O_CLOEXEC), 0);
         if (fd < 0) {
-            throw failure("open", file.toString(), Native.getLastError());
+            throw failure("open", file, Native.getLastError());
         }
         boolean execStack;
         try {
             // the header and the program headers sit at the start of the file
-            long got = 0;
-            for (long n; got < io.size() && (n = TraceCalls.read(fd, io.share(got), io.size() - got)) > 0; ) {
-                got += n;
+            int got = 0;
+            for (long n; got < io.size() && (n = TraceCalls.read(fd, io.address + got, io.size() - got)) > 0; ) {
+                got += (int) n;
             }
-            execStack = ElfHeader.execStack(io.getByteBuffer(0, got));
+            ByteBuffer head = io.view.slice(0, got);
+            execStack = ElfHeader.execStack(head);
             if (hash) {
                 MessageDigest sha = sha256();
-                sha.update(io.getByteBuffer(0, got));
-                for (long n; (n = TraceCalls.read(fd, io, io.size())) > 0; ) {
-                    sha.update(io.getByteBuffer(0, n));
+                sha.update(head);
+                for (long n; (n = TraceCalls.read(fd, io.address, io.size())) > 0; ) {
+                    sha.update(io.view.slice(0, (int) n));
                 }
                 digest = Optional.of(sha.digest());
             }
