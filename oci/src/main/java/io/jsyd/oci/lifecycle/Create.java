@@ -85,14 +85,6 @@ public final class Create {
                 Optional.ofNullable(o.policy()),
                 null, request.err())) {
             policy = sandbox.policy();
-            if (policy.isPresent() && policy.get().trace().needsTracer()) {
-                // the supervisor daemon hosts the notify pool and the timeout, not yet a tracer:
-                // refused, never run unchecked
-                throw new io.jsyd.oci.InvalidSpecException(java.util.List.of(new io.jsyd.oci.spec.SpecProblem(
-                        prepared.loaded().file(), "$.annotations", "the policy's ptrace checks (tpe, force, mem,"
-                                + " pid, trace/allow_unsafe_*) run under `jsyd-oci run` only so far;"
-                                + " create/start cannot host a tracer yet")));
-            }
             config = sandbox.apply(prepared.conversion().config());
         }
         boolean terminal = config.process().console() != null;
@@ -142,8 +134,9 @@ public final class Create {
                 // startContainer is in the init's plan, after the exec fifo
                 launched = new ContainerLauncher(stub, HostView.system()).launch(config, cgroup,
                         SeccompAgent.handoff(prepared.loaded().spec(), id, o.bundle()), supervised::handOff,
-                        hooks.launchPoints(hookState), fifo, stdio);
+                        hooks.launchPoints(hookState), fifo, stdio, supervised::trace);
             } catch (RuntimeException e) {
+                supervised.close();
                 destroyQuietly(cgroup, e);
                 throw e;
             }
@@ -162,6 +155,7 @@ public final class Create {
                     ForegroundRun.writePidFile(o.pidFile(), pid);
                 }
             } catch (OciException | RuntimeException e) {
+                supervised.close();
                 Processes.signalIfAlive(pid, 9);
                 io.jsyd.runtime.spawn.ProcessParent.current().waitFor(pid);
                 destroyQuietly(cgroup, e);
@@ -261,18 +255,20 @@ public final class Create {
     }
 
     /**
-     * A policy that needs live supervision (a confined category, a timeout) goes to
-     * the supervisor daemon of the --root: the listener as soon as the init sends
-     * it (the init's next calls wait for the daemon's answers), or, with a timeout
-     * alone, once the init waits for `start`. The init stays our child, so its pid
-     * cannot be reused while we open its pidfd.
+     * A policy that needs live supervision (a ptrace check, a confined category, a
+     * timeout) goes to the supervisor daemon of the --root: with a ptrace check when
+     * the init waits at its TRACE sync point (the daemon seizes it before we ack),
+     * the listener as soon as the init sends it (the init's next calls wait for the
+     * daemon's answers), or, with a timeout alone, once the init waits for `start`.
+     * The init stays our child, so its pid cannot be reused while we open its pidfd.
      */
-    private static final class Supervised {
+    private static final class Supervised implements AutoCloseable {
         private final SupervisorPaths paths;
         private final String id;
         private final Path stateDir;
         private final Optional<Policy> policy;
         private final CgroupManager cgroup;
+        private SupervisorClient.Connection connection;
         private boolean done;
 
         Supervised(Path root, String id, Path stateDir, Optional<Policy> policy, CgroupManager cgroup) {
@@ -284,28 +280,63 @@ public final class Create {
         }
 
         boolean needed() {
-            return policy.isPresent() && (!policy.get().sandboxed().isEmpty() || policy.get().timeout().isPresent());
+            return policy.isPresent() && (confines() || traces() || policy.get().timeout().isPresent());
+        }
+
+        private boolean confines() {
+            return policy.isPresent() && !policy.get().sandboxed().isEmpty();
+        }
+
+        private boolean traces() {
+            return policy.isPresent() && policy.get().trace().needsTracer();
+        }
+
+        /** The TRACE sync point: returns once the daemon has seized the init. */
+        void trace(int initPid) {
+            if (!traces() || connection != null) {
+                throw new IllegalStateException("the init waits to be traced without a policy that traces");
+            }
+            connection = open(initPid, true);
+            if (!confines()) {
+                finish();
+            }
         }
 
         void handOff(Fd listener, int initPid) {
-            if (!needed()) {
+            if (!confines()) {
                 throw new IllegalStateException("a supervisor listener without a policy");
             }
-            send(listener, initPid);
+            if (connection == null) {
+                if (traces()) {
+                    throw new IllegalStateException("the init sent its listener before it was traced");
+                }
+                connection = open(initPid, false);
+            }
+            connection.sendListener(listener);
+            finish();
         }
 
         void handOffIfStill(int initPid) {
             if (needed() && !done) {
-                if (!policy.get().sandboxed().isEmpty()) {
-                    // never hand over a confining policy without its listener: nothing would confine
+                if (confines() || traces()) {
+                    // never hand over a confining policy without its listener or its tracer: nothing would confine
                     throw new IllegalStateException("the container init " + initPid
                             + " loaded no supervisor filter before waiting for start");
                 }
-                send(null, initPid);
+                connection = open(initPid, false);
+                finish();
             }
         }
 
-        private void send(Fd listener, int initPid) {
+        private void finish() {
+            try (SupervisorClient.Connection c = connection) {
+                c.finish();
+            }
+            connection = null;
+            done = true;
+        }
+
+        private SupervisorClient.Connection open(int initPid, boolean trace) {
             Processes.StatLine stat = Processes.stat(initPid);
             if (stat == null) {
                 throw new IllegalStateException("the container init " + initPid + " is gone before its hand-off");
@@ -316,13 +347,21 @@ public final class Create {
             }
             PolicyWire.Encoded wire = PolicyWire.encode(policy.orElseThrow());
             Handoff h = new Handoff(id, stateDir.toAbsolutePath().toString(), initPid, stat.startTime(), wire.text(),
-                    wire.ruleOrigins(), wire.lockedAt().orElse(null), dirs, listener != null);
+                    wire.ruleOrigins(), wire.lockedAt().orElse(null), dirs, confines(), trace, false);
             try (Pidfd init = Pidfd.open(initPid)) {
-                SupervisorClient.handOff(paths, h, init, listener);
+                return SupervisorClient.Connection.open(paths, h, init);
             } catch (IOException e) {
                 throw new IllegalStateException("hand container " + id + " to its supervisor: " + e.getMessage(), e);
             }
-            done = true;
+        }
+
+        /** A launch that failed half-way: the daemon is told so (it kills what it seized). */
+        @Override
+        public void close() {
+            if (connection != null) {
+                connection.close();
+                connection = null;
+            }
         }
     }
 }

@@ -38,7 +38,7 @@ import tools.jackson.databind.node.ObjectNode;
 class SupervisorDaemonTest {
     private static final Path BUSYBOX = Path.of("/bin/busybox");
     private static final String RUN = Long.toHexString(System.nanoTime());
-    private static final String POLICY = "sandbox/read,write:on\nallow/read+/***\ndeny/read+/etc/secret\n"
+    static final String POLICY = "sandbox/read,write:on\nallow/read+/***\ndeny/read+/etc/secret\n"
             + "allow/write+/out/***\nallow/write+/dev/null\n";
 
     @BeforeAll
