@@ -82,6 +82,9 @@ public final class SupervisorDaemon {
         // started under the client's lock: a socket file here is a dead daemon's
         Files.deleteIfExists(paths.socket());
         try (UnixServer server = UnixServer.listen(paths.socket(), 64)) {
+            // before the watchdog, which so starts there too
+            DaemonCgroup.enter(d.pid).ifPresent(why -> d.log.println(d.clock.instant()
+                    + " jsyd-oci supervisor: staying in the cgroups of the caller: " + why));
             d.startWatchdog();
             Files.writeString(paths.pidFile(), d.pid + "\n");
             d.log.println(d.clock.instant() + " jsyd-oci supervisor daemon " + d.pid + " serves " + root);

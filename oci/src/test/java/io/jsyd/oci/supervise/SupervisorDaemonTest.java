@@ -257,6 +257,25 @@ class SupervisorDaemonTest {
     }
 
     @Test
+    void theDaemonAndItsWatchdogLeaveTheCallersCgroupsForTheirOwn(@TempDir Path dir) throws Exception {
+        Path root = dir.resolve("root");
+        String id = id(root, "sd-cgroup");
+        Path bundle = bundle(dir, "exec sleep 60", PolicySource.POLICY_ANNOTATION, POLICY);
+        createAndStart(root, bundle, id);
+        int daemon = daemonPid(root);
+        int watchdog = watchdogOf(daemon, 0);
+        for (int pid : new int[] {daemon, watchdog}) {
+            List<String> lines = Files.readAllLines(Path.of("/proc/" + pid + "/cgroup"));
+            assertFalse(lines.isEmpty());
+            for (String line : lines) {
+                // every v1 hierarchy and the cgroup2 (hybrid or pure v2 alike), whatever the caller's was
+                assertTrue(line.endsWith(":" + DaemonCgroup.PATH), pid + ": " + lines);
+            }
+        }
+        assertFalse(Files.readString(new SupervisorPaths(root).log()).contains("staying in the cgroups"));
+    }
+
+    @Test
     void aBadPolicyFailsCreateAndLeavesNothing(@TempDir Path dir) throws Exception {
         Path root = dir.resolve("root");
         String id = id(root, "sd-bad");
