@@ -36,13 +36,8 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import io.jsyd.oci.supervise.Handoff;
 import io.jsyd.oci.supervise.PolicyRecord;
-import io.jsyd.oci.supervise.SupervisorClient;
-import io.jsyd.oci.supervise.SupervisorPaths;
-import io.jsyd.runtime.linux.Pidfd;
 import io.jsyd.runtime.policy.Policy;
-import io.jsyd.runtime.policy.PolicyWire;
 
 /**
  * `create`: the container's init is set up and waits on the exec fifo for `start`;
@@ -127,7 +122,7 @@ public final class Create {
             if (policy.isPresent()) {
                 PolicyRecord.write(dir.path(), policy.get());
             }
-            Supervised supervised = new Supervised(o.root(), id, dir.path(), policy, cgroup);
+            DaemonHandoff supervised = new DaemonHandoff(o.root(), id, dir.path(), policy, cgroupDirs(cgroup), false);
             Launched launched;
             try {
                 // prestart, createRuntime and the init's createContainer run during the launch;
@@ -206,6 +201,14 @@ public final class Create {
         return out;
     }
 
+    private static Map<String, String> cgroupDirs(CgroupManager cgroup) {
+        Map<String, String> dirs = new LinkedHashMap<>();
+        if (cgroup != null) {
+            cgroup.paths().forEach((k, v) -> dirs.put(k, v.toString()));
+        }
+        return dirs;
+    }
+
     private static void destroyQuietly(CgroupManager cgroup, Exception cause) {
         if (cgroup == null) {
             return;
@@ -252,116 +255,5 @@ public final class Create {
                 loaded.spec().getAnnotations() == null ? Map.of() : loaded.spec().getAnnotations(),
                 paths, loaded.spec().getLinux() == null ? null : loaded.spec().getLinux().getResources(), hooks,
                 afterStart);
-    }
-
-    /**
-     * A policy that needs live supervision (a ptrace check, a confined category, a
-     * timeout) goes to the supervisor daemon of the --root: with a ptrace check when
-     * the init waits at its TRACE sync point (the daemon seizes it before we ack),
-     * the listener as soon as the init sends it (the init's next calls wait for the
-     * daemon's answers), or, with a timeout alone, once the init waits for `start`.
-     * The init stays our child, so its pid cannot be reused while we open its pidfd.
-     */
-    private static final class Supervised implements AutoCloseable {
-        private final SupervisorPaths paths;
-        private final String id;
-        private final Path stateDir;
-        private final Optional<Policy> policy;
-        private final CgroupManager cgroup;
-        private SupervisorClient.Connection connection;
-        private boolean done;
-
-        Supervised(Path root, String id, Path stateDir, Optional<Policy> policy, CgroupManager cgroup) {
-            this.paths = new SupervisorPaths(root);
-            this.id = id;
-            this.stateDir = stateDir;
-            this.policy = policy;
-            this.cgroup = cgroup;
-        }
-
-        boolean needed() {
-            return policy.isPresent() && (confines() || traces() || policy.get().timeout().isPresent());
-        }
-
-        private boolean confines() {
-            return policy.isPresent() && !policy.get().sandboxed().isEmpty();
-        }
-
-        private boolean traces() {
-            return policy.isPresent() && policy.get().trace().needsTracer();
-        }
-
-        /** The TRACE sync point: returns once the daemon has seized the init. */
-        void trace(int initPid) {
-            if (!traces() || connection != null) {
-                throw new IllegalStateException("the init waits to be traced without a policy that traces");
-            }
-            connection = open(initPid, true);
-            if (!confines()) {
-                finish();
-            }
-        }
-
-        void handOff(Fd listener, int initPid) {
-            if (!confines()) {
-                throw new IllegalStateException("a supervisor listener without a policy");
-            }
-            if (connection == null) {
-                if (traces()) {
-                    throw new IllegalStateException("the init sent its listener before it was traced");
-                }
-                connection = open(initPid, false);
-            }
-            connection.sendListener(listener);
-            finish();
-        }
-
-        void handOffIfStill(int initPid) {
-            if (needed() && !done) {
-                if (confines() || traces()) {
-                    // never hand over a confining policy without its listener or its tracer: nothing would confine
-                    throw new IllegalStateException("the container init " + initPid
-                            + " loaded no supervisor filter before waiting for start");
-                }
-                connection = open(initPid, false);
-                finish();
-            }
-        }
-
-        private void finish() {
-            try (SupervisorClient.Connection c = connection) {
-                c.finish();
-            }
-            connection = null;
-            done = true;
-        }
-
-        private SupervisorClient.Connection open(int initPid, boolean trace) {
-            Processes.StatLine stat = Processes.stat(initPid);
-            if (stat == null) {
-                throw new IllegalStateException("the container init " + initPid + " is gone before its hand-off");
-            }
-            Map<String, String> dirs = new LinkedHashMap<>();
-            if (cgroup != null) {
-                cgroup.paths().forEach((k, v) -> dirs.put(k, v.toString()));
-            }
-            PolicyWire.Encoded wire = PolicyWire.encode(policy.orElseThrow());
-            Handoff h = new Handoff(id, stateDir.toAbsolutePath().toString(), initPid, stat.startTime(), wire.text(),
-                    wire.ruleOrigins(), wire.lockedAt().orElse(null), dirs, confines(), trace, false);
-            try (Pidfd init = Pidfd.open(initPid)) {
-                return SupervisorClient.Connection.open(paths, h, init);
-            } catch (IOException e) {
-                throw new IllegalStateException("hand container " + id + " to its supervisor: " + e.getMessage(), e);
-            }
-        }
-
-        /** A launch that failed half-way: the daemon is told so (it kills what it seized). */
-        @Override
-        public void close() {
-            if (connection != null) {
-                connection.close();
-                connection = null;
-            }
-        }
     }
 }
