@@ -68,10 +68,10 @@ class ExecSupervisionTest {
     /** Execs a denied read and a W^X mapping into the container and checks both were refused and logged. */
     private static void execIsConfined(Path dir, Path root, String id) throws Exception {
         Cli.Result r = Cli.run(root, "--root", root.toString(), "exec", id, "sh", "-c",
-                "cat /etc/open > /out/x-open; cat /etc/secret > /out/x-secret 2> /out/x-err; echo $? > /out/x-rc;"
+                "exec 2> /out/x-sh-err; cat /etc/open > /out/x-open; cat /etc/secret > /out/x-secret 2> /out/x-err; echo $? > /out/x-rc;"
                         + " /probe wx-mmap > /out/x-wx; /probe rw-mmap > /out/x-rw");
         StringBuilder outs = new StringBuilder();
-        for (String f : List.of("x-open", "x-secret", "x-err", "x-rc", "x-wx", "x-rw")) {
+        for (String f : List.of("x-open", "x-secret", "x-err", "x-rc", "x-wx", "x-rw", "x-sh-err")) {
             outs.append(f).append('=').append(TracedCreateTest.read(dir, f)).append(' ');
         }
         assertEquals(0, r.status(), r.err() + outs + Files.readString(new SupervisorPaths(root).log()));
@@ -101,6 +101,29 @@ class ExecSupervisionTest {
         assertEquals(0, Cli.run(root, "--root", root.toString(), "start", id).status());
         TracedCreateTest.waitFor(dir.resolve("out/ready"));
         execIsConfined(dir, root, id);
+    }
+
+    @Test
+    void aProcessExecdIntoAContainerUnderLandlockGetsTheInitsDomain(@TempDir Path dir) throws Exception {
+        assumeTrue(io.jsyd.runtime.landlock.LandlockProbe.system().probe().abi() >= 6,
+                "needs Landlock ABI 6 for the default scopes");
+        Path root = dir.resolve("root");
+        String id = id(root, "xs-lock");
+        // Landlock alone: no daemon, the kernel confines the exec'd process as it does the init
+        Path bundle = TracedCreateTest.bundle(dir, "touch /out/ready; exec sleep 60", "sandbox/lock:on\n"
+                + "allow/lock/read,readdir,exec+/bin\nallow/lock/read,write,create+/out\n"
+                + "allow/lock/read,write+/dev/null\nallow/lock/read+/etc/open\n");
+        Cli.Result created = SupervisorDaemonTest.external(root, "create", "-b", bundle.toString(), id);
+        assertEquals(0, created.status(), created.err());
+        assertEquals(0, Cli.run(root, "--root", root.toString(), "start", id).status());
+        TracedCreateTest.waitFor(dir.resolve("out/ready"));
+        Cli.Result r = Cli.run(root, "--root", root.toString(), "exec", id, "sh", "-c",
+                "cat /etc/open > /out/l-open; cat /etc/secret > /out/l-secret 2>/dev/null; echo $? > /out/l-rc");
+        assertEquals(0, r.status(), r.err());
+        assertEquals("visible", TracedCreateTest.read(dir, "l-open"));
+        assertEquals("", TracedCreateTest.read(dir, "l-secret"));
+        assertEquals("1", TracedCreateTest.read(dir, "l-rc"), "Landlock refuses what it does not grant");
+        assertTrue(Files.notExists(new SupervisorPaths(root).dir()), "Landlock needs no daemon");
     }
 
     @Test
