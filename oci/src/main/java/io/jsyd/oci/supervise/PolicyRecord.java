@@ -58,6 +58,10 @@ public final class PolicyRecord {
                 return Optional.empty();
             }
             String text = Files.readString(file);
+            if (Files.notExists(stateDir.resolve(ORIGINS))) {
+                // recorded by a jsyd-oci that kept no origins: the rules' lines are this file's
+                return Optional.of(io.jsyd.runtime.policy.PolicyParser.parse(file.toString(), text));
+            }
             file = stateDir.resolve(ORIGINS);
             Origins o = SpecJson.mapper().readValue(Files.readString(file), Origins.class);
             return Optional.of(PolicyWire.decode(new PolicyWire.Encoded(text, o.rules(), Optional.ofNullable(o.lockedAt()))));
