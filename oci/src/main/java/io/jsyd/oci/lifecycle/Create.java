@@ -40,13 +40,8 @@ import java.time.Instant;
 import java.util.LinkedHashMap;
 import java.util.Map;
 import java.util.Optional;
-import io.jsyd.oci.supervise.Handoff;
 import io.jsyd.oci.supervise.PolicyRecord;
-import io.jsyd.oci.supervise.SupervisorClient;
-import io.jsyd.oci.supervise.SupervisorPaths;
-import io.jsyd.runtime.linux.Pidfd;
 import io.jsyd.runtime.policy.Policy;
-import io.jsyd.runtime.policy.PolicyWire;
 
 /**
  * `create`: the container's init is set up and waits on the exec fifo for `start`;
@@ -97,14 +92,6 @@ public final class Create {
                 Optional.ofNullable(o.policy()),
                 null, request.err())) {
             policy = sandbox.policy();
-            if (policy.isPresent() && policy.get().trace().needsTracer()) {
-                // the supervisor daemon hosts the notify pool and the timeout, not yet a tracer:
-                // refused, never run unchecked
-                throw new io.jsyd.oci.InvalidSpecException(java.util.List.of(new io.jsyd.oci.spec.SpecProblem(
-                        prepared.loaded().file(), "$.annotations", "the policy's ptrace checks (tpe, force, mem,"
-                                + " pid, trace/allow_unsafe_*) run under `jsyd-oci run` only so far;"
-                                + " create/start cannot host a tracer yet")));
-            }
             config = sandbox.apply(prepared.conversion().config());
         }
         boolean terminal = config.process().console() != null;
@@ -153,15 +140,16 @@ public final class Create {
             if (policy.isPresent()) {
                 PolicyRecord.write(dir.path(), policy.get());
             }
-            Supervised supervised = new Supervised(o.root(), id, dir.path(), policy, cgroup);
+            DaemonHandoff supervised = new DaemonHandoff(o.root(), id, dir.path(), policy, cgroupDirs(cgroup), false);
             Launched launched;
             try {
                 // prestart, createRuntime and the init's createContainer run during the launch;
                 // startContainer is in the init's plan, after the exec fifo
                 launched = new ContainerLauncher(stub, HostView.system()).launch(config, cgroup,
                         SeccompAgent.handoff(prepared.loaded().spec(), id, o.bundle()), supervised::handOff,
-                        hooks.launchPoints(hookState), fifo, stdio);
+                        hooks.launchPoints(hookState), fifo, stdio, supervised::trace);
             } catch (RuntimeException e) {
+                supervised.close();
                 destroyQuietly(cgroup, e);
                 throw e;
             }
@@ -183,6 +171,7 @@ public final class Create {
                     Checkpoint.reach("pid file written");
                 }
             } catch (OciException | RuntimeException e) {
+                supervised.close();
                 Processes.signalIfAlive(pid, 9);
                 io.jsyd.runtime.spawn.ProcessParent.current().waitFor(pid);
                 destroyQuietly(cgroup, e);
@@ -233,6 +222,14 @@ public final class Create {
         return out;
     }
 
+    private static Map<String, String> cgroupDirs(CgroupManager cgroup) {
+        Map<String, String> dirs = new LinkedHashMap<>();
+        if (cgroup != null) {
+            cgroup.paths().forEach((k, v) -> dirs.put(k, v.toString()));
+        }
+        return dirs;
+    }
+
     private static void destroyQuietly(CgroupManager cgroup, Exception cause) {
         if (cgroup == null) {
             return;
@@ -279,71 +276,5 @@ public final class Create {
                 loaded.spec().getAnnotations() == null ? Map.of() : loaded.spec().getAnnotations(),
                 paths, loaded.spec().getLinux() == null ? null : loaded.spec().getLinux().getResources(), hooks,
                 afterStart, config.process().keyring() == null);
-    }
-
-    /**
-     * A policy that needs live supervision (a confined category, a timeout) goes to
-     * the supervisor daemon of the --root: the listener as soon as the init sends
-     * it (the init's next calls wait for the daemon's answers), or, with a timeout
-     * alone, once the init waits for `start`. The init stays our child, so its pid
-     * cannot be reused while we open its pidfd.
-     */
-    private static final class Supervised {
-        private final SupervisorPaths paths;
-        private final String id;
-        private final Path stateDir;
-        private final Optional<Policy> policy;
-        private final CgroupManager cgroup;
-        private boolean done;
-
-        Supervised(Path root, String id, Path stateDir, Optional<Policy> policy, CgroupManager cgroup) {
-            this.paths = new SupervisorPaths(root);
-            this.id = id;
-            this.stateDir = stateDir;
-            this.policy = policy;
-            this.cgroup = cgroup;
-        }
-
-        boolean needed() {
-            return policy.isPresent() && (!policy.get().sandboxed().isEmpty() || policy.get().timeout().isPresent());
-        }
-
-        void handOff(Fd listener, int initPid) {
-            if (!needed()) {
-                throw new IllegalStateException("a supervisor listener without a policy");
-            }
-            send(listener, initPid);
-        }
-
-        void handOffIfStill(int initPid) {
-            if (needed() && !done) {
-                if (!policy.get().sandboxed().isEmpty()) {
-                    // never hand over a confining policy without its listener: nothing would confine
-                    throw new IllegalStateException("the container init " + initPid
-                            + " loaded no supervisor filter before waiting for start");
-                }
-                send(null, initPid);
-            }
-        }
-
-        private void send(Fd listener, int initPid) {
-            Processes.StatLine stat = Processes.stat(initPid);
-            if (stat == null) {
-                throw new IllegalStateException("the container init " + initPid + " is gone before its hand-off");
-            }
-            Map<String, String> dirs = new LinkedHashMap<>();
-            if (cgroup != null) {
-                cgroup.paths().forEach((k, v) -> dirs.put(k, v.toString()));
-            }
-            PolicyWire.Encoded wire = PolicyWire.encode(policy.orElseThrow());
-            Handoff h = new Handoff(id, stateDir.toAbsolutePath().toString(), initPid, stat.startTime(), wire.text(),
-                    wire.ruleOrigins(), wire.lockedAt().orElse(null), dirs, listener != null);
-            try (Pidfd init = Pidfd.open(initPid)) {
-                SupervisorClient.handOff(paths, h, init, listener);
-            } catch (IOException e) {
-                throw new IllegalStateException("hand container " + id + " to its supervisor: " + e.getMessage(), e);
-            }
-            done = true;
-        }
     }
 }

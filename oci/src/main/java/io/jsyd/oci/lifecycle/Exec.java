@@ -36,6 +36,10 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import io.jsyd.oci.supervise.PolicyRecord;
+import io.jsyd.oci.supervise.SupervisorPaths;
+import io.jsyd.runtime.policy.Policy;
 
 /**
  * `exec`: one more process in a running container, in all its namespaces and its
@@ -121,12 +125,30 @@ public final class Exec {
         } catch (IOException e) {
             throw new OciIoException("read the namespaces of the container's init", Path.of("/proc/" + r.pid() + "/ns"), e);
         }
+        // the container's sandbox policy confines this process as it does the init: the same
+        // filters and Landlock, and the supervisor daemon of the --root answers and traces it
+        Path stateDir = store.dir(o.id());
+        Optional<Policy> policy = PolicyRecord.read(stateDir);
         Launched launched;
-        try (InitStub stub = InitStub.load()) {
+        try (Sandbox sandbox = Sandbox.recorded(o.id(), policy, policy.isPresent() ? sandboxLog(stateDir)
+                : new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+             DaemonHandoff supervised = new DaemonHandoff(o.root(), o.id(), stateDir, policy, r.cgroupPaths(), true);
+             InitStub stub = InitStub.load()) {
+            config = sandbox.apply(config);
             launched = new ExecLauncher(stub, HostView.system()).launch(config, join,
                     cgroup == null ? null : o.cgroups().isEmpty() ? cgroup::join
                             : pid -> io.jsyd.runtime.cgroup.Cgroups.enter(cgroupDirs, pid),
-                    SeccompAgent.handoff(spec, o.id(), bundle), stdio);
+                    SeccompAgent.handoff(spec, o.id(), bundle), supervised::handOff, supervised::trace, stdio);
+            sandbox.launched(launched);
+            try {
+                supervised.handOffIfStill(launched.initPid());
+            } catch (RuntimeException e) {
+                supervised.close();
+                Processes.signalIfAlive(launched.initPid(), 9);
+                ProcessParent.current().waitFor(launched.initPid());
+                launched.fds().forEach(Fd::close);
+                throw e;
+            }
         } catch (KernelException e) {
             throw new ContainerFailedException(o.id(), e);
         }
@@ -163,6 +185,17 @@ public final class Exec {
             return 0;
         }
         return waitFor(request, pid, master);
+    }
+
+    /** The container's sandbox log, where what applying the policy notes goes (Landlock's best effort). */
+    private static java.io.PrintStream sandboxLog(Path stateDir) throws OciIoException {
+        Path file = stateDir.resolve(SupervisorPaths.SANDBOX_LOG);
+        try {
+            return new java.io.PrintStream(new java.io.FileOutputStream(file.toFile(), true), true,
+                    StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new OciIoException("open the sandbox log", file, e);
+        }
     }
 
     private static int waitFor(Request request, int pid, Fd master) {

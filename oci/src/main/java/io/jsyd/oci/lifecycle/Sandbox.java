@@ -81,6 +81,15 @@ final class Sandbox implements AutoCloseable {
         }
     }
 
+    /**
+     * The policy a container was created with (its state directory's record), for a
+     * process `exec` starts in it; what applying it notes goes to {@code log}, which
+     * the sandbox then owns.
+     */
+    static Sandbox recorded(String id, Optional<Policy> policy, PrintStream log) {
+        return new Sandbox(id, policy, log, true);
+    }
+
     /** The policy, when one applies. */
     Optional<Policy> policy() {
         return policy;

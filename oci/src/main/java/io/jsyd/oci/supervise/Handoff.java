@@ -19,12 +19,22 @@ import java.util.Optional;
  * @param initStartTime the init's start time (/proc/PID/stat), so a reused pid is never killed
  * @param cgroupDirs    the cgroup's directory per hierarchy, as the state record keeps them
  * @param listener      whether a second message carries the seccomp listener
+ * @param trace         whether the daemon seizes the process (it waits at its TRACE sync point) before it
+ *                      answers {@value SupervisorDaemon#SEIZED}
+ * @param exec          whether {@code initPid} is a process `exec` started in the container rather than its
+ *                      init: the daemon supervises it beside the container (which it may not host itself)
  */
 public record Handoff(String id, String stateDir, int initPid, long initStartTime, String policyText,
-                      List<Origin> ruleOrigins, Origin lockedAt, Map<String, String> cgroupDirs, boolean listener) {
+                      List<Origin> ruleOrigins, Origin lockedAt, Map<String, String> cgroupDirs, boolean listener,
+                      boolean trace, boolean exec) {
     public Handoff {
         ruleOrigins = List.copyOf(ruleOrigins);
         cgroupDirs = Map.copyOf(cgroupDirs);
+    }
+
+    /** The name the daemon keeps it under: the id, or the id and the exec'd process's pid. */
+    String key() {
+        return exec ? id + "/exec-" + initPid : id;
     }
 
     public PolicyWire.Encoded policy() {

@@ -43,24 +43,104 @@ public final class SupervisorClient {
      * @throws IllegalStateException naming the daemon log when the daemon cannot be started or refuses
      */
     public static void handOff(SupervisorPaths paths, Handoff h, Pidfd init, Fd listener) throws IOException {
-        if ((listener != null) != h.listener()) {
-            throw new IllegalArgumentException("the hand-off's listener flag does not match the listener given");
+        if ((listener != null) != h.listener() || h.trace()) {
+            throw new IllegalArgumentException("the hand-off's flags do not match the listener given");
         }
-        Files.createDirectories(paths.dir(), PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
-        try (FileLock lock = FileLock.exclusive(paths.lock()); UnixSocket daemon = connectOrStart(paths)) {
-            daemon.sendWithFd(h.toJson(), init.fd());
+        try (Connection c = Connection.open(paths, h, init)) {
             if (listener != null) {
-                daemon.sendWithFd(SupervisorDaemon.LISTENER.getBytes(StandardCharsets.UTF_8), listener);
+                c.sendListener(listener);
             }
+            c.finish();
+        }
+    }
+
+    /**
+     * One hand-off in steps: under a tracer the daemon seizes the init while it waits
+     * at its TRACE sync point ({@link #open} returns then), and the listener follows
+     * when the init has loaded its filters. Closing it unfinished tells the daemon the
+     * hand-off failed (it kills what it seized).
+     */
+    public static final class Connection implements AutoCloseable {
+        private final SupervisorPaths paths;
+        private final Handoff h;
+        private final UnixSocket daemon;
+        private boolean listenerSent;
+        private boolean finished;
+
+        private Connection(SupervisorPaths paths, Handoff h, UnixSocket daemon) {
+            this.paths = paths;
+            this.h = h;
+            this.daemon = daemon;
+        }
+
+        /**
+         * Finds or starts the daemon and sends the hand-off; with {@code h.trace()}
+         * returns once the daemon has seized the init.
+         */
+        public static Connection open(SupervisorPaths paths, Handoff h, Pidfd init) throws IOException {
+            Files.createDirectories(paths.dir(),
+                    PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rwx------")));
+            UnixSocket daemon;
+            // the lock until the daemon has our connection: then it cannot exit before serving it
+            try (FileLock lock = FileLock.exclusive(paths.lock())) {
+                daemon = connectOrStart(paths);
+                try {
+                    daemon.sendWithFd(h.toJson(), init.fd());
+                } catch (RuntimeException e) {
+                    daemon.close();
+                    throw e;
+                }
+            }
+            Connection c = new Connection(paths, h, daemon);
+            if (h.trace()) {
+                try {
+                    c.expect(SupervisorDaemon.SEIZED);
+                } catch (RuntimeException e) {
+                    c.close();
+                    throw e;
+                }
+            }
+            return c;
+        }
+
+        /** The supervisor filter's listener, which the hand-off announced. */
+        public void sendListener(Fd listener) {
+            if (!h.listener() || listenerSent) {
+                throw new IllegalStateException("a listener the hand-off of " + h.key() + " did not announce");
+            }
+            daemon.sendWithFd(SupervisorDaemon.LISTENER.getBytes(StandardCharsets.UTF_8), listener);
+            listenerSent = true;
+        }
+
+        /** Returns once the daemon supervises the container. */
+        public void finish() {
+            if (h.listener() && !listenerSent) {
+                throw new IllegalStateException("the hand-off of " + h.key() + " announced a listener that never came");
+            }
+            expect(SupervisorDaemon.OK);
+            finished = true;
+        }
+
+        public boolean finished() {
+            return finished;
+        }
+
+        private void expect(String expected) {
             if (!EventSources.awaitReadable(daemon.fd(), ANSWER.toMillis())) {
-                throw new IllegalStateException("the supervisor daemon did not answer the hand-off of container "
-                        + h.id() + " within " + ANSWER.toSeconds() + " s (see " + paths.log() + ")");
+                throw new IllegalStateException("the supervisor daemon did not answer the hand-off of "
+                        + h.key() + " within " + ANSWER.toSeconds() + " s (see " + paths.log() + ")");
             }
             String answer = new String(daemon.receive(64 << 10).data(), StandardCharsets.UTF_8);
-            if (!answer.equals(SupervisorDaemon.OK)) {
-                throw new IllegalStateException("the supervisor daemon refused container " + h.id() + ": "
-                        + (answer.isEmpty() ? "it closed the connection (see " + paths.log() + ")" : answer));
+            if (!answer.equals(expected)) {
+                throw new IllegalStateException("the supervisor daemon refused " + (h.exec() ? "process " : "container ")
+                        + h.key() + ": " + (answer.isEmpty() ? "it closed the connection (see " + paths.log() + ")"
+                        : answer));
             }
+        }
+
+        @Override
+        public void close() {
+            daemon.close();
         }
     }
 

@@ -32,14 +32,24 @@ import java.util.concurrent.ConcurrentHashMap;
  * a new one, never one that is going away.
  *
  * <p>Protocol (SOCK_SEQPACKET, one message each): the client sends the
- * {@link Handoff} as JSON with the init's pidfd attached, then, if the handoff says
- * so, {@value #LISTENER} with the seccomp listener attached; the daemon answers
- * {@value #OK} once it supervises the container, or {@code error: MESSAGE}.
+ * {@link Handoff} as JSON with the init's pidfd attached. With {@code trace} the
+ * daemon seizes the init (which waits at its TRACE sync point) and answers
+ * {@value #SEIZED}. If the hand-off says so, the client then sends {@value #LISTENER}
+ * with the seccomp listener attached (under a tracer only once the init loaded its
+ * filters). The daemon answers {@value #OK} once it supervises the container, or
+ * {@code error: MESSAGE} at any step. Each connection is served on a thread of its
+ * own. A process `exec` started in a container is handed over the same way
+ * ({@link Handoff#exec()}).
  */
 public final class SupervisorDaemon {
     static final String LISTENER = "listener";
     static final String OK = "ok";
     static final String READY = "ready";
+    /** The answer to a hand-off with {@code trace}: the process is seized, its TRACE sync may be acked. */
+    static final String SEIZED = "seized";
+    /** How long a hand-off waits for the listener the client announced: the init is being set up meanwhile. */
+    private static final Duration LISTENER_WAIT = Duration.ofSeconds(60);
+
     /** The longest hand-off message: a policy of some thousand rules with their origins. */
     static final int MAX_MESSAGE = 4 << 20;
     private static final long TICK_MILLIS = 200;
@@ -48,6 +58,9 @@ public final class SupervisorDaemon {
     private final PrintStream log;
     private final Clock clock;
     private final Map<String, HostedContainer> containers = new ConcurrentHashMap<>();
+    /** The keys of {@link #containers} and of the hand-offs still running. */
+    private final java.util.Set<String> claimed = ConcurrentHashMap.newKeySet();
+    private final java.util.concurrent.atomic.AtomicInteger inFlight = new java.util.concurrent.atomic.AtomicInteger();
     private final int pid = Processes.self();
     private volatile long idleSince = System.nanoTime();
     private UnixSocket watchdog;
@@ -69,6 +82,9 @@ public final class SupervisorDaemon {
         // started under the client's lock: a socket file here is a dead daemon's
         Files.deleteIfExists(paths.socket());
         try (UnixServer server = UnixServer.listen(paths.socket(), 64)) {
+            // before the watchdog, which so starts there too
+            DaemonCgroup.enter(d.pid).ifPresent(why -> d.log.println(d.clock.instant()
+                    + " jsyd-oci supervisor: staying in the cgroups of the caller: " + why));
             d.startWatchdog();
             Files.writeString(paths.pidFile(), d.pid + "\n");
             d.log.println(d.clock.instant() + " jsyd-oci supervisor daemon " + d.pid + " serves " + root);
@@ -85,8 +101,16 @@ public final class SupervisorDaemon {
     private void loop(UnixServer server, Duration grace) {
         while (true) {
             if (EventSources.awaitReadable(server.fd(), TICK_MILLIS)) {
-                try (UnixSocket client = server.accept()) {
-                    serveOne(client);
+                try {
+                    UnixSocket client = server.accept();
+                    inFlight.incrementAndGet();
+                    try {
+                        Thread.ofPlatform().daemon().name("jsyd-handoff").start(() -> serveOne(client));
+                    } catch (RuntimeException | OutOfMemoryError e) {
+                        inFlight.decrementAndGet();
+                        client.close();
+                        throw e;
+                    }
                 } catch (RuntimeException e) {
                     log.println(clock.instant() + " jsyd-oci supervisor: a hand-off failed: " + e);
                 }
@@ -97,7 +121,7 @@ public final class SupervisorDaemon {
                 Processes.waitFor(watchdogPid);
                 startWatchdog();
             }
-            if (containers.isEmpty() && System.nanoTime() - idleSince > grace.toNanos() && exitIfStillIdle(server)) {
+            if (idle() && System.nanoTime() - idleSince > grace.toNanos() && exitIfStillIdle(server)) {
                 return;
             }
         }
@@ -114,7 +138,7 @@ public final class SupervisorDaemon {
             return false;
         }
         try (FileLock lock = taken.get()) {
-            if (!containers.isEmpty() || EventSources.awaitReadable(server.fd(), 0)) {
+            if (!idle() || EventSources.awaitReadable(server.fd(), 0)) {
                 return false;
             }
             Files.deleteIfExists(paths.socket());
@@ -141,55 +165,102 @@ public final class SupervisorDaemon {
         watchdog = pair[0];
     }
 
+    /** Serves one connection on its own thread: a hand-off under a tracer lasts as long as the init's setup. */
     private void serveOne(UnixSocket client) {
+        try (client) {
+            handOff(client);
+        } catch (RuntimeException e) {
+            log.println(clock.instant() + " jsyd-oci supervisor: a hand-off failed: " + e);
+        } finally {
+            inFlight.decrementAndGet();
+            idleSince = System.nanoTime();
+        }
+    }
+
+    private void handOff(UnixSocket client) {
         UnixSocket.Received first = client.receive(MAX_MESSAGE);
-        Fd listener = null;
         Pidfd init = null;
+        HostedContainer c = null;
+        Handoff h = null;
+        String claim = null;
         try {
             if (first.fd() == null) {
                 throw new IllegalArgumentException("the hand-off carries no pidfd");
             }
-            Handoff h = Handoff.fromJson(first.data());
+            h = Handoff.fromJson(first.data());
             init = Pidfd.adopt(first.fd(), h.initPid());
-            if (h.listener()) {
-                UnixSocket.Received second = client.receive(64);
-                if (second.fd() == null || !LISTENER.equals(new String(second.data(), StandardCharsets.UTF_8))) {
-                    if (second.fd() != null) {
-                        second.fd().close();
-                    }
-                    throw new IllegalArgumentException("the hand-off announced a listener but sent none");
-                }
-                listener = second.fd();
-            }
             Policy policy = PolicyWire.decode(h.policy());
-            if (containers.containsKey(h.id())) {
-                throw new IllegalStateException("container " + h.id() + " is supervised already");
+            if (!claimed.add(h.key())) {
+                throw new IllegalStateException("container " + h.key() + " is supervised already");
             }
-            HostedContainer c = HostedContainer.start(h, policy, init, listener, pid, log, clock, this::gone);
-            containers.put(h.id(), c);
-            log.println(clock.instant() + " jsyd-oci supervisor: supervising container " + h.id() + " (init "
-                    + h.initPid() + ")");
+            claim = h.key();
+            c = HostedContainer.open(h, init, pid, log, clock);
+            if (h.trace()) {
+                c.trace(policy);
+                // the process waits at its TRACE sync point for this answer
+                client.send(SEIZED.getBytes(StandardCharsets.UTF_8));
+            }
+            if (h.listener()) {
+                c.notify(policy, receiveListener(client, h));
+            }
+            containers.put(h.key(), c);
+            c.begin(policy, this::gone);
+            log.println(clock.instant() + " jsyd-oci supervisor: supervising " + (h.exec() ? "process " : "container ")
+                    + h.key() + " (pid " + h.initPid() + ")");
         } catch (PolicyException | IOException | RuntimeException e) {
-            if (listener != null) {
-                listener.close();
-            }
-            if (init != null) {
+            if (c != null) {
+                c.abandon();
+            } else if (init != null) {
                 init.close();
             } else if (first.fd() != null) {
                 first.fd().close();
             }
+            if (claim != null) {
+                claimed.remove(claim);
+            }
             String message = e instanceof PolicyException p ? String.join("; ", p.lines()) : String.valueOf(e.getMessage());
-            client.send(("error: " + message).getBytes(StandardCharsets.UTF_8));
+            try {
+                client.send(("error: " + message).getBytes(StandardCharsets.UTF_8));
+            } catch (RuntimeException gone) {
+                e.addSuppressed(gone);
+            }
+            log.println(clock.instant() + " jsyd-oci supervisor: refused " + (h == null ? "a hand-off" : h.key())
+                    + ": " + message);
             return;
         }
         // the container is ours now: a client gone meanwhile kills its init, and the pidfd tells us
         client.send(OK.getBytes(StandardCharsets.UTF_8));
     }
 
+    /**
+     * The listener, which under a tracer comes a little after the seize (the init
+     * loads the tracer's filter, then the supervisor's): a client that dies meanwhile
+     * closes the connection, and the wait ends.
+     */
+    private static Fd receiveListener(UnixSocket client, Handoff h) {
+        if (!EventSources.awaitReadable(client.fd(), LISTENER_WAIT.toMillis())) {
+            throw new IllegalStateException("no listener came for " + h.key() + " within "
+                    + LISTENER_WAIT.toSeconds() + " s");
+        }
+        UnixSocket.Received second = client.receive(64);
+        if (second.fd() == null || !LISTENER.equals(new String(second.data(), StandardCharsets.UTF_8))) {
+            if (second.fd() != null) {
+                second.fd().close();
+            }
+            throw new IllegalArgumentException("the hand-off announced a listener but sent none");
+        }
+        return second.fd();
+    }
+
+    private boolean idle() {
+        return claimed.isEmpty() && inFlight.get() == 0;
+    }
+
     private void gone(HostedContainer c) {
-        containers.remove(c.id(), c);
-        log.println(clock.instant() + " jsyd-oci supervisor: container " + c.id() + " ended");
-        if (containers.isEmpty()) {
+        containers.remove(c.key(), c);
+        claimed.remove(c.key());
+        log.println(clock.instant() + " jsyd-oci supervisor: " + c.key() + " ended");
+        if (idle()) {
             idleSince = System.nanoTime();
         }
     }

@@ -82,19 +82,20 @@ public final class Watchdog {
                 io.jsyd.oci.spec.SpecJson.compact(new Marker(1, 1, 1, java.util.Map.of("", "/x"))), Marker.class);
     }
 
-    /** Kills every container under {@code root} that daemon {@code daemonPid} supervised. */
+    /** Kills every container under {@code root} that daemon {@code daemonPid} supervised, or supervised a process of. */
     static void killOrphans(Path root, int daemonPid, PrintStream err, Clock clock) {
-        List<Path> dirs;
+        List<Path> markers;
         try (Stream<Path> s = Files.list(root)) {
-            dirs = s.filter(d -> Files.isRegularFile(d.resolve(SupervisorPaths.MARKER))).toList();
-        } catch (IOException e) {
+            markers = s.filter(Files::isDirectory).flatMap(Watchdog::markersIn).toList();
+        } catch (IOException | java.io.UncheckedIOException e) {
             err.println("jsyd-oci watchdog: cannot list " + root + ": " + e);
             return;
         }
-        for (Path dir : dirs) {
+        for (Path marker : markers) {
+            Path dir = marker.getParent();
             String id = dir.getFileName().toString();
             try {
-                Marker m = Marker.read(dir);
+                Marker m = Marker.read(marker);
                 if (m.daemonPid() != daemonPid) {
                     continue;
                 }
@@ -102,11 +103,20 @@ public final class Watchdog {
                         sig -> io.jsyd.runtime.linux.Processes.signalIfAlive(m.initPid(), sig));
                 Ending.record(dir, id, "supervisor-died", "the supervisor daemon (pid " + daemonPid
                         + ") died while it supervised the container", clock);
-                Files.deleteIfExists(dir.resolve(SupervisorPaths.MARKER));
+                Files.deleteIfExists(marker);
                 err.println("jsyd-oci watchdog: killed container " + id);
             } catch (IOException | RuntimeException e) {
                 err.println("jsyd-oci watchdog: container " + id + ": " + e);
             }
+        }
+    }
+
+    private static Stream<Path> markersIn(Path dir) {
+        try (Stream<Path> s = Files.list(dir)) {
+            return s.filter(f -> Marker.isMarker(f.getFileName().toString())).toList().stream();
+        } catch (IOException e) {
+            // a directory delete removes meanwhile
+            return Stream.empty();
         }
     }
 }

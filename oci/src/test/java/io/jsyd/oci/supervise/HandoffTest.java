@@ -17,7 +17,7 @@ class HandoffTest {
         PolicyWire.Encoded wire = PolicyWire.encode(policy);
         Handoff h = new Handoff("web-1", "/run/jsyd-oci/web-1", 4242, 123456789L, wire.text(), wire.ruleOrigins(),
                 wire.lockedAt().orElse(null), Map.of("", "/sys/fs/cgroup/unified/web-1", "pids", "/sys/fs/cgroup/pids/web-1"),
-                true);
+                true, true, false);
         Handoff back = Handoff.fromJson(h.toJson());
         assertEquals(h, back);
         assertEquals(policy, PolicyWire.decode(back.policy()));

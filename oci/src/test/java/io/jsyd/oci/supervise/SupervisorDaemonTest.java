@@ -38,7 +38,7 @@ import tools.jackson.databind.node.ObjectNode;
 class SupervisorDaemonTest {
     private static final Path BUSYBOX = Path.of("/bin/busybox");
     private static final String RUN = Long.toHexString(System.nanoTime());
-    private static final String POLICY = "sandbox/read,write:on\nallow/read+/***\ndeny/read+/etc/secret\n"
+    static final String POLICY = "sandbox/read,write:on\nallow/read+/***\ndeny/read+/etc/secret\n"
             + "allow/write+/out/***\nallow/write+/dev/null\n";
 
     @BeforeAll
@@ -254,6 +254,25 @@ class SupervisorDaemonTest {
         }
         assertFalse(alive(daemon), "the daemon stayed with nothing to supervise");
         assertFalse(Files.exists(new SupervisorPaths(root).socket()));
+    }
+
+    @Test
+    void theDaemonAndItsWatchdogLeaveTheCallersCgroupsForTheirOwn(@TempDir Path dir) throws Exception {
+        Path root = dir.resolve("root");
+        String id = id(root, "sd-cgroup");
+        Path bundle = bundle(dir, "exec sleep 60", PolicySource.POLICY_ANNOTATION, POLICY);
+        createAndStart(root, bundle, id);
+        int daemon = daemonPid(root);
+        int watchdog = watchdogOf(daemon, 0);
+        for (int pid : new int[] {daemon, watchdog}) {
+            List<String> lines = Files.readAllLines(Path.of("/proc/" + pid + "/cgroup"));
+            assertFalse(lines.isEmpty());
+            for (String line : lines) {
+                // every v1 hierarchy and the cgroup2 (hybrid or pure v2 alike), whatever the caller's was
+                assertTrue(line.endsWith(":" + DaemonCgroup.PATH), pid + ": " + lines);
+            }
+        }
+        assertFalse(Files.readString(new SupervisorPaths(root).log()).contains("staying in the cgroups"));
     }
 
     @Test

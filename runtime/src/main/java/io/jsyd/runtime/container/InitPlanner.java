@@ -453,6 +453,12 @@ public final class InitPlanner {
         // the init's wait for `start` then passes through it (NotifySupervisor lets that
         // one open of the exec fifo through).
         boolean supervisorBeforeWait = waitForStart && p.supervisor() != null && seccompLast;
+        // The seize too: under create the process that answers the TRACE sync is gone after
+        // the wait (the supervisor daemon traces, and `create` relays the sync to it)
+        boolean tracerBeforeWait = waitForStart && p.tracer() != null && seccompLast;
+        if (tracerBeforeWait) {
+            tracerLoad(b, p.tracer());
+        }
         if (supervisorBeforeWait) {
             b.add(supervisorLoad(p.supervisor()));
         }
@@ -465,7 +471,7 @@ public final class InitPlanner {
         if (seccomp != null && seccompLast) {
             b.add(seccompLoad(seccomp));
         }
-        if (p.tracer() != null && seccompLast) {
+        if (p.tracer() != null && seccompLast && !tracerBeforeWait) {
             tracerLoad(b, p.tracer());
         }
         if (p.supervisor() != null && seccompLast && !supervisorBeforeWait) {

@@ -55,8 +55,9 @@ public final class PolicyWire {
         if (next != wire.ruleOrigins().size() || parsed.isLocked() != wire.lockedAt().isPresent()) {
             throw mismatch(wire);
         }
+        // everything but the rules' origins comes from the text: Landlock and the ptrace checks too
         return new Policy(parsed.sandboxed(), parsed.defaults(), rules, parsed.timeout(), parsed.limits(),
-                wire.lockedAt());
+                wire.lockedAt(), parsed.landlock(), parsed.trace());
     }
 
     private static PolicyException mismatch(Encoded wire) {

@@ -3,6 +3,7 @@ package io.jsyd.runtime.container;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import io.jsyd.runtime.seccomp.SeccompConstants;
 import io.jsyd.runtime.seccomp.SeccompFilter;
@@ -47,6 +48,30 @@ class TracerPlanTest {
         assertEquals(OpCode.SYNC, c.get(load - 1));
         assertEquals(SyncPoint.TRACE.id(), plan.ops().get(load - 1).ints()[0]);
         assertEquals(true, load < c.indexOf(OpCode.SETRESUID));
+    }
+
+    @Test
+    void underCreateTheSeizeComesBeforeTheWaitForStartAndTheTracersFilterBeforeTheSupervisors() {
+        SeccompFilter supervisor = new SeccompFilter(OTHER, SeccompConstants.SECCOMP_FILTER_FLAG_NEW_LISTENER, true);
+        ProcessConfig p = new ProcessConfig(List.of("sh"), List.of(), "/", 0, 0, List.of(), null,
+                new Capabilities(0, 0, 0, 0, 0), List.of(), true, null, null, null, null, null, null,
+                null, supervisor, null, new SeccompFilter(ALLOW, 0, false));
+        Plan plan = new InitPlanner(HOST).plan(new ContainerConfig("c", Path.of("/b/rootfs"), false,
+                List.of(new Namespace(NamespaceKind.MOUNT, null, "ns[0]")), List.of(), List.of(), List.of(), List.of(),
+                List.of(), List.of(), List.of(), "", "", Map.of(), 0, false, p, 0), HookPoints.NONE,
+                Path.of("/run/x/exec.fifo"));
+        List<OpCode> c = plan.ops().stream().map(PlanOp::code).toList();
+        int trace = -1;
+        for (int i = 0; i < c.size(); i++) {
+            if (c.get(i) == OpCode.SYNC && plan.ops().get(i).ints()[0] == SyncPoint.TRACE.id()) {
+                trace = i;
+            }
+        }
+        // the process that relays the sync to the daemon is `create`, which is gone once the init waits
+        assertTrue(trace > 0 && trace < c.indexOf(OpCode.WAIT_FIFO), c.toString());
+        assertEquals(InitPlanner.TRACER_ORIGIN, plan.ops().get(trace + 1).origin());
+        assertEquals(InitPlanner.SUPERVISOR_ORIGIN, plan.ops().get(trace + 2).origin());
+        assertEquals(1, c.stream().filter(o -> o == OpCode.SECCOMP_LOAD).count() - 1, "the tracer's filter once");
     }
 
     @Test

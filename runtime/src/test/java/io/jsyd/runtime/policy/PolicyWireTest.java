@@ -35,6 +35,19 @@ class PolicyWireTest {
     }
 
     @Test
+    void thePtraceChecksAndLandlockTravelToo() throws Exception {
+        Policy sent = PolicyParser.parse("p", "sandbox/read:on\nallow/read+/***\ntrace/allow_unsafe_memory:0\n"
+                + "sandbox/tpe:on\nmem/max:64M\nsandbox/lock:on\nallow/lock/read+/usr\n");
+        Policy got = PolicyWire.decode(PolicyWire.encode(sent));
+        // the Landlock rules' origins stay behind: `create` plans Landlock, the daemon never does
+        assertEquals(sent.trace(), got.trace());
+        assertEquals(sent.limits(), got.limits());
+        assertEquals(sent.rules(Category.READ), got.rules(Category.READ));
+        assertEquals(true, got.trace().needsTracer());
+        assertEquals(true, got.landlock().on());
+    }
+
+    @Test
     void originsThatDoNotFitTheTextAreRefused() throws Exception {
         PolicyWire.Encoded wire = PolicyWire.encode(PolicyParser.parse("p", "sandbox/read:on\nallow/read+/x\n"));
         assertThrows(PolicyException.class, () -> PolicyWire.decode(new PolicyWire.Encoded(wire.text(), List.of(),
