@@ -83,6 +83,13 @@ class CriTest {
     private static final String CONTAINER_ANNOTATION = "org.jsyd.cri-test.container";
     private static final String OTHER_ANNOTATION = "example.com/not-passed";
     private static final Pattern PID = Pattern.compile("\"pid\":\\s*(\\d+)");
+    /**
+     * gRPC asks every transport for SO_KEEPALIVE, which a unix socket does not have:
+     * Netty's warning about it, once per connection, is noise here (held so the
+     * level set on it stays).
+     */
+    private static final java.util.logging.Logger BOOTSTRAP_LOG = java.util.logging.Logger.getLogger(
+            "io.grpc.netty.shaded.io.netty.bootstrap");
 
     private static Path tmp;
     private static Path socket;
@@ -100,6 +107,7 @@ class CriTest {
         }
         assertTrue(Files.isExecutable(Path.of("/bin/busybox")), "no /bin/busybox: scripts/setup installs busybox-static");
 
+        BOOTSTRAP_LOG.setLevel(java.util.logging.Level.SEVERE);
         tmp = Files.createTempDirectory(Path.of("/tmp"), "jsyd-cri.");
         socket = tmp.resolve("containerd.sock");
         buildImages();
@@ -231,12 +239,25 @@ class CriTest {
                 + Files.readSymbolicLink(Path.of("/proc", Long.toString(sandboxPid), "ns/pid")) + "\n",
                 exec.getStdout().toStringUtf8());
 
-        // what containerd gave the shim: the annotations its allow-lists pass, not the others
-        String bundle = Files.readString(tmp.resolve("state/io.containerd.runtime.v2.task").resolve(NAMESPACE)
-                .resolve(a).resolve("config.json"));
-        assertTrue(bundle.contains("\"" + POD_ANNOTATION + "\":\"from the pod\""), "pod annotation in " + bundle);
-        assertTrue(bundle.contains("\"" + CONTAINER_ANNOTATION + "\":\"a\""), "container annotation in " + bundle);
-        assertFalse(bundle.contains(OTHER_ANNOTATION), "an annotation no allow-list names reached " + bundle);
+        // what containerd gave the shim: the annotations its allow-lists pass (the pod's
+        // to the sandbox and to every container, a container's to itself), not the others,
+        // beside the CRI's own (the container type and the sandbox id the shim groups by)
+        String sandboxSpec = bundleConfig(podId);
+        assertTrue(sandboxSpec.contains(annotation(POD_ANNOTATION, "from the pod")), "pod annotation in " + sandboxSpec);
+        assertTrue(sandboxSpec.contains(annotation("io.kubernetes.cri.container-type", "sandbox")), sandboxSpec);
+        assertTrue(sandboxSpec.contains(annotation("io.kubernetes.cri.sandbox-id", podId)), sandboxSpec);
+        String specA = bundleConfig(a);
+        assertTrue(specA.contains(annotation(POD_ANNOTATION, "from the pod")), "pod annotation in " + specA);
+        assertTrue(specA.contains(annotation(CONTAINER_ANNOTATION, "a")), "container annotation in " + specA);
+        assertTrue(specA.contains(annotation("io.kubernetes.cri.container-type", "container")), specA);
+        assertTrue(specA.contains(annotation("io.kubernetes.cri.sandbox-id", podId)), specA);
+        for (String spec : List.of(sandboxSpec, specA)) {
+            assertFalse(spec.contains(OTHER_ANNOTATION), "an annotation no allow-list names reached " + spec);
+        }
+        List<Path> cgroups = new ArrayList<>();
+        for (long pid : List.of(sandboxPid, pidA, pidB)) {
+            cgroups.addAll(ownCgroups(pid));
+        }
 
         rt.stopContainer(StopContainerRequest.newBuilder().setContainerId(a).setTimeout(30).build());
         rt.stopContainer(StopContainerRequest.newBuilder().setContainerId(b).setTimeout(1).build());
@@ -256,6 +277,19 @@ class CriTest {
         assertEquals(0, rt.listContainers(ListContainersRequest.newBuilder()
                 .setFilter(ContainerFilter.newBuilder().setPodSandboxId(podId)).build()).getContainersCount());
         assertTrue(Host.alive(shim), "the pod's shim left while its sandbox is still there");
+        // containerd closed its connections for a and b and ran `containerd-shim-jsyd-v2
+        // delete` for each (its clean-up after every task in 1.6): the pod's shim still
+        // takes a new container, as when the kubelet restarts one
+        String c = createContainer(rt, podId, pod, "c", NamespaceMode.CONTAINER, "exec sleep 1000");
+        rt.startContainer(StartContainerRequest.newBuilder().setContainerId(c).build());
+        long pidC = pid(status(c).getInfoMap(), "container c");
+        podProcesses.add(pidC);
+        assertEquals(shim, Host.parent(pidC).orElse(-1L), "the parent of c " + Host.cmdline(pidC));
+        cgroups.addAll(ownCgroups(pidC));
+        // no grace period: SIGKILL at once
+        rt.stopContainer(StopContainerRequest.newBuilder().setContainerId(c).setTimeout(0).build());
+        assertEquals(137, status(c).getStatus().getExitCode(), "c's exit code");
+        rt.removeContainer(RemoveContainerRequest.newBuilder().setContainerId(c).build());
 
         rt.stopPodSandbox(StopPodSandboxRequest.newBuilder().setPodSandboxId(podId).build());
         assertEquals(PodSandboxState.SANDBOX_NOTREADY, rt.podSandboxStatus(PodSandboxStatusRequest.newBuilder()
@@ -264,7 +298,7 @@ class CriTest {
         assertEquals(0, rt.listPodSandbox(ListPodSandboxRequest.getDefaultInstance()).getItemsCount());
 
         // nothing left: no shim, no process of the pod, no task, container, bundle or state
-        await(Duration.ofSeconds(30), () -> shims().isEmpty() && Stream.of(shim, sandboxPid, pidA, pidB)
+        await(Duration.ofSeconds(30), () -> shims().isEmpty() && Stream.of(shim, sandboxPid, pidA, pidB, pidC)
                 .noneMatch(Host::alive), "the shim and the pod's processes to be gone");
         long millis = (System.nanoTime() - began) / 1_000_000;
         assertEquals("", ctr("tasks", "ls", "-q").strip(), "containerd's tasks");
@@ -274,7 +308,8 @@ class CriTest {
                 "bundles left");
         assertEquals(List.of(), entries(ShimPaths.stateRoot(socket.toString(), NAMESPACE)),
                 "the shim's jsyd-oci state left");
-        System.err.printf("CRI: a pod of 2 containers, RunPodSandbox to RemovePodSandbox and the shim gone: %d ms%n",
+        assertEquals(List.of(), cgroups.stream().filter(Files::exists).toList(), "cgroups left");
+        System.err.printf("CRI: a pod of 3 containers (2 at once), RunPodSandbox to RemovePodSandbox and the shim gone: %d ms%n",
                 millis);
     }
 
@@ -293,6 +328,45 @@ class CriTest {
                         .putAnnotations(CONTAINER_ANNOTATION, name)
                         .putAnnotations(OTHER_ANNOTATION, "dropped"))
                 .build()).getContainerId();
+    }
+
+    private static String bundleConfig(String id) throws IOException {
+        return Files.readString(tmp.resolve("state/io.containerd.runtime.v2.task").resolve(NAMESPACE).resolve(id)
+                .resolve("config.json"));
+    }
+
+    /** An annotation as containerd's compact JSON writes it. */
+    private static String annotation(String key, String value) {
+        return "\"" + key + "\":\"" + value + "\"";
+    }
+
+    /**
+     * The cgroup directories of {@code pid} that are not this test's own (a process
+     * left in the cgroup it was started in has none of its own to remove).
+     */
+    private static List<Path> ownCgroups(long pid) throws IOException {
+        Map<String, String> mine = cgroupPaths(Path.of("/proc/self/cgroup"));
+        List<Path> dirs = new ArrayList<>();
+        for (var e : cgroupPaths(Path.of("/proc", Long.toString(pid), "cgroup")).entrySet()) {
+            // v1 hierarchies are mounted by their controller list, the v2 one at unified/ on this hybrid host
+            String hierarchy = e.getKey().isEmpty() ? "unified" : e.getKey().replace("name=", "");
+            Path mount = Path.of("/sys/fs/cgroup", hierarchy);
+            if (!e.getValue().equals("/") && !e.getValue().equals(mine.get(e.getKey())) && Files.isDirectory(mount)) {
+                dirs.add(mount.resolve(e.getValue().substring(1)));
+            }
+        }
+        assertFalse(dirs.isEmpty(), "no cgroup of its own for " + pid);
+        return dirs;
+    }
+
+    /** /proc/PID/cgroup as controller list -> path. */
+    private static Map<String, String> cgroupPaths(Path file) throws IOException {
+        Map<String, String> paths = new java.util.HashMap<>();
+        for (String line : Files.readAllLines(file)) {
+            String[] f = line.split(":", 3);
+            paths.put(f[1], f[2]);
+        }
+        return paths;
     }
 
     private static ContainerStatusResponse status(String id) {
