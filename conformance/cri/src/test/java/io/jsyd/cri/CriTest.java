@@ -16,6 +16,7 @@ import io.jsyd.cri.v1.ExecSyncRequest;
 import io.jsyd.cri.v1.ExecSyncResponse;
 import io.jsyd.cri.v1.ImageSpec;
 import io.jsyd.cri.v1.LinuxContainerConfig;
+import io.jsyd.cri.v1.LinuxContainerResources;
 import io.jsyd.cri.v1.LinuxContainerSecurityContext;
 import io.jsyd.cri.v1.LinuxPodSandboxConfig;
 import io.jsyd.cri.v1.LinuxSandboxSecurityContext;
@@ -90,6 +91,10 @@ class CriTest {
      */
     private static final java.util.logging.Logger BOOTSTRAP_LOG = java.util.logging.Logger.getLogger(
             "io.grpc.netty.shaded.io.netty.bootstrap");
+
+    /** The pod's cgroup parent (cgroupfs style, as the kubelet's /kubepods/...), unique to the run. */
+    private static final String CGROUP_PARENT = "/jsyd-cri-" + UUID.randomUUID().toString().substring(0, 8);
+    private static final long MEMORY_LIMIT = 64L << 20;
 
     private static Path tmp;
     private static Path socket;
@@ -171,6 +176,7 @@ class CriTest {
         new ProcessBuilder(podman("system", "reset", "-f")).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.DISCARD).start().waitFor();
         Host.removeTree(ShimPaths.stateRoot(socket.toString(), NAMESPACE).getParent());
+        removeCgroupParent();
         Host.removeTree(tmp);
     }
 
@@ -185,7 +191,7 @@ class CriTest {
                 .putAnnotations(POD_ANNOTATION, "from the pod")
                 .putAnnotations(OTHER_ANNOTATION, "dropped")
                 // the host's network: no CNI here
-                .setLinux(LinuxPodSandboxConfig.newBuilder().setSecurityContext(LinuxSandboxSecurityContext.newBuilder()
+                .setLinux(LinuxPodSandboxConfig.newBuilder().setCgroupParent(CGROUP_PARENT).setSecurityContext(LinuxSandboxSecurityContext.newBuilder()
                         .setNamespaceOptions(NamespaceOption.newBuilder().setNetwork(NamespaceMode.NODE)
                                 .setPid(NamespaceMode.CONTAINER).setIpc(NamespaceMode.POD))))
                 .build();
@@ -202,9 +208,11 @@ class CriTest {
         // a (its own pid namespace, as the kubelet's default) stops on SIGTERM with a
         // status of its own; b (in the pod's pid namespace, as with shareProcessNamespace)
         // ignores SIGTERM and is killed when StopContainer's timeout runs out
-        String a = createContainer(rt, podId, pod, "a", NamespaceMode.CONTAINER,
+        // a has the resources the kubelet gives a best-effort container with a memory limit
+        String a = createContainer(rt, podId, pod, "a", NamespaceMode.CONTAINER, LinuxContainerResources.newBuilder()
+                        .setCpuShares(2).setMemoryLimitInBytes(MEMORY_LIMIT).setOomScoreAdj(1000).build(),
                 "echo started a; trap 'echo bye; exit 42' TERM; while :; do sleep 0.1; done");
-        String b = createContainer(rt, podId, pod, "b", NamespaceMode.POD,
+        String b = createContainer(rt, podId, pod, "b", NamespaceMode.POD, LinuxContainerResources.getDefaultInstance(),
                 "trap '' TERM; echo started b; exec sleep 1000");
         for (String id : List.of(a, b)) {
             rt.startContainer(StartContainerRequest.newBuilder().setContainerId(id).build());
@@ -224,6 +232,18 @@ class CriTest {
         for (long pid : List.of(sandboxPid, pidA, pidB)) {
             assertEquals(shim, Host.parent(pid).orElse(-1L), "the parent of " + pid + " " + Host.cmdline(pid));
         }
+
+        // the pod's cgroup parent and a's resources, as containerd wrote them into the spec
+        Map<String, String> cgroupsA = cgroupPaths(Path.of("/proc", Long.toString(pidA), "cgroup"));
+        String memoryA = cgroupsA.get("memory");
+        assertEquals(CGROUP_PARENT + "/" + a, memoryA, "a's memory cgroup");
+        assertEquals(Long.toString(MEMORY_LIMIT), Files.readString(Path.of("/sys/fs/cgroup/memory" + memoryA,
+                "memory.limit_in_bytes")).strip());
+        assertEquals("2", Files.readString(Path.of("/sys/fs/cgroup/cpu" + cgroupsA.get("cpu"),
+                "cpu.shares")).strip());
+        assertEquals("1000", Files.readString(Path.of("/proc", Long.toString(pidA), "oom_score_adj")).strip());
+        assertEquals(CGROUP_PARENT + "/" + podId,
+                cgroupPaths(Path.of("/proc", Long.toString(sandboxPid), "cgroup")).get("memory"), "the sandbox's");
 
         ExecSyncResponse exec = rt.execSync(ExecSyncRequest.newBuilder().setContainerId(a).setTimeout(60)
                 .addAllCmd(List.of("sh", "-c", "echo out $(cat /proc/1/comm); echo err >&2; exit 3")).build());
@@ -280,7 +300,8 @@ class CriTest {
         // containerd closed its connections for a and b and ran `containerd-shim-jsyd-v2
         // delete` for each (its clean-up after every task in 1.6): the pod's shim still
         // takes a new container, as when the kubelet restarts one
-        String c = createContainer(rt, podId, pod, "c", NamespaceMode.CONTAINER, "exec sleep 1000");
+        String c = createContainer(rt, podId, pod, "c", NamespaceMode.CONTAINER,
+                LinuxContainerResources.getDefaultInstance(), "exec sleep 1000");
         rt.startContainer(StartContainerRequest.newBuilder().setContainerId(c).build());
         long pidC = pid(status(c).getInfoMap(), "container c");
         podProcesses.add(pidC);
@@ -314,20 +335,46 @@ class CriTest {
     }
 
     private static String createContainer(RuntimeServiceBlockingStub rt, String podId, PodSandboxConfig pod,
-            String name, NamespaceMode pid, String script) {
+            String name, NamespaceMode pid, LinuxContainerResources resources, String script) {
         return rt.createContainer(CreateContainerRequest.newBuilder().setPodSandboxId(podId).setSandboxConfig(pod)
                 .setConfig(ContainerConfig.newBuilder()
                         .setMetadata(ContainerMetadata.newBuilder().setName(name))
                         .setImage(ImageSpec.newBuilder().setImage(BUSYBOX_IMAGE))
                         .addAllCommand(List.of("sh", "-c", script))
                         .setLogPath(name + ".log")
-                        .setLinux(LinuxContainerConfig.newBuilder().setSecurityContext(
+                        .setLinux(LinuxContainerConfig.newBuilder().setResources(resources).setSecurityContext(
                                 LinuxContainerSecurityContext.newBuilder().setNamespaceOptions(NamespaceOption
                                         .newBuilder().setNetwork(NamespaceMode.NODE).setPid(pid)
                                         .setIpc(NamespaceMode.POD))))
                         .putAnnotations(CONTAINER_ANNOTATION, name)
                         .putAnnotations(OTHER_ANNOTATION, "dropped"))
                 .build()).getContainerId();
+    }
+
+    /**
+     * The pod's cgroup parent in every hierarchy: the runtime made it for the pod's
+     * cgroups and, like runc, leaves it to its owner (the kubelet; here the test).
+     * A cgroup goes with rmdir once it has no children; its files go with it.
+     */
+    private static void removeCgroupParent() throws IOException {
+        try (Stream<Path> hierarchies = Files.list(Path.of("/sys/fs/cgroup"))) {
+            for (Path h : hierarchies.toList()) {
+                Path parent = h.resolve(CGROUP_PARENT.substring(1));
+                if (!Files.isDirectory(parent, java.nio.file.LinkOption.NOFOLLOW_LINKS)) {
+                    continue;
+                }
+                try (Stream<Path> walk = Files.walk(parent)) {
+                    for (Path d : walk.filter(Files::isDirectory)
+                            .sorted((x, y) -> y.getNameCount() - x.getNameCount()).toList()) {
+                        try {
+                            Files.delete(d);
+                        } catch (IOException e) {
+                            System.err.println("CriTest: cannot remove cgroup " + d + ": " + e);
+                        }
+                    }
+                }
+            }
+        }
     }
 
     private static String bundleConfig(String id) throws IOException {
