@@ -100,8 +100,12 @@ class CriTest {
     private static Path socket;
     private static Process containerd;
     private static CriConnection cri;
-    /** Processes of the pod seen by the test: killed in the clean-up if a failure left them. */
-    private static final List<Long> podProcesses = new ArrayList<>();
+    /**
+     * Processes of the pod seen by the test: killed in the clean-up if a failure left
+     * them. Handles, not pids: a handle knows its process's start time, so a pid
+     * reused since is never signalled.
+     */
+    private static final List<ProcessHandle> podProcesses = new ArrayList<>();
 
     @BeforeAll
     static void startContainerd() throws Exception {
@@ -148,11 +152,11 @@ class CriTest {
             cri.close();
         }
         // A failure can leave the pod: its shim and processes were started for this containerd only.
-        List<Long> leftovers = new ArrayList<>(socket == null ? List.of() : shims());
-        leftovers.addAll(podProcesses);
-        for (long pid : leftovers) {
-            ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        List<ProcessHandle> leftovers = new ArrayList<>(podProcesses);
+        if (socket != null) {
+            shims().forEach(pid -> ProcessHandle.of(pid).ifPresent(leftovers::add));
         }
+        leftovers.forEach(ProcessHandle::destroyForcibly);
         if (containerd != null) {
             containerd.destroy();
             if (!containerd.waitFor(20, java.util.concurrent.TimeUnit.SECONDS)) {
@@ -191,9 +195,10 @@ class CriTest {
                 .putAnnotations(POD_ANNOTATION, "from the pod")
                 .putAnnotations(OTHER_ANNOTATION, "dropped")
                 // the host's network: no CNI here
-                .setLinux(LinuxPodSandboxConfig.newBuilder().setCgroupParent(CGROUP_PARENT).setSecurityContext(LinuxSandboxSecurityContext.newBuilder()
-                        .setNamespaceOptions(NamespaceOption.newBuilder().setNetwork(NamespaceMode.NODE)
-                                .setPid(NamespaceMode.CONTAINER).setIpc(NamespaceMode.POD))))
+                .setLinux(LinuxPodSandboxConfig.newBuilder().setCgroupParent(CGROUP_PARENT)
+                        .setSecurityContext(LinuxSandboxSecurityContext.newBuilder().setNamespaceOptions(
+                                NamespaceOption.newBuilder().setNetwork(NamespaceMode.NODE)
+                                        .setPid(NamespaceMode.CONTAINER).setIpc(NamespaceMode.POD))))
                 .build();
 
         String podId = rt.runPodSandbox(RunPodSandboxRequest.newBuilder().setConfig(pod).setRuntimeHandler(HANDLER)
@@ -203,12 +208,12 @@ class CriTest {
         assertEquals(PodSandboxState.SANDBOX_READY, podStatus.getStatus().getState());
         assertEquals(HANDLER, podStatus.getStatus().getRuntimeHandler());
         long sandboxPid = pid(podStatus.getInfoMap(), "sandbox " + podId);
-        podProcesses.add(sandboxPid);
+        seen(sandboxPid);
 
-        // a (its own pid namespace, as the kubelet's default) stops on SIGTERM with a
-        // status of its own; b (in the pod's pid namespace, as with shareProcessNamespace)
-        // ignores SIGTERM and is killed when StopContainer's timeout runs out
-        // a has the resources the kubelet gives a best-effort container with a memory limit
+        // a: its own pid namespace (the kubelet's default), the resources the kubelet gives
+        // a best-effort container with a memory limit, and a status of its own on SIGTERM;
+        // b: the pod's pid namespace (shareProcessNamespace), deaf to SIGTERM, so killed
+        // when StopContainer's timeout runs out
         String a = createContainer(rt, podId, pod, "a", NamespaceMode.CONTAINER, LinuxContainerResources.newBuilder()
                         .setCpuShares(2).setMemoryLimitInBytes(MEMORY_LIMIT).setOomScoreAdj(1000).build(),
                 "echo started a; trap 'echo bye; exit 42' TERM; while :; do sleep 0.1; done");
@@ -223,7 +228,8 @@ class CriTest {
         }
         long pidA = pid(status(a).getInfoMap(), "container a");
         long pidB = pid(status(b).getInfoMap(), "container b");
-        podProcesses.addAll(List.of(pidA, pidB));
+        seen(pidA);
+        seen(pidB);
 
         // one shim serves the pod: the parent of the sandbox and of both containers
         List<Long> shims = shims();
@@ -304,7 +310,7 @@ class CriTest {
                 LinuxContainerResources.getDefaultInstance(), "exec sleep 1000");
         rt.startContainer(StartContainerRequest.newBuilder().setContainerId(c).build());
         long pidC = pid(status(c).getInfoMap(), "container c");
-        podProcesses.add(pidC);
+        seen(pidC);
         assertEquals(shim, Host.parent(pidC).orElse(-1L), "the parent of c " + Host.cmdline(pidC));
         cgroups.addAll(ownCgroups(pidC));
         // no grace period: SIGKILL at once
@@ -375,6 +381,10 @@ class CriTest {
                 }
             }
         }
+    }
+
+    private static void seen(long pid) {
+        ProcessHandle.of(pid).ifPresent(podProcesses::add);
     }
 
     private static String bundleConfig(String id) throws IOException {
