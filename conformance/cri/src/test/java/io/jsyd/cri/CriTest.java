@@ -50,6 +50,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.function.BooleanSupplier;
+import java.util.function.Supplier;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -256,6 +257,16 @@ class CriTest {
         assertEquals(3, exec.getExitCode(), "ExecSync's status; stderr: " + exec.getStderr().toStringUtf8());
         assertEquals("out sh\n", exec.getStdout().toStringUtf8());
         assertEquals("err\n", exec.getStderr().toStringUtf8());
+        // an exec past ExecSync's timeout: containerd has the shim kill it, and it is gone
+        // (the shim's children are the pod's inits again)
+        var timedOut = org.junit.jupiter.api.Assertions.assertThrows(io.grpc.StatusRuntimeException.class,
+                () -> rt.execSync(ExecSyncRequest.newBuilder().setContainerId(a).setTimeout(1)
+                        .addAllCmd(List.of("sleep", "100")).build()));
+        assertTrue(String.valueOf(timedOut.getStatus().getDescription()).contains("timeout"), timedOut.toString());
+        await(Duration.ofSeconds(10), () -> ProcessHandle.of(shim).orElseThrow().children().map(ProcessHandle::pid)
+                .sorted().toList().equals(Stream.of(sandboxPid, pidA, pidB).sorted().toList()),
+                () -> "the shim's children to be the pod's inits only, not " + ProcessHandle.of(shim).orElseThrow()
+                        .children().map(h -> h.pid() + " " + Host.cmdline(h.pid())).toList());
         // the host's network namespace (NODE), the pod's ipc and pid namespaces (joined by path)
         exec = rt.execSync(ExecSyncRequest.newBuilder().setContainerId(b).setTimeout(60)
                 .addAllCmd(List.of("sh", "-c", "for n in net ipc pid; do readlink /proc/self/ns/$n; done")).build());
@@ -593,10 +604,16 @@ class CriTest {
     }
 
     private static void await(Duration limit, BooleanSupplier done, String what) throws InterruptedException {
+        await(limit, done, () -> what);
+    }
+
+    /** Polls {@code done} until it holds; {@code what} is asked only when the wait fails. */
+    private static void await(Duration limit, BooleanSupplier done, Supplier<String> what)
+            throws InterruptedException {
         long end = System.nanoTime() + limit.toNanos();
         while (!done.getAsBoolean()) {
             if (System.nanoTime() > end) {
-                fail("waited " + limit + " for " + what + "; containerd's log:\n" + log());
+                fail("waited " + limit + " for " + what.get() + "; containerd's log:\n" + log());
             }
             Thread.sleep(50);
         }
