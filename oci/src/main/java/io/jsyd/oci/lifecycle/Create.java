@@ -75,6 +75,30 @@ public final class Create {
      * this process's (the containerd shim hosts many containers, each with its own fifos).
      */
     public static int create(Request request, Options o, io.jsyd.runtime.spawn.Stdio stdio) throws OciException {
+        return create(request, o, stdio, null).pid();
+    }
+
+    /**
+     * A container made by a process that stays its parent and supervises its policy
+     * itself (the containerd shim): its init, and the supervision of its policy, empty
+     * without one. The caller closes the sandbox once the container is gone.
+     */
+    public record Hosted(int pid, Optional<HostedSandbox> sandbox) {
+    }
+
+    /**
+     * As {@link #create(Request, Options, io.jsyd.runtime.spawn.Stdio)}, the policy
+     * supervised in this process (no daemon): notify pools, tracer and timeout in
+     * the returned sandbox; {@code end} ends the container, given its init's pid
+     * (the policy's exit action, the timeout).
+     */
+    public static Hosted createHosted(Request request, Options o, io.jsyd.runtime.spawn.Stdio stdio,
+                                      java.util.function.IntConsumer end) throws OciException {
+        return create(request, o, stdio, java.util.Objects.requireNonNull(end));
+    }
+
+    private static Hosted create(Request request, Options o, io.jsyd.runtime.spawn.Stdio stdio,
+                                 java.util.function.IntConsumer hostedEnd) throws OciException {
         String id = ContainerId.check(o.id());
         ForegroundRun.Prepared prepared = ForegroundRun.prepare(request, id, o.bundle(), o.noPivot(), o.keepFds(),
                 o.systemdCgroup());
@@ -85,7 +109,7 @@ public final class Create {
                 Optional.ofNullable(o.policy()),
                 null, request.err())) {
             policy = sandbox.policy();
-            if (policy.isPresent() && policy.get().trace().needsTracer()) {
+            if (hostedEnd == null && policy.isPresent() && policy.get().trace().needsTracer()) {
                 // the supervisor daemon hosts the notify pool and the timeout, not yet a tracer:
                 // refused, never run unchecked
                 throw new io.jsyd.oci.InvalidSpecException(java.util.List.of(new io.jsyd.oci.spec.SpecProblem(
@@ -107,7 +131,7 @@ public final class Create {
         HookState hookState = HookState.of(prepared.loaded().spec(), id, o.bundle());
         StateDir dir = StateDir.claim(o.root(), id);
         try {
-            return createClaimed(o, id, prepared, config, policy, stdio, hooks, hookState, dir);
+            return createClaimed(o, id, prepared, config, policy, stdio, hooks, hookState, dir, hostedEnd);
         } catch (OciException | RuntimeException e) {
             // the container is destroyed (init, cgroup, state directory) by now; poststop comes
             // after that and only warns (runtime.md lifecycle steps 12 and 13, as runc does)
@@ -118,12 +142,14 @@ public final class Create {
         }
     }
 
-    private static int createClaimed(Options o, String id, ForegroundRun.Prepared prepared, ContainerConfig config,
+    private static Hosted createClaimed(Options o, String id, ForegroundRun.Prepared prepared, ContainerConfig config,
                                      Optional<Policy> policy, io.jsyd.runtime.spawn.Stdio stdio, ContainerHooks hooks,
-                                     HookState hookState, StateDir dir) throws OciException {
+                                     HookState hookState, StateDir dir, java.util.function.IntConsumer hostedEnd)
+            throws OciException {
         StateStore store = new StateStore(o.root());
         Hooks lasting = lastingHooks(prepared.loaded().spec().getHooks());
         boolean made = false;
+        HostedSandbox hosted = null;
         try (FileLock lock = store.lock(id); InitStub stub = InitStub.load()) {
             Path fifo = dir.path().resolve(StateStore.EXEC_FIFO);
             Fifos.make(fifo, FIFO_MODE);
@@ -136,21 +162,33 @@ public final class Create {
                 PolicyRecord.write(dir.path(), policy.get());
             }
             Supervised supervised = new Supervised(o.root(), id, dir.path(), policy, cgroup);
+            if (hostedEnd != null && policy.isPresent()) {
+                hosted = HostedSandbox.open(id, policy.get(),
+                        dir.path().resolve(io.jsyd.oci.supervise.SupervisorPaths.SANDBOX_LOG), hostedEnd);
+            }
+            HostedSandbox.Watch watch = hosted == null ? null : hosted.watch(true);
             Launched launched;
             try {
                 // prestart, createRuntime and the init's createContainer run during the launch;
                 // startContainer is in the init's plan, after the exec fifo
                 launched = new ContainerLauncher(stub, HostView.system()).launch(config, cgroup,
-                        SeccompAgent.handoff(prepared.loaded().spec(), id, o.bundle()), supervised::handOff,
-                        hooks.launchPoints(hookState), fifo, stdio);
+                        SeccompAgent.handoff(prepared.loaded().spec(), id, o.bundle()),
+                        watch != null ? watch::onListener : supervised::handOff,
+                        hooks.launchPoints(hookState), fifo, stdio, watch != null ? watch::onTrace : pid -> {
+                            throw new IllegalStateException("the init waits to be traced and nobody traces it");
+                        });
             } catch (RuntimeException e) {
                 destroyQuietly(cgroup, e);
                 throw e;
             }
             int pid = launched.initPid();
             try {
-                // a policy with a timeout and no confined category has no listener to hand over
-                supervised.handOffIfStill(pid);
+                if (hosted != null) {
+                    hosted.init(pid);
+                } else {
+                    // a policy with a timeout and no confined category has no listener to hand over
+                    supervised.handOffIfStill(pid);
+                }
                 handOver(launched, o.consoleSocket());
                 Processes.StatLine stat = Processes.stat(pid);
                 if (stat == null) {
@@ -168,13 +206,16 @@ public final class Create {
                 throw e;
             }
             made = true;
-            return pid;
+            return new Hosted(pid, Optional.ofNullable(hosted));
         } catch (KernelException e) {
             throw new ContainerFailedException(id, e);
         } catch (HookFailedException e) {
             throw new ContainerFailedException(id, e);
         } finally {
             if (!made) {
+                if (hosted != null) {
+                    hosted.close();
+                }
                 dir.close();
             }
         }

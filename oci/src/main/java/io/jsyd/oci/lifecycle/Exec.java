@@ -74,6 +74,39 @@ public final class Exec {
 
     /** As {@link #exec(Request, Options)}, the process's stdio from {@code stdio} instead of ours. */
     public static int exec(Request request, Options o, io.jsyd.runtime.spawn.Stdio stdio) throws OciException {
+        int r = exec(request, o, stdio, null, null);
+        return o.detach() ? 0 : r;
+    }
+
+    /** An exec'd process whose policy the caller supervises: its pid and its watch (null without a policy). */
+    public record Hosted(int pid, HostedSandbox.Watch watch) {
+    }
+
+    /**
+     * A detached exec whose process gets the container's policy (its filters and
+     * Landlock, as the init got them) supervised in this process by {@code sandbox}
+     * (null: the container has no policy). The caller closes the watch once the
+     * process is gone.
+     */
+    public static Hosted execHosted(Request request, Options o, io.jsyd.runtime.spawn.Stdio stdio,
+                                    HostedSandbox sandbox) throws OciException {
+        if (!o.detach()) {
+            throw new IllegalArgumentException("a hosted exec is detached");
+        }
+        HostedSandbox.Watch watch = sandbox == null ? null : sandbox.watch(false);
+        try {
+            return new Hosted(exec(request, o, stdio, sandbox, watch), watch);
+        } catch (OciException | RuntimeException e) {
+            if (watch != null) {
+                watch.close();
+            }
+            throw e;
+        }
+    }
+
+    /** The exit status in the foreground, the pid when detached. */
+    private static int exec(Request request, Options o, io.jsyd.runtime.spawn.Stdio stdio, HostedSandbox sandbox,
+                            HostedSandbox.Watch watch) throws OciException {
         StateStore store = new StateStore(o.root());
         ContainerRecord r = store.read(o.id());
         CgroupManager cgroup = StateStore.cgroup(r);
@@ -98,7 +131,7 @@ public final class Exec {
         SpecConverter.Conversion conversion = SpecConverter.convert(spec, new SpecConverter.Options(o.id(), bundle,
                 loaded.file(), false, o.keepFds(), ResourcesConverter.Driver.CGROUPFS, List.of()));
         // no warnings: create printed the config's already, and runc's exec prints none either
-        ContainerConfig config = conversion.config();
+        ContainerConfig config = sandbox == null ? conversion.config() : sandbox.apply(conversion.config());
         List<Namespace> join;
         try {
             join = ExecLauncher.namespacesOf(r.pid());
@@ -107,8 +140,12 @@ public final class Exec {
         }
         Launched launched;
         try (InitStub stub = InitStub.load()) {
-            launched = new ExecLauncher(stub, HostView.system()).launch(config, join,
-                    cgroup == null ? null : cgroup::join, SeccompAgent.handoff(spec, o.id(), bundle), stdio);
+            launched = watch == null
+                    ? new ExecLauncher(stub, HostView.system()).launch(config, join,
+                            cgroup == null ? null : cgroup::join, SeccompAgent.handoff(spec, o.id(), bundle), stdio)
+                    : new ExecLauncher(stub, HostView.system()).launch(config, join,
+                            cgroup == null ? null : cgroup::join, SeccompAgent.handoff(spec, o.id(), bundle), stdio,
+                            watch::onListener, watch::onTrace);
         } catch (KernelException e) {
             throw new ContainerFailedException(o.id(), e);
         }
@@ -142,7 +179,7 @@ public final class Exec {
             throw e;
         }
         if (o.detach()) {
-            return 0;
+            return pid;
         }
         return waitFor(request, pid, master);
     }

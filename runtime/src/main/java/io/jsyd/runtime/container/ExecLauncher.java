@@ -90,12 +90,31 @@ public final class ExecLauncher {
     /** As the four-argument launch, the process's stdio from {@code stdio} (null: ours). */
     public Launched launch(ContainerConfig config, List<Namespace> join, IntConsumer joinCgroup,
                            ObjIntConsumer<Fd> onListener, io.jsyd.runtime.spawn.Stdio stdio) {
+        return launch(config, join, joinCgroup, onListener, stdio, (fd, pid) -> {
+            throw new IllegalStateException("the process sent a supervisor listener nobody asked for");
+        }, pid -> {
+            throw new IllegalStateException("the process waits to be traced and nobody traces it");
+        });
+    }
+
+    /**
+     * As the five-argument launch, with the sandbox policy's parts as the container
+     * launcher has them: {@code onSupervisor} gets the policy filter's listener
+     * ({@code config.process().supervisor()}), {@code onTrace} seizes the process
+     * before it loads the tracer's filter ({@code config.process().tracer()}).
+     */
+    public Launched launch(ContainerConfig config, List<Namespace> join, IntConsumer joinCgroup,
+                           ObjIntConsumer<Fd> onListener, io.jsyd.runtime.spawn.Stdio stdio,
+                           ObjIntConsumer<Fd> onSupervisor, IntConsumer onTrace) {
         Plan plan = plan(config, join, joinCgroup != null);
         return StubLauncher.launch(stub, plan, config.keepFds(), new SyncHandler() {
             @Override
             public boolean onSync(int id, int pid) {
-                if (SyncPoint.of(id) == SyncPoint.INIT_CREATED && joinCgroup != null) {
+                SyncPoint point = SyncPoint.of(id);
+                if (point == SyncPoint.INIT_CREATED && joinCgroup != null) {
                     joinCgroup.accept(pid);
+                } else if (point == SyncPoint.TRACE) {
+                    onTrace.accept(pid);
                 }
                 return true;
             }
@@ -104,7 +123,11 @@ public final class ExecLauncher {
             public void onFd(int opIndex, Fd fd, int pid) {
                 PlanOp op = plan.ops().get(opIndex);
                 if (op.code() == OpCode.SECCOMP_LOAD) {
-                    onListener.accept(fd, pid);
+                    if (InitPlanner.SUPERVISOR_ORIGIN.equals(op.origin())) {
+                        onSupervisor.accept(fd, pid);
+                    } else {
+                        onListener.accept(fd, pid);
+                    }
                 }
             }
         }, stdio);

@@ -447,6 +447,12 @@ public final class InitPlanner {
         // the init's wait for `start` then passes through it (NotifySupervisor lets that
         // one open of the exec fifo through).
         boolean supervisorBeforeWait = waitForStart && p.supervisor() != null && seccompLast;
+        // the tracer too seizes the init during create (its host stays the init's parent):
+        // the TRACE sync cannot wait until after `start`, when nobody listens to the stub
+        boolean tracerBeforeWait = waitForStart && p.tracer() != null && seccompLast;
+        if (tracerBeforeWait) {
+            tracerLoad(b, p.tracer());
+        }
         if (supervisorBeforeWait) {
             b.add(supervisorLoad(p.supervisor()));
         }
@@ -459,7 +465,7 @@ public final class InitPlanner {
         if (seccomp != null && seccompLast) {
             b.add(seccompLoad(seccomp));
         }
-        if (p.tracer() != null && seccompLast) {
+        if (p.tracer() != null && seccompLast && !tracerBeforeWait) {
             tracerLoad(b, p.tracer());
         }
         if (p.supervisor() != null && seccompLast && !supervisorBeforeWait) {
