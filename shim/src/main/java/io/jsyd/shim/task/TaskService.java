@@ -586,7 +586,19 @@ public final class TaskService implements Service {
         return b.build();
     }
 
-    /** The cgroup's counters as containerd's cgroups v1 Metrics. */
+    private volatile Boolean unified;
+
+    /** Whether this host has the unified cgroup hierarchy only (looked up once). */
+    private boolean unified() {
+        Boolean u = unified;
+        if (u == null) {
+            u = io.jsyd.runtime.cgroup.CgroupHost.system().mode() == io.jsyd.runtime.cgroup.CgroupHost.Mode.UNIFIED;
+            unified = u;
+        }
+        return u;
+    }
+
+    /** The cgroup's counters as containerd's cgroups Metrics: v1 on a host with v1 controllers, v2 on a unified one. */
     private MessageLite stats(String id) throws TtrpcException {
         container(id);
         CgroupManager cgroup;
@@ -598,7 +610,8 @@ public final class TaskService implements Service {
         if (cgroup == null) {
             throw new TtrpcException(Code.FAILED_PRECONDITION, "container " + id + " has no cgroup to read stats from");
         }
-        return io.jsyd.shim.proto.task.StatsResponse.newBuilder().setStats(Metrics.of(cgroup.stats())).build();
+        return io.jsyd.shim.proto.task.StatsResponse.newBuilder().setStats(Metrics.of(cgroup.stats(), unified()))
+                .build();
     }
 
     private Empty pause(String id, boolean pause) throws TtrpcException {
