@@ -164,6 +164,7 @@ public final class TaskService implements Service {
     static TtrpcException failure(String what, OciException e) {
         Code code = switch (e) {
             case InvalidSpecException x -> Code.INVALID_ARGUMENT;
+            case io.jsyd.oci.InvalidPolicyException x -> Code.INVALID_ARGUMENT;
             case UsageException x -> Code.INVALID_ARGUMENT;
             case ConflictException x -> Code.ALREADY_EXISTS;
             case ContainerStateException x -> Code.FAILED_PRECONDITION;
