@@ -89,6 +89,7 @@ public final class TaskService implements Service {
     private final Map<String, ShimContainer> containers = new ConcurrentHashMap<>();
     /** The sandboxes this process supervises, from the moment their container exists. */
     private final java.util.Set<HostedSandbox> sandboxes = ConcurrentHashMap.newKeySet();
+    private final OomMonitor oom;
 
     /**
      * @param root       the jsyd-oci state root of this shim's containers
@@ -101,6 +102,7 @@ public final class TaskService implements Service {
         this.events = events;
         this.log = log;
         this.onShutdown = onShutdown;
+        this.oom = new OomMonitor(log);
         reaper.leaveTraced(this::traced);
     }
 
@@ -273,8 +275,6 @@ public final class TaskService implements Service {
         }
     }
 
-    /** How often the OOM watcher looks whether its container has ended. */
-    private static final long OOM_POLL_MILLIS = 1000;
 
     /**
      * TaskOOM when the kernel's OOM killer acts in the container's cgroup (the memory
@@ -293,20 +293,8 @@ public final class TaskService implements Service {
             log.println("container " + id + ": no OOM events: " + e.getMessage());
             return;
         }
-        Thread.ofPlatform().daemon().name("oom-" + id).start(() -> {
-            try (watch) {
-                while (containers.containsKey(id) || init.exited() == null) {
-                    if (watch.await(OOM_POLL_MILLIS)) {
-                        events.publish("/tasks/oom", TaskOOM.newBuilder().setContainerId(id).build());
-                    } else if (init.exited() != null) {
-                        // the last OOM of a dying container comes before its exit is reaped
-                        return;
-                    }
-                }
-            } catch (RuntimeException e) {
-                log.println("container " + id + ": OOM watch ended: " + e.getMessage());
-            }
-        });
+        oom.watch(id, watch, () -> init.exited() != null,
+                () -> events.publish("/tasks/oom", TaskOOM.newBuilder().setContainerId(id).build()));
     }
 
     /**
