@@ -47,6 +47,7 @@ mkdir -p "$tmp/rootfs"/{bin,etc,proc,sys,dev,tmp,root} "$tmp/bin"
 for a in $(/bin/busybox --list); do [ "$a" = busybox ] || ln -s busybox "$tmp/rootfs/bin/$a"; done
 cp /bin/busybox "$tmp/rootfs/bin/busybox"
 echo 'root:x:0:0:root:/root:/bin/sh' >"$tmp/rootfs/etc/passwd"
+echo 'not for the container' >"$tmp/rootfs/etc/secret"
 tar -C "$tmp/rootfs" -cf "$tmp/rootfs.tar" .
 "${P[@]}" import "$tmp/rootfs.tar" "$img" >/dev/null 2>&1 &&
 	"${P[@]}" save --format oci-archive -o "$tmp/image.tar" "$img" >/dev/null 2>&1 || { echo "FAIL image"; exit 1; }
@@ -56,8 +57,10 @@ ln -s "$(cd "$(dirname "$shim")" && pwd)/containerd-shim-jsyd-v2" "$tmp/bin/cont
 start_containerd "$tmp" "$tmp/root" "$tmp/state" "$tmp/image.tar" "$tmp/bin"
 
 pass=0 fail=0
+# SHIM_ONLY=PATTERN runs only the scenarios whose name matches (while working on one)
 check() {
 	local name=$1; shift
+	[ -n "${SHIM_ONLY:-}" ] && ! [[ $name =~ $SHIM_ONLY ]] && return 0
 	if out=$("$@" 2>&1); then
 		pass=$((pass + 1)); echo "PASS $name"
 	else
@@ -169,15 +172,107 @@ twenty_in_a_row() {
 	[ -z "$("${C[@]}" container ls -q)" ] || { echo "left: $("${C[@]}" container ls -q)"; return 1; }
 }
 
+# The sandbox policy in the shim (no supervisor daemon): its decisions go to the
+# container's sandbox log under the shim's state root (ShimPaths.stateRoot:
+# /run/jsyd-oci-shim/<hash of containerd's address>/<namespace>/ID/sandbox.log).
+sroot=/run/jsyd-oci-shim/$(printf %s "$tmp/containerd.sock" | sha256sum | cut -c1-16)/default
+read_policy=$(printf '%s\n' 'sandbox/read:on' 'allow/read+/***' 'deny/read+/etc/secret')
+logged() { # log file, pattern: the line shows up
+	for _ in $(seq 50); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
+	echo "no line like $2 in $1:"; cat "$1" 2>&1; return 1
+}
+confined() {
+	"${C[@]}" run -d "${R[@]}" --annotation "org.jsyd.policy=$read_policy" "$img" p1 \
+		sh -c 'cat /etc/secret >/dev/null 2>/tmp/err; echo "read=$? $(cat /tmp/err)" >/tmp/out; exec sleep 1000' >/dev/null || return 1
+	await_status p1 RUNNING || return 1
+	for _ in $(seq 50); do "${C[@]}" task exec --exec-id w p1 cat /tmp/out >/dev/null 2>&1 && break; sleep 0.1; done
+	out=$("${C[@]}" task exec --exec-id r1 p1 cat /tmp/out)
+	case $out in "read=1 "*"Permission denied"*) ;; *) echo "the denied read gave: $out"; return 1 ;; esac
+	logged "$sroot/p1/sandbox.log" '"path":"/etc/secret".*"action":"deny".*"rule":"deny/read+/etc/secret"' || return 1
+	# an allowed read works; an exec'd process is under the same policy
+	out=$("${C[@]}" task exec --exec-id r2 p1 cat /etc/passwd) || { echo "allowed read: $out"; return 1; }
+	case $out in root:*) ;; *) echo "allowed read gave: $out"; return 1 ;; esac
+	"${C[@]}" task exec --exec-id r3 p1 cat /etc/secret >/dev/null 2>&1 && { echo "exec read the secret"; return 1; }
+	[ "$(grep -c '"path":"/etc/secret"' "$sroot/p1/sandbox.log")" -ge 2 ] || { echo "the exec's denial is not logged"; cat "$sroot/p1/sandbox.log"; return 1; }
+	# no supervisor daemon serves the shim's root: the shim itself supervises
+	[ ! -e "$sroot/@supervisor/daemon.sock" ] || { echo "a supervisor daemon runs for the shim's root"; return 1; }
+	"${C[@]}" task kill -s KILL p1 && await_status p1 STOPPED && "${C[@]}" task delete p1 >/dev/null &&
+		"${C[@]}" container rm p1
+}
+timeout_124() {
+	"${C[@]}" run --rm "${R[@]}" --annotation org.jsyd.timeout=1s "$img" p2 sleep 1000; rc=$?
+	[ $rc = 124 ] || { echo "status $rc, not 124"; return 1; }
+}
+bad_policy() {
+	out=$("${C[@]}" run --rm "${R[@]}" --annotation 'org.jsyd.policy=sandbox/read:maybe' "$img" p3 true 2>&1) &&
+		{ echo "it ran: $out"; return 1; }
+	echo "$out" | grep -q 'org.jsyd.policy' || { echo "error without the annotation: $out"; return 1; }
+	"${C[@]}" container rm p3 >/dev/null 2>&1
+	true
+}
+# ptrace checks hosted by the shim: TPE refuses a program in a directory others may write
+ptrace_tpe() {
+	"${C[@]}" run --rm "${R[@]}" --annotation 'org.jsyd.policy=sandbox/tpe:on' "$img" p4 \
+		sh -c 'cp /bin/busybox /tmp/bb && chmod 1777 /tmp && /bin/true && { /tmp/bb true; exit $?; }' >"$tmp/p4.out" 2>&1; rc=$?
+	[ $rc = 126 ] || { echo "status $rc, not 126: $(cat "$tmp/p4.out")"; return 1; }
+}
+ptrace_tpe_logged() {
+	"${C[@]}" run -d "${R[@]}" --annotation 'org.jsyd.policy=sandbox/tpe:on' "$img" p5 \
+		sh -c 'cp /bin/busybox /tmp/bb; chmod 1777 /tmp; /tmp/bb true; echo "rc=$?" >/out; exec sleep 1000' >/dev/null || return 1
+	await_status p5 RUNNING || return 1
+	logged "$sroot/p5/sandbox.log" '"category":"tpe".*"action":"deny"' || return 1
+	out=$("${C[@]}" task exec --exec-id e p5 cat /out) && [ "$out" = rc=126 ] || { echo "exec'd program: $out"; return 1; }
+	# a traced init's exit still reaches containerd (its tracer reaps it)
+	"${C[@]}" task kill -s KILL p5 && await_status p5 STOPPED || return 1
+	st=$("${C[@]}" task delete p5 2>&1) || { echo "delete: $st"; return 1; }
+	"${C[@]}" container rm p5
+}
+# Stats as containerd-shim-runc-v2 sends them (cgroups v1 Metrics here, v2 on a
+# unified host): ctr decodes both shims' answers into the same rows
+metrics_like_runc() {
+	command -v containerd-shim-runc-v2 >/dev/null && command -v runc >/dev/null ||
+		{ echo "no containerd-shim-runc-v2 + runc to compare with"; return 1; }
+	"${C[@]}" run -d "${R[@]}" "$img" m1 sleep 1000 >/dev/null || return 1
+	"${C[@]}" run -d --snapshotter native "$img" m2 sleep 1000 >/dev/null || return 1
+	await_status m1 RUNNING && await_status m2 RUNNING || return 1
+	ours=$("${C[@]}" task metrics m1) || { echo "jsyd: $ours"; return 1; }
+	theirs=$("${C[@]}" task metrics m2) || { echo "runc: $theirs"; return 1; }
+	keys() { echo "$1" | awk 'NR > 3 && NF >= 2 { print $1 }' | sort; }
+	[ -n "$(keys "$ours")" ] && [ "$(keys "$ours")" = "$(keys "$theirs")" ] ||
+		{ printf 'rows differ:\n--- jsyd\n%s\n--- runc\n%s\n' "$ours" "$theirs"; return 1; }
+	# the JSON form names every field the message carries: the same ones
+	jkeys() { jq -r '[paths(scalars) | map(tostring) | join(".")] | map(gsub("\\.[0-9]+"; "")) | unique | .[]'; }
+	oj=$("${C[@]}" task metrics --format json m1 | jq .data | jkeys) || return 1
+	tj=$("${C[@]}" task metrics --format json m2 | jq .data | jkeys) || return 1
+	[ -n "$tj" ] && [ -n "$oj" ] || { echo "no JSON fields from ctr task metrics --format json"; return 1; }
+	missing=$(comm -13 <(echo "$oj") <(echo "$tj"))
+	[ -z "$missing" ] || { echo "fields runc's shim sends and ours lacks: $missing"; return 1; }
+	# plausible: one process, some memory, some CPU time, in both
+	val() { echo "$1" | awk -v k="$2" '$1 == k { print $2 }'; }
+	for out in "$ours" "$theirs"; do
+		[ "$(val "$out" pids.current)" = 1 ] || { echo "pids.current is not 1: $out"; return 1; }
+		[ "$(val "$out" memory.usage_in_bytes)$(val "$out" memory.usage)" -gt 0 ] 2>/dev/null || { echo "no memory usage: $out"; return 1; }
+		[ "$(val "$out" cpuacct.usage)$(val "$out" cpu.usage_usec)" -gt 0 ] 2>/dev/null || { echo "no CPU time: $out"; return 1; }
+	done
+	for t in m1 m2; do "${C[@]}" task kill -s KILL $t; done
+	for t in m1 m2; do await_status $t STOPPED && "${C[@]}" task delete $t >/dev/null && "${C[@]}" container rm $t || return 1; done
+}
+
 check "run --rm: stdout, stderr, status 3, pid 1" run_output_and_status
 check "run --rm: stdin to the end" run_stdin
 check "run -d, exec (status, output), ps, kill, delete" detached_exec_kill_delete
 check "metrics, pause, resume" pause_resume
+check "metrics: the rows and fields of containerd-shim-runc-v2's" metrics_like_runc
 check "terminal: run -t, exec -t (pty, status)" terminal
 check "events: create, start, oom, exit 137, delete" events_and_oom
 check "one shim per pod (CRI sandbox id), gone after its last container" one_shim_per_pod
 check "missing program: the error names it" missing_program
 check "20 tasks in a row" twenty_in_a_row
+check "policy in the shim: denied read EACCES + logged, allowed read, exec confined" confined
+check "policy in the shim: timeout gives 124" timeout_124
+check "policy in the shim: a bad policy fails create, naming the annotation" bad_policy
+check "policy in the shim: ptrace TPE refusal (status 126)" ptrace_tpe
+check "policy in the shim: ptrace TPE logged, traced init's exit reaches containerd" ptrace_tpe_logged
 if [ $fail != 0 ]; then
 	echo "--- containerd log (tail)"; tail -30 "$tmp/containerd.log"
 fi

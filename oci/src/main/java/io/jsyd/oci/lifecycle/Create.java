@@ -82,6 +82,30 @@ public final class Create {
      * this process's (the containerd shim hosts many containers, each with its own fifos).
      */
     public static int create(Request request, Options o, io.jsyd.runtime.spawn.Stdio stdio) throws OciException {
+        return create(request, o, stdio, null).pid();
+    }
+
+    /**
+     * A container made by a process that stays its parent and supervises its policy
+     * itself (the containerd shim): its init, and the supervision of its policy, empty
+     * without one. The caller closes the sandbox once the container is gone.
+     */
+    public record Hosted(int pid, Optional<HostedSandbox> sandbox) {
+    }
+
+    /**
+     * As {@link #create(Request, Options, io.jsyd.runtime.spawn.Stdio)}, the policy
+     * supervised in this process (no daemon): notify pools, tracer and timeout in
+     * the returned sandbox; {@code end} ends the container, given its init's pid
+     * (the policy's exit action, the timeout).
+     */
+    public static Hosted createHosted(Request request, Options o, io.jsyd.runtime.spawn.Stdio stdio,
+                                      java.util.function.IntConsumer end) throws OciException {
+        return create(request, o, stdio, java.util.Objects.requireNonNull(end));
+    }
+
+    private static Hosted create(Request request, Options o, io.jsyd.runtime.spawn.Stdio stdio,
+                                 java.util.function.IntConsumer hostedEnd) throws OciException {
         String id = ContainerId.check(o.id());
         ForegroundRun.Prepared prepared = ForegroundRun.prepare(request, id, o.bundle(), o.noPivot(), o.keepFds(),
                 o.systemdCgroup(), o.noNewKeyring());
@@ -108,7 +132,7 @@ public final class Create {
         StateDir dir = StateDir.claim(o.root(), id);
         Checkpoint.reach("state directory claimed");
         try {
-            return createClaimed(o, id, prepared, config, policy, stdio, hooks, hookState, dir);
+            return createClaimed(o, id, prepared, config, policy, stdio, hooks, hookState, dir, hostedEnd);
         } catch (OciException | RuntimeException e) {
             // the container is destroyed (init, cgroup, state directory) by now; poststop comes
             // after that and only warns (runtime.md lifecycle steps 12 and 13, as runc does)
@@ -119,12 +143,14 @@ public final class Create {
         }
     }
 
-    private static int createClaimed(Options o, String id, ForegroundRun.Prepared prepared, ContainerConfig config,
+    private static Hosted createClaimed(Options o, String id, ForegroundRun.Prepared prepared, ContainerConfig config,
                                      Optional<Policy> policy, io.jsyd.runtime.spawn.Stdio stdio, ContainerHooks hooks,
-                                     HookState hookState, StateDir dir) throws OciException {
+                                     HookState hookState, StateDir dir, java.util.function.IntConsumer hostedEnd)
+            throws OciException {
         StateStore store = new StateStore(o.root());
         Hooks lasting = lastingHooks(prepared.loaded().spec().getHooks());
         boolean made = false;
+        HostedSandbox hosted = null;
         try (FileLock lock = store.lock(id); InitStub stub = InitStub.load()) {
             Path fifo = dir.path().resolve(StateStore.EXEC_FIFO);
             Fifos.make(fifo, FIFO_MODE);
@@ -141,13 +167,20 @@ public final class Create {
                 PolicyRecord.write(dir.path(), policy.get());
             }
             DaemonHandoff supervised = new DaemonHandoff(o.root(), id, dir.path(), policy, cgroupDirs(cgroup), false);
+            if (hostedEnd != null && policy.isPresent()) {
+                // the caller (the containerd shim) supervises the policy itself: no daemon
+                hosted = HostedSandbox.open(id, policy.get(),
+                        dir.path().resolve(io.jsyd.oci.supervise.SupervisorPaths.SANDBOX_LOG), hostedEnd);
+            }
+            HostedSandbox.Watch watch = hosted == null ? null : hosted.watch(true);
             Launched launched;
             try {
                 // prestart, createRuntime and the init's createContainer run during the launch;
                 // startContainer is in the init's plan, after the exec fifo
                 launched = new ContainerLauncher(stub, HostView.system()).launch(config, cgroup,
-                        SeccompAgent.handoff(prepared.loaded().spec(), id, o.bundle()), supervised::handOff,
-                        hooks.launchPoints(hookState), fifo, stdio, supervised::trace);
+                        SeccompAgent.handoff(prepared.loaded().spec(), id, o.bundle()),
+                        watch != null ? watch::onListener : supervised::handOff,
+                        hooks.launchPoints(hookState), fifo, stdio, watch != null ? watch::onTrace : supervised::trace);
             } catch (RuntimeException e) {
                 supervised.close();
                 destroyQuietly(cgroup, e);
@@ -156,8 +189,12 @@ public final class Create {
             int pid = launched.initPid();
             Checkpoint.reach("init waits for start");
             try {
-                // a policy with a timeout and no confined category has no listener to hand over
-                supervised.handOffIfStill(pid);
+                if (hosted != null) {
+                    hosted.init(pid);
+                } else {
+                    // a policy with a timeout and no confined category has no listener to hand over
+                    supervised.handOffIfStill(pid);
+                }
                 handOver(launched, o.consoleSocket());
                 Processes.StatLine stat = Processes.stat(pid);
                 if (stat == null) {
@@ -178,13 +215,16 @@ public final class Create {
                 throw e;
             }
             made = true;
-            return pid;
+            return new Hosted(pid, Optional.ofNullable(hosted));
         } catch (KernelException e) {
             throw new ContainerFailedException(id, e);
         } catch (HookFailedException e) {
             throw new ContainerFailedException(id, e);
         } finally {
             if (!made) {
+                if (hosted != null) {
+                    hosted.close();
+                }
                 dir.close();
             }
         }

@@ -90,6 +90,43 @@ public final class Exec {
 
     /** As {@link #exec(Request, Options)}, the process's stdio from {@code stdio} instead of ours. */
     public static int exec(Request request, Options o, io.jsyd.runtime.spawn.Stdio stdio) throws OciException {
+        int r = exec(request, o, stdio, null, null);
+        return o.detach() ? 0 : r;
+    }
+
+    /** An exec'd process whose policy the caller supervises: its pid and its watch (null without a policy). */
+    public record Hosted(int pid, HostedSandbox.Watch watch) {
+    }
+
+    /**
+     * A detached exec whose process gets the container's policy (its filters and
+     * Landlock, as the init got them) supervised in this process by {@code sandbox}
+     * (null: the container has no policy). The caller closes the watch once the
+     * process is gone.
+     */
+    public static Hosted execHosted(Request request, Options o, io.jsyd.runtime.spawn.Stdio stdio,
+                                    HostedSandbox sandbox) throws OciException {
+        if (!o.detach()) {
+            throw new IllegalArgumentException("a hosted exec is detached");
+        }
+        HostedSandbox.Watch watch = sandbox == null ? null : sandbox.watch(false);
+        try {
+            return new Hosted(exec(request, o, stdio, sandbox, watch), watch);
+        } catch (OciException | RuntimeException e) {
+            if (watch != null) {
+                watch.close();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The exit status in the foreground, the pid when detached. With {@code hosted}
+     * the caller supervises the container's policy (the containerd shim); without it
+     * the supervisor daemon of the --root does, as it does the init's.
+     */
+    private static int exec(Request request, Options o, io.jsyd.runtime.spawn.Stdio stdio, HostedSandbox hosted,
+                            HostedSandbox.Watch watch) throws OciException {
         StateStore store = new StateStore(o.root());
         ContainerRecord r = store.read(o.id());
         CgroupManager cgroup = StateStore.cgroup(r);
@@ -125,33 +162,13 @@ public final class Exec {
         } catch (IOException e) {
             throw new OciIoException("read the namespaces of the container's init", Path.of("/proc/" + r.pid() + "/ns"), e);
         }
-        // the container's sandbox policy confines this process as it does the init: the same
-        // filters and Landlock, and the supervisor daemon of the --root answers and traces it
-        Path stateDir = store.dir(o.id());
-        Optional<Policy> policy = PolicyRecord.read(stateDir);
-        Launched launched;
-        try (Sandbox sandbox = Sandbox.recorded(o.id(), policy, policy.isPresent() ? sandboxLog(stateDir)
-                : new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
-             DaemonHandoff supervised = new DaemonHandoff(o.root(), o.id(), stateDir, policy, r.cgroupPaths(), true);
-             InitStub stub = InitStub.load()) {
-            config = sandbox.apply(config);
-            launched = new ExecLauncher(stub, HostView.system()).launch(config, join,
-                    cgroup == null ? null : o.cgroups().isEmpty() ? cgroup::join
-                            : pid -> io.jsyd.runtime.cgroup.Cgroups.enter(cgroupDirs, pid),
-                    SeccompAgent.handoff(spec, o.id(), bundle), supervised::handOff, supervised::trace, stdio);
-            sandbox.launched(launched);
-            try {
-                supervised.handOffIfStill(launched.initPid());
-            } catch (RuntimeException e) {
-                supervised.close();
-                Processes.signalIfAlive(launched.initPid(), 9);
-                ProcessParent.current().waitFor(launched.initPid());
-                launched.fds().forEach(Fd::close);
-                throw e;
-            }
-        } catch (KernelException e) {
-            throw new ContainerFailedException(o.id(), e);
-        }
+        java.util.function.IntConsumer joinCgroup = cgroup == null ? null : o.cgroups().isEmpty() ? cgroup::join
+                : pid -> io.jsyd.runtime.cgroup.Cgroups.enter(cgroupDirs, pid);
+        Launched launched = hosted != null
+                ? launchHosted(o, config, join, joinCgroup, SeccompAgent.handoff(spec, o.id(), bundle), hosted, watch,
+                        stdio)
+                : launchUnderDaemon(store, o, r, config, join, joinCgroup, SeccompAgent.handoff(spec, o.id(), bundle),
+                        stdio);
         int pid = launched.initPid();
         Fd master = null;
         for (int i = 0; i < launched.fds().size(); i++) {
@@ -182,9 +199,56 @@ public final class Exec {
             throw e;
         }
         if (o.detach()) {
-            return 0;
+            return pid;
         }
         return waitFor(request, pid, master);
+    }
+
+    private static Launched launchHosted(Options o, ContainerConfig config, List<Namespace> join,
+                                         java.util.function.IntConsumer joinCgroup,
+                                         java.util.function.ObjIntConsumer<Fd> agent, HostedSandbox hosted,
+                                         HostedSandbox.Watch watch, io.jsyd.runtime.spawn.Stdio stdio)
+            throws OciException {
+        try (InitStub stub = InitStub.load()) {
+            return new ExecLauncher(stub, HostView.system()).launch(hosted.apply(config), join, joinCgroup, agent,
+                    watch::onListener, watch::onTrace, stdio);
+        } catch (KernelException e) {
+            throw new ContainerFailedException(o.id(), e);
+        }
+    }
+
+    /**
+     * The container's sandbox policy confines this process as it does the init: the
+     * same filters and Landlock, and the supervisor daemon of the --root answers and
+     * traces it.
+     */
+    private static Launched launchUnderDaemon(StateStore store, Options o, ContainerRecord r, ContainerConfig config,
+                                              List<Namespace> join, java.util.function.IntConsumer joinCgroup,
+                                              java.util.function.ObjIntConsumer<Fd> agent,
+                                              io.jsyd.runtime.spawn.Stdio stdio) throws OciException {
+        Path stateDir = store.dir(o.id());
+        Optional<Policy> policy = PolicyRecord.read(stateDir);
+        Launched launched;
+        try (Sandbox sandbox = Sandbox.recorded(o.id(), policy, policy.isPresent() ? sandboxLog(stateDir)
+                : new java.io.PrintStream(java.io.OutputStream.nullOutputStream()));
+             DaemonHandoff supervised = new DaemonHandoff(o.root(), o.id(), stateDir, policy, r.cgroupPaths(), true);
+             InitStub stub = InitStub.load()) {
+            launched = new ExecLauncher(stub, HostView.system()).launch(sandbox.apply(config), join, joinCgroup,
+                    agent, supervised::handOff, supervised::trace, stdio);
+            sandbox.launched(launched);
+            try {
+                supervised.handOffIfStill(launched.initPid());
+            } catch (RuntimeException e) {
+                supervised.close();
+                Processes.signalIfAlive(launched.initPid(), 9);
+                ProcessParent.current().waitFor(launched.initPid());
+                launched.fds().forEach(Fd::close);
+                throw e;
+            }
+        } catch (KernelException e) {
+            throw new ContainerFailedException(o.id(), e);
+        }
+        return launched;
     }
 
     /** The container's sandbox log, where what applying the policy notes goes (Landlock's best effort). */

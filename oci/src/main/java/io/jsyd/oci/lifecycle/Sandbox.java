@@ -58,6 +58,11 @@ final class Sandbox implements AutoCloseable {
         this.decisions = new DecisionLog(log, id);
     }
 
+    /** A sandbox for {@code policy} whose decisions go to {@code log}, which the caller keeps and closes. */
+    static Sandbox of(String id, Optional<Policy> policy, PrintStream log) {
+        return new Sandbox(id, policy, log, false);
+    }
+
     /**
      * Reads the policy from the config's annotations and the host's profiles
      * ({@link PolicySource}); errors name the annotation or file and the line.

@@ -140,6 +140,14 @@ public final class PtraceSupervisor implements SupervisionComponent {
         return initExit;
     }
 
+    /**
+     * Whether this tracer follows {@code pid} now: its stops and its exit are this
+     * thread's to wait for, so a host that reaps its other children leaves them alone.
+     */
+    public boolean traces(int pid) {
+        return thread.isAlive() && tasks.containsKey(pid);
+    }
+
     private void run() {
         try {
             trustedUid = ((Number) Files.getAttribute(Tracee.root(initPid), "unix:uid")).longValue();

@@ -87,15 +87,61 @@ public final class ShimSys {
         }
     }
 
-    /** Reaps any child that has ended, without blocking; null when none has (or there are none). */
-    public static Reaped reapAny() {
+    /**
+     * What waitid(WNOWAIT) shows of a child that changed state, left to be waited
+     * for: its pid and si_code (CLD_EXITED, CLD_KILLED, CLD_DUMPED for an exit;
+     * CLD_TRAPPED, CLD_STOPPED for a stop, which only a tracer of the child sees
+     * without WSTOPPED: that tracer's to wait for, never a reaper's).
+     */
+    public record Pending(int pid, int code) {
+        private static final int CLD_EXITED = 1;
+        private static final int CLD_DUMPED = 3;
+
+        public boolean exit() {
+            return code >= CLD_EXITED && code <= CLD_DUMPED;
+        }
+    }
+
+    /** siginfo_t's si_code, and si_pid in the SIGCHLD member of its union (after the 8-byte aligned header). */
+    private static final int SI_CODE = 8;
+    private static final int SI_PID = 16;
+
+    /**
+     * Looks at some child that exited or stopped for its tracer, without waiting for
+     * it: null when none has (with {@code block}, after waiting for one) or when this
+     * process has no children at all ({@code noChildren} is then set).
+     */
+    public static Pending peek(boolean block, boolean[] noChildren) {
+        try (Memory info = new Memory(SIGINFO_SIZE)) {
+            while (true) {
+                info.clear();
+                int rc = ShimLibC.C.waitid((int) LinuxConstants.P_ALL, 0, info,
+                        (int) (LinuxConstants.WEXITED | LinuxConstants.WNOWAIT | (block ? 0 : LinuxConstants.WNOHANG)));
+                if (rc == 0) {
+                    int pid = info.getInt(SI_PID);
+                    return pid == 0 ? null : new Pending(pid, info.getInt(SI_CODE));
+                }
+                int errno = Native.getLastError();
+                if (errno == Errno.ECHILD.number()) {
+                    noChildren[0] = true;
+                    return null;
+                }
+                if (errno != Errno.EINTR.number()) {
+                    throw new SyscallException("waitid", errno, "any child");
+                }
+            }
+        }
+    }
+
+    /** Reaps the exited child {@code pid}; null when it has not exited (or is not ours to wait for). */
+    public static Reaped reap(int pid) {
         int[] status = new int[1];
         while (true) {
-            int pid = ShimLibC.C.waitpid(-1, status, (int) LinuxConstants.WNOHANG);
-            if (pid > 0) {
-                return new Reaped(pid, status[0]);
+            int rc = ShimLibC.C.waitpid(pid, status, (int) LinuxConstants.WNOHANG);
+            if (rc > 0) {
+                return new Reaped(rc, status[0]);
             }
-            if (pid == 0) {
+            if (rc == 0) {
                 return null;
             }
             int errno = Native.getLastError();
@@ -103,30 +149,7 @@ public final class ShimSys {
                 return null;
             }
             if (errno != Errno.EINTR.number()) {
-                throw new SyscallException("waitpid", errno, "any child");
-            }
-        }
-    }
-
-    /**
-     * Blocks until some child has ended, leaving it to be reaped (WNOWAIT). False when
-     * this process has no children at all.
-     */
-    public static boolean awaitAnyExit() {
-        try (Memory info = new Memory(SIGINFO_SIZE)) {
-            while (true) {
-                int rc = ShimLibC.C.waitid((int) LinuxConstants.P_ALL, 0, info,
-                        (int) (LinuxConstants.WEXITED | LinuxConstants.WNOWAIT));
-                if (rc == 0) {
-                    return true;
-                }
-                int errno = Native.getLastError();
-                if (errno == Errno.ECHILD.number()) {
-                    return false;
-                }
-                if (errno != Errno.EINTR.number()) {
-                    throw new SyscallException("waitid", errno, "any child");
-                }
+                throw new SyscallException("waitpid", errno, "pid " + pid);
             }
         }
     }

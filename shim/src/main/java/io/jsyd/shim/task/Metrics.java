@@ -15,8 +15,10 @@ import io.jsyd.shim.proto.cgroups.Throttle;
 import java.util.Map;
 
 /**
- * The cgroup manager's counters as containerd's cgroups v1 Metrics, the Any a
- * Stats call answers with (ctr task metrics, CRI's container stats).
+ * The cgroup manager's counters as containerd's cgroups Metrics, the Any a Stats
+ * call answers with (ctr task metrics, CRI's container stats): the v1 message on
+ * a host with v1 controllers (legacy or hybrid), the v2 one on a unified host, as
+ * containerd-shim-runc-v2 chooses.
  */
 final class Metrics {
     /** memory.stat's keys whose Metrics field is spelled differently (the rest match by name). */
@@ -26,6 +28,12 @@ final class Metrics {
     private Metrics() {
     }
 
+    /** The message for this host: v2 when {@code unified}, else v1. */
+    static Any of(Stats s, boolean unified) {
+        return unified ? v2(s) : of(s);
+    }
+
+    /** The v1 Metrics. */
     static Any of(Stats s) {
         io.jsyd.shim.proto.cgroups.Metrics.Builder m = io.jsyd.shim.proto.cgroups.Metrics.newBuilder();
         if (s.pids() != null) {
@@ -53,6 +61,82 @@ final class Metrics {
         // the type URL containerd's typeurl resolves: the message's full proto name
         return Any.newBuilder().setTypeUrl(metrics.getDescriptorForType().getFullName())
                 .setValue(metrics.toByteString()).build();
+    }
+
+    /** A unified host's v2 Metrics: cpu.stat's microseconds, memory.stat by name, io.stat per device. */
+    static Any v2(Stats s) {
+        io.jsyd.shim.proto.cgroups.v2.Metrics.Builder m = io.jsyd.shim.proto.cgroups.v2.Metrics.newBuilder();
+        if (s.pids() != null) {
+            m.setPids(io.jsyd.shim.proto.cgroups.v2.PidsStat.newBuilder().setCurrent(s.pids().current())
+                    .setLimit(s.pids().limit()));
+        }
+        if (s.cpu() != null) {
+            // the manager holds nanoseconds (runc's JSON); the file and containerd have microseconds
+            Stats.Cpu c = s.cpu();
+            m.setCpu(io.jsyd.shim.proto.cgroups.v2.CPUStat.newBuilder().setUsageUsec(c.total() / 1000)
+                    .setUserUsec(c.user() / 1000).setSystemUsec(c.kernel() / 1000).setNrPeriods(c.periods())
+                    .setNrThrottled(c.throttledPeriods()).setThrottledUsec(c.throttledTime() / 1000));
+        }
+        if (s.memory() != null) {
+            m.setMemory(memoryV2(s.memory()));
+        }
+        if (s.blkio() != null) {
+            m.setIo(io(s.blkio()));
+        }
+        s.hugetlb().forEach((size, h) -> m.addHugetlb(io.jsyd.shim.proto.cgroups.v2.HugeTlbStat.newBuilder()
+                .setPagesize(size).setCurrent(h.usage()).setMax(h.max())));
+        io.jsyd.shim.proto.cgroups.v2.Metrics metrics = m.build();
+        return Any.newBuilder().setTypeUrl(metrics.getDescriptorForType().getFullName())
+                .setValue(metrics.toByteString()).build();
+    }
+
+    private static final long NO_LIMIT = -1L;
+
+    static io.jsyd.shim.proto.cgroups.v2.MemoryStat memoryV2(Stats.Memory mem) {
+        io.jsyd.shim.proto.cgroups.v2.MemoryStat.Builder b = io.jsyd.shim.proto.cgroups.v2.MemoryStat.newBuilder();
+        Descriptors.Descriptor d = io.jsyd.shim.proto.cgroups.v2.MemoryStat.getDescriptor();
+        mem.raw().forEach((key, value) -> {
+            Descriptors.FieldDescriptor f = d.findFieldByName(key);
+            // 32 and up are not memory.stat's: a key of that name there must not overwrite them
+            if (f != null && f.getNumber() < io.jsyd.shim.proto.cgroups.v2.MemoryStat.USAGE_FIELD_NUMBER) {
+                b.setField(f, value);
+            }
+        });
+        Stats.MemoryEntry usage = mem.usage() == null ? Stats.MemoryEntry.NONE : mem.usage();
+        Stats.MemoryEntry swap = mem.swap() == null ? Stats.MemoryEntry.NONE : mem.swap();
+        // the manager reports swap as memory+swap (runc's v1-like JSON); containerd's v2 wants swap alone
+        long swapUsage = Math.max(0, swap.usage() - usage.usage());
+        long swapLimit = swap.limit() == NO_LIMIT || usage.limit() == NO_LIMIT ? swap.limit()
+                : swap.limit() - usage.limit();
+        return b.setUsage(usage.usage()).setUsageLimit(usage.limit()).setMaxUsage(usage.max())
+                .setSwapUsage(swapUsage).setSwapLimit(swapLimit).build();
+    }
+
+    private static io.jsyd.shim.proto.cgroups.v2.IOStat io(Stats.Blkio blkio) {
+        java.util.Map<String, io.jsyd.shim.proto.cgroups.v2.IOEntry.Builder> byDevice = new java.util.LinkedHashMap<>();
+        java.util.function.Function<Stats.BlkioEntry, io.jsyd.shim.proto.cgroups.v2.IOEntry.Builder> device =
+                e -> byDevice.computeIfAbsent(e.major() + ":" + e.minor(),
+                        k -> io.jsyd.shim.proto.cgroups.v2.IOEntry.newBuilder().setMajor(e.major()).setMinor(e.minor()));
+        for (Stats.BlkioEntry e : blkio.ioServiceBytesRecursive()) {
+            switch (e.op()) {
+                case "Read" -> device.apply(e).setRbytes(e.value());
+                case "Write" -> device.apply(e).setWbytes(e.value());
+                default -> {
+                    // v1's Sync, Async, Total have no v2 field
+                }
+            }
+        }
+        for (Stats.BlkioEntry e : blkio.ioServicedRecursive()) {
+            switch (e.op()) {
+                case "Read" -> device.apply(e).setRios(e.value());
+                case "Write" -> device.apply(e).setWios(e.value());
+                default -> {
+                }
+            }
+        }
+        io.jsyd.shim.proto.cgroups.v2.IOStat.Builder b = io.jsyd.shim.proto.cgroups.v2.IOStat.newBuilder();
+        byDevice.values().forEach(b::addUsage);
+        return b.build();
     }
 
     static MemoryStat memory(Stats.Memory mem) {

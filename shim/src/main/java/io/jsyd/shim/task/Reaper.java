@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.locks.ReentrantReadWriteLock;
 import java.util.function.IntConsumer;
+import java.util.function.IntPredicate;
 
 /**
  * The shim is a subreaper and reaps every child: its containers' inits, their
@@ -14,6 +15,12 @@ import java.util.function.IntConsumer;
  * read side of a lock and the reaper reaps only under the write side: it never
  * takes a child a launcher is about to wait for. A process is registered before
  * its launch lets go of the lock, so no exit is ever reaped unseen.
+ *
+ * <p>Processes under a sandbox policy's ptrace checks belong to their tracer (a
+ * thread of this process): it alone waits for their stops and their exits, the
+ * init's included, which waitid shows this thread too. So the reaper only looks
+ * (WNOWAIT) and reaps by pid what is neither a trace stop nor a traced process,
+ * and while a tracer's event waits it lets the tracer take it first.
  */
 public final class Reaper {
     private final ReentrantReadWriteLock lock = new ReentrantReadWriteLock();
@@ -21,6 +28,10 @@ public final class Reaper {
     private final Object children = new Object();
     private final PrintStream log;
     private boolean maybeChildren;
+    /** Whether a tracer of this process follows a pid (its stops and exit are the tracer's). */
+    private volatile IntPredicate traced = pid -> false;
+    /** How long the reaper leaves a tracer to take its pending event. */
+    private static final long TRACER_TURN_MILLIS = 2;
 
     public Reaper(PrintStream log) {
         this.log = log;
@@ -56,21 +67,35 @@ public final class Reaper {
         }
     }
 
+    /** Tells the reaper which pids a tracer of this process follows. */
+    public void leaveTraced(IntPredicate traced) {
+        this.traced = traced;
+    }
+
+    /** Forgets {@code pid}: its tracer reaped it and reported its exit. */
+    public void forget(int pid) {
+        synchronized (watched) {
+            watched.remove(pid);
+        }
+    }
+
     /** Starts the reaping thread (a platform thread: it sits in waitid). */
     public Thread start() {
         return Thread.ofPlatform().daemon().name("reaper").start(this::loop);
     }
 
     private void loop() {
+        boolean[] none = new boolean[1];
         while (true) {
-            boolean any;
+            ShimSys.Pending p;
+            none[0] = false;
             try {
-                any = ShimSys.awaitAnyExit();
+                p = ShimSys.peek(true, none);
             } catch (RuntimeException e) {
                 log.println("reaper: " + e.getMessage());
-                any = false;
+                p = null;
             }
-            if (!any) {
+            if (p == null) {
                 // no children at all: sleep until a launch may have made one
                 synchronized (children) {
                     while (!maybeChildren) {
@@ -84,25 +109,48 @@ public final class Reaper {
                 }
                 continue;
             }
+            boolean tracersTurn;
             lock.writeLock().lock();
             try {
-                ShimSys.Reaped r;
-                while ((r = ShimSys.reapAny()) != null) {
-                    IntConsumer onExit;
-                    synchronized (watched) {
-                        onExit = watched.remove(r.pid());
-                    }
-                    if (onExit != null) {
-                        try {
-                            onExit.accept(r.exitStatus());
-                        } catch (RuntimeException e) {
-                            e.printStackTrace(log);
-                        }
-                    }
-                }
+                tracersTurn = reapAll();
             } finally {
                 lock.writeLock().unlock();
             }
+            if (tracersTurn) {
+                try {
+                    Thread.sleep(TRACER_TURN_MILLIS);
+                } catch (InterruptedException e) {
+                    return;
+                }
+            }
         }
+    }
+
+    /** Reaps what has exited and is ours; true when a tracer's event is in the way. */
+    private boolean reapAll() {
+        boolean[] none = new boolean[1];
+        ShimSys.Pending p;
+        while ((p = ShimSys.peek(false, none)) != null) {
+            if (!p.exit() || traced.test(p.pid())) {
+                return true;
+            }
+            ShimSys.Reaped r = ShimSys.reap(p.pid());
+            if (r == null) {
+                // someone else's to wait for after all: look again after a turn
+                return true;
+            }
+            IntConsumer onExit;
+            synchronized (watched) {
+                onExit = watched.remove(r.pid());
+            }
+            if (onExit != null) {
+                try {
+                    onExit.accept(r.exitStatus());
+                } catch (RuntimeException e) {
+                    e.printStackTrace(log);
+                }
+            }
+        }
+        return false;
     }
 }

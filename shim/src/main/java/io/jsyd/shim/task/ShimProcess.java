@@ -25,6 +25,8 @@ final class ShimProcess {
     private volatile int pid;
     private volatile Status status = Status.CREATED;
     private volatile ProcessIo io;
+    /** The supervision of the policy of this process, while it runs; null without one. */
+    private volatile io.jsyd.oci.lifecycle.HostedSandbox.Watch supervised;
 
     ShimProcess(String containerId, String execId, String stdin, String stdout, String stderr, boolean terminal,
                 byte[] processJson) {
@@ -48,6 +50,14 @@ final class ShimProcess {
     void launched(int pid, ProcessIo io) {
         this.pid = pid;
         this.io = io;
+    }
+
+    io.jsyd.oci.lifecycle.HostedSandbox.Watch supervised() {
+        return supervised;
+    }
+
+    void supervised(io.jsyd.oci.lifecycle.HostedSandbox.Watch w) {
+        supervised = w;
     }
 
     Status status() {

@@ -13,6 +13,7 @@ import io.jsyd.oci.cli.Request;
 import io.jsyd.oci.lifecycle.Create;
 import io.jsyd.oci.lifecycle.Delete;
 import io.jsyd.oci.lifecycle.Exec;
+import io.jsyd.oci.lifecycle.HostedSandbox;
 import io.jsyd.oci.lifecycle.Kill;
 import io.jsyd.oci.lifecycle.Pause;
 import io.jsyd.oci.lifecycle.Start;
@@ -86,6 +87,9 @@ public final class TaskService implements Service {
     private final PrintStream log;
     private final Runnable onShutdown;
     private final Map<String, ShimContainer> containers = new ConcurrentHashMap<>();
+    /** The sandboxes this process supervises, from the moment their container exists. */
+    private final java.util.Set<HostedSandbox> sandboxes = ConcurrentHashMap.newKeySet();
+    private final OomMonitor oom;
 
     /**
      * @param root       the jsyd-oci state root of this shim's containers
@@ -98,6 +102,8 @@ public final class TaskService implements Service {
         this.events = events;
         this.log = log;
         this.onShutdown = onShutdown;
+        this.oom = new OomMonitor(log);
+        reaper.leaveTraced(this::traced);
     }
 
     @Override
@@ -160,6 +166,7 @@ public final class TaskService implements Service {
     static TtrpcException failure(String what, OciException e) {
         Code code = switch (e) {
             case InvalidSpecException x -> Code.INVALID_ARGUMENT;
+            case io.jsyd.oci.InvalidPolicyException x -> Code.INVALID_ARGUMENT;
             case UsageException x -> Code.INVALID_ARGUMENT;
             case ConflictException x -> Code.ALREADY_EXISTS;
             case ContainerStateException x -> Code.FAILED_PRECONDITION;
@@ -188,6 +195,7 @@ public final class TaskService implements Service {
                 throw new TtrpcException(Code.ALREADY_EXISTS, "container " + id + ": already exists");
             }
             boolean mounted = Rootfs.mount(r.getRootfsList(), bundle);
+            HostedSandbox[] made = new HostedSandbox[1];
             ProcessIo io = null;
             ConsoleSocket console = null;
             try {
@@ -197,19 +205,31 @@ public final class TaskService implements Service {
                 ProcessIo launchIo = io;
                 Path consolePath = console == null ? null : console.path();
                 int pid = reaper.launch(reg -> {
-                    int p = Create.create(request(bundle), new Create.Options(root, id, bundle, false, 0, null,
-                            consolePath, false), launchIo.stdio());
-                    reg.watch(p, status -> exited(init, status));
-                    return p;
+                    Create.Hosted h = Create.createHosted(request(bundle), new Create.Options(root, id, bundle, false,
+                            0, null, consolePath, false), launchIo.stdio(), p -> end(init, p));
+                    made[0] = h.sandbox().orElse(null);
+                    if (made[0] != null) {
+                        sandboxes.add(made[0]);
+                    }
+                    reg.watch(h.pid(), status -> exited(init, status));
+                    return h.pid();
                 });
                 if (console != null) {
                     io.attach(console.master(), id);
                 }
                 init.launched(pid, io);
                 io.started(id);
-                containers.put(id, new ShimContainer(id, bundle, init, mounted));
+                containers.put(id, new ShimContainer(id, bundle, init, mounted, made[0]));
+                if (made[0] != null) {
+                    init.supervised(made[0].initWatch());
+                    whenTraced(init, pid, made[0].initWatch());
+                }
                 watchOom(id, init);
             } catch (OciException | TtrpcException | RuntimeException e) {
+                if (made[0] != null && !containers.containsKey(id)) {
+                    sandboxes.remove(made[0]);
+                    made[0].close();
+                }
                 if (io != null) {
                     io.close();
                 }
@@ -255,8 +275,6 @@ public final class TaskService implements Service {
         }
     }
 
-    /** How often the OOM watcher looks whether its container has ended. */
-    private static final long OOM_POLL_MILLIS = 1000;
 
     /**
      * TaskOOM when the kernel's OOM killer acts in the container's cgroup (the memory
@@ -275,26 +293,66 @@ public final class TaskService implements Service {
             log.println("container " + id + ": no OOM events: " + e.getMessage());
             return;
         }
-        Thread.ofPlatform().daemon().name("oom-" + id).start(() -> {
-            try (watch) {
-                while (containers.containsKey(id) || init.exited() == null) {
-                    if (watch.await(OOM_POLL_MILLIS)) {
-                        events.publish("/tasks/oom", TaskOOM.newBuilder().setContainerId(id).build());
-                    } else if (init.exited() != null) {
-                        // the last OOM of a dying container comes before its exit is reaped
-                        return;
-                    }
-                }
-            } catch (RuntimeException e) {
-                log.println("container " + id + ": OOM watch ended: " + e.getMessage());
-            }
-        });
+        oom.watch(id, watch, () -> init.exited() != null,
+                () -> events.publish("/tasks/oom", TaskOOM.newBuilder().setContainerId(id).build()));
     }
 
-    /** On the reaper's thread: record the exit and tell containerd. */
+    /**
+     * The policy's end of a container (its exit action, its timeout): the init is
+     * killed, and with its pid namespace everything else of the container.
+     */
+    private static void end(ShimProcess init, int pid) {
+        if (init.exited() == null) {
+            Processes.signalIfAlive(pid, 9);
+        }
+    }
+
+    /** Whether a tracer in this process follows {@code pid}: the reaper leaves it to that tracer. */
+    private boolean traced(int pid) {
+        for (HostedSandbox s : sandboxes) {
+            if (s.traced() && s.traces(pid)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * A traced process is reaped by its tracer: its exit comes from there (the
+     * reaper forgets it). If the tracer fails, its tracees were killed and the
+     * reaper, which still watches the pid, reaps it.
+     */
+    private void whenTraced(ShimProcess p, int pid, HostedSandbox.Watch w) {
+        java.util.concurrent.CompletableFuture<Integer> traced = w == null ? null : w.tracedExit();
+        if (traced == null) {
+            return;
+        }
+        // not on the tracer's thread: closing the watch waits for that thread to end
+        traced.whenCompleteAsync((status, failure) -> {
+            if (failure == null) {
+                reaper.forget(pid);
+                exited(p, status);
+            } else {
+                log.println("container " + p.containerId + ": the ptrace layer failed, its processes were killed: "
+                        + failure);
+            }
+        }, r -> Thread.ofPlatform().daemon().name("traced-exit").start(r));
+    }
+
+    /** On the reaper's (or a tracer's) thread: record the exit and tell containerd. */
     private void exited(ShimProcess p, int status) {
         Instant at = Instant.now();
-        p.exit.complete(new ShimProcess.Exit(status, at));
+        ShimContainer c = containers.get(p.containerId);
+        if (p.supervised() != null) {
+            p.supervised().close();
+        }
+        if (p.isInit() && c != null && c.sandbox != null) {
+            // 124 when the policy's timeout ended it
+            status = c.sandbox.exitStatus(status);
+        }
+        if (!p.exit.complete(new ShimProcess.Exit(status, at))) {
+            return;
+        }
         events.publish("/tasks/exit", TaskExit.newBuilder().setContainerId(p.containerId)
                 .setId(p.isInit() ? p.containerId : p.execId).setPid(p.pid()).setExitStatus(status)
                 .setExitedAt(Publisher.timestamp(at)).build());
@@ -312,6 +370,10 @@ public final class TaskService implements Service {
                     Start.start(root, c.id);
                 } catch (OciException e) {
                     throw failure("start " + c.id, e);
+                }
+                if (c.sandbox != null) {
+                    // the policy's timeout counts from here
+                    c.sandbox.started();
                 }
                 p.status(Status.RUNNING);
             }
@@ -333,7 +395,6 @@ public final class TaskService implements Service {
     private void startExec(ShimContainer c, ShimProcess p) throws TtrpcException {
         Path dir = work.resolve(c.id);
         Path spec = dir.resolve(p.execId + ".json");
-        Path pidFile = dir.resolve(p.execId + ".pid");
         ProcessIo io = p.terminal ? ProcessIo.openTerminal(p.stdin, p.stdout) : ProcessIo.open(p.stdin, p.stdout, p.stderr);
         ConsoleSocket console = null;
         try {
@@ -341,19 +402,18 @@ public final class TaskService implements Service {
             Files.write(spec, p.processJson);
             console = p.terminal ? ConsoleSocket.listen(consoleSocketPath()) : null;
             Path consolePath = console == null ? null : console.path();
+            Exec.Hosted[] made = new Exec.Hosted[1];
             int pid = reaper.launch(reg -> {
-                Exec.exec(request(c.bundle), new Exec.Options(root, c.id, spec, List.of(), List.of(), null, null,
-                        List.of(), List.of(), null, null, consolePath, true, pidFile, 0, false, null, null),
-                        io.stdio());
-                int launched;
-                try {
-                    launched = Integer.parseInt(Files.readString(pidFile).strip());
-                } catch (IOException e) {
-                    throw new io.jsyd.oci.OciIoException("read the exec'd process's pid file", pidFile, e);
-                }
-                reg.watch(launched, status -> exited(p, status));
-                return launched;
+                made[0] = Exec.execHosted(request(c.bundle), new Exec.Options(root, c.id, spec, List.of(), List.of(),
+                        null, null, List.of(), List.of(), null, null, consolePath, true, null, 0, false, null, null),
+                        io.stdio(), c.sandbox);
+                reg.watch(made[0].pid(), status -> exited(p, status));
+                return made[0].pid();
             });
+            if (made[0].watch() != null) {
+                p.supervised(made[0].watch());
+                whenTraced(p, pid, made[0].watch());
+            }
             if (console != null) {
                 io.attach(console.master(), c.id + "-" + p.execId);
             }
@@ -371,7 +431,6 @@ public final class TaskService implements Service {
             }
             try {
                 Files.deleteIfExists(spec);
-                Files.deleteIfExists(pidFile);
             } catch (IOException e) {
                 log.println("exec " + p.execId + ": " + e.getMessage());
             }
@@ -481,6 +540,10 @@ public final class TaskService implements Service {
             if (p.io() != null) {
                 p.io().close();
             }
+            if (c.sandbox != null) {
+                sandboxes.remove(c.sandbox);
+                c.sandbox.close();
+            }
             containers.remove(c.id);
         }
         DeleteResponse resp = deleted(p);
@@ -512,7 +575,19 @@ public final class TaskService implements Service {
         return b.build();
     }
 
-    /** The cgroup's counters as containerd's cgroups v1 Metrics. */
+    private volatile Boolean unified;
+
+    /** Whether this host has the unified cgroup hierarchy only (looked up once). */
+    private boolean unified() {
+        Boolean u = unified;
+        if (u == null) {
+            u = io.jsyd.runtime.cgroup.CgroupHost.system().mode() == io.jsyd.runtime.cgroup.CgroupHost.Mode.UNIFIED;
+            unified = u;
+        }
+        return u;
+    }
+
+    /** The cgroup's counters as containerd's cgroups Metrics: v1 on a host with v1 controllers, v2 on a unified one. */
     private MessageLite stats(String id) throws TtrpcException {
         container(id);
         CgroupManager cgroup;
@@ -524,7 +599,8 @@ public final class TaskService implements Service {
         if (cgroup == null) {
             throw new TtrpcException(Code.FAILED_PRECONDITION, "container " + id + " has no cgroup to read stats from");
         }
-        return io.jsyd.shim.proto.task.StatsResponse.newBuilder().setStats(Metrics.of(cgroup.stats())).build();
+        return io.jsyd.shim.proto.task.StatsResponse.newBuilder().setStats(Metrics.of(cgroup.stats(), unified()))
+                .build();
     }
 
     private Empty pause(String id, boolean pause) throws TtrpcException {

@@ -50,7 +50,7 @@ public final class TtrpcServer implements AutoCloseable {
         this.debug = debug;
     }
 
-    /** Accepts connections until {@link #close()}; each is read on a thread of its own. */
+    /** Accepts connections until {@link #close()}; each is read on a (virtual) thread of its own. */
     public void serve(ServerSocketChannel listener) throws IOException {
         this.listener = listener;
         while (true) {
@@ -61,7 +61,10 @@ public final class TtrpcServer implements AutoCloseable {
                 return;
             }
             connections.add(c);
-            Thread.ofPlatform().daemon().name("ttrpc-conn").start(() -> read(c));
+            // a virtual thread: it only reads frames (a blocking channel read parks it) and hands
+            // each call to the platform pool; containerd keeps a connection per task, so a
+            // platform thread here would cost the shim a stack per container
+            Thread.ofVirtual().name("ttrpc-conn").start(() -> read(c));
         }
     }
 
