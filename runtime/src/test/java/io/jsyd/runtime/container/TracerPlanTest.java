@@ -55,12 +55,10 @@ class TracerPlanTest {
         SeccompFilter supervisor = new SeccompFilter(OTHER, SeccompConstants.SECCOMP_FILTER_FLAG_NEW_LISTENER, true);
         ProcessConfig p = new ProcessConfig(List.of("sh"), List.of(), "/", 0, 0, List.of(), null,
                 new Capabilities(0, 0, 0, 0, 0), List.of(), true, null, null, null, null, null, null,
-                null, supervisor, null, new SeccompFilter(ALLOW, 0, false));
-        Plan plan = new InitPlanner(HOST).plan(new ContainerConfig("c", Path.of("/b/rootfs"), false,
-                List.of(new Namespace(NamespaceKind.MOUNT, null, "ns[0]")), List.of(), List.of(), List.of(), List.of(),
-                List.of(), List.of(), List.of(), "", "", Map.of(), 0, false, p, 0), HookPoints.NONE,
-                Path.of("/run/x/exec.fifo"));
-        List<OpCode> c = plan.ops().stream().map(PlanOp::code).toList();
+                null, supervisor, null, new SeccompFilter(PlanFixture.ALLOW_PROGRAM, 0, false));
+        Plan plan = new InitPlanner(PlanFixture.HOST).plan(PlanFixture.container(p), HookPoints.NONE,
+                java.nio.file.Path.of("/run/x/exec.fifo"));
+        List<OpCode> c = PlanFixture.codes(plan);
         int trace = -1;
         for (int i = 0; i < c.size(); i++) {
             if (c.get(i) == OpCode.SYNC && plan.ops().get(i).ints()[0] == SyncPoint.TRACE.id()) {
