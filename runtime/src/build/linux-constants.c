@@ -168,6 +168,12 @@ static void constants(void)
 	C(EFD_CLOEXEC); C(IN_CLOEXEC); C(IN_MODIFY); C(POLLIN);
 	/* the supervisor daemon: pidfds, its own session */
 	C(SYS_pidfd_open); C(SYS_pidfd_send_signal); C(POSIX_SPAWN_SETSID); C(POLLHUP);
+	/* the notify supervisor's emulated calls: a thread of its own fs, the caller's file credentials */
+	C(O_NOCTTY); C(O_TMPFILE); C(SYS_setgroups); C(SYS_capget); C(SYS_capset); C(SYS_faccessat2);
+	C(SYS_pidfd_getfd); C(AT_EACCESS); C(_LINUX_CAPABILITY_VERSION_3);
+	fprintf(out, "    public static final long CAP_FS_MASK = 0x%llxL;\n", (unsigned long long)(
+		(1ULL << CAP_CHOWN) | (1ULL << CAP_DAC_OVERRIDE) | (1ULL << CAP_DAC_READ_SEARCH) | (1ULL << CAP_FOWNER)
+		| (1ULL << CAP_FSETID) | (1ULL << CAP_LINUX_IMMUTABLE) | (1ULL << CAP_MAC_OVERRIDE) | (1ULL << CAP_MKNOD)));
 	fprintf(out, "    public static final int SIZEOF_BPF_ATTR = %zu;\n", sizeof(union bpf_attr));
 	fprintf(out, "    public static final int BPF_ATTR_PROG_TYPE = %zu;\n", offsetof(union bpf_attr, prog_type));
 	fprintf(out, "    public static final int BPF_ATTR_INSN_CNT = %zu;\n", offsetof(union bpf_attr, insn_cnt));

@@ -79,6 +79,12 @@ public final class NotifySupervisor implements Supervision {
     private final java.util.concurrent.locks.ReentrantLock recvLock = new java.util.concurrent.locks.ReentrantLock();
     private volatile boolean closed;
     private volatile boolean syncWakeUp;
+    /**
+     * Whether allowed opens are made by the supervisor (ADDFD). Not with Landlock
+     * on: the supervisor's own open is outside the container's Landlock domain, so
+     * the open goes on in the caller (CONTINUE), where Landlock checks it.
+     */
+    private final boolean emulateOpens;
     /** The init whose open of the exec fifo passes once (create/start), or 0. */
     private final int fifoOpener;
     private final java.util.concurrent.atomic.AtomicBoolean fifoPassed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -92,6 +98,7 @@ public final class NotifySupervisor implements Supervision {
         this.endContainer = endContainer;
         this.size = size;
         this.syscalls = SupervisedSyscalls.byNumber(Libseccomp.get());
+        this.emulateOpens = !matcher.policy().landlock().on();
         this.name = name;
     }
 
@@ -169,7 +176,7 @@ public final class NotifySupervisor implements Supervision {
         try (Memory pollfd = new Memory(8); Memory notif = new Memory(SeccompConstants.SIZEOF_SECCOMP_NOTIF);
              Memory resp = new Memory(SeccompConstants.SIZEOF_SECCOMP_NOTIF_RESP);
              Memory buf = new Memory(PATH_MAX + 1); Memory iov = new Memory(32)) {
-            Scratch s = new Scratch(notif, resp, buf, iov);
+            Scratch s = new Scratch(notif, resp, buf, iov, new OpenCall(), emulateOpens ? new CallerOpen() : null);
             int wait = core ? CORE_POLL_MILLIS : (int) Math.min(Integer.MAX_VALUE, size.keepAlive().toMillis());
             while (!closed) {
                 pollfd.setInt(0, listener.get());
@@ -240,7 +247,23 @@ public final class NotifySupervisor implements Supervision {
     }
 
     /** One thread's buffers, reused for every notification it handles. */
-    private record Scratch(Memory notif, Memory resp, Memory buf, Memory iov) {
+    private record Scratch(Memory notif, Memory resp, Memory buf, Memory iov, OpenCall open, CallerOpen opener) {
+    }
+
+    /**
+     * The open the current notification asks for, as read once from the caller's
+     * memory (reused: one per worker). {@code pending} is false when the call is
+     * no open to emulate.
+     */
+    private static final class OpenCall {
+        boolean pending;
+        long flags;
+        long mode;
+        long resolve;
+        String where;
+        byte[] relative;
+        int dirfd;
+        int fdNumber;
     }
 
     /** What one supervised call asked for: the category, the name as the container sees it, and the verdict. */
@@ -262,6 +285,7 @@ public final class NotifySupervisor implements Supervision {
             return;
         }
         Check worst;
+        s.open().pending = false;
         try {
             worst = decide(s, e, pid, args);
         } catch (UnreadableException x) {
@@ -276,7 +300,7 @@ public final class NotifySupervisor implements Supervision {
             return;
         }
         if (worst == null) {
-            respond(s, id, 0, 0, true);
+            allow(s, id, pid);
             return;
         }
         Action action = worst.decision().action();
@@ -284,7 +308,7 @@ public final class NotifySupervisor implements Supervision {
             log.record(pid, e.name(), worst.decision(), worst.target(), worst.subject());
         }
         if (action.permits()) {
-            respond(s, id, 0, 0, true);
+            allow(s, id, pid);
             return;
         }
         switch (action) {
@@ -295,6 +319,24 @@ public final class NotifySupervisor implements Supervision {
             }
         }
         respond(s, id, -1, denyErrno(e, worst.decision().category()), false);
+    }
+
+    /**
+     * Lets an allowed call happen: an open is made by the supervisor and its fd
+     * installed in the caller (the kernel never reads the caller's memory again);
+     * other calls go on in the caller (CONTINUE).
+     */
+    private void allow(Scratch s, long id, int pid) {
+        OpenCall o = s.open();
+        if (!o.pending || s.opener() == null) {
+            respond(s, id, 0, 0, true);
+            return;
+        }
+        int r = s.opener().open(id, listener.get(), pid, o.where, o.relative, o.dirfd, o.flags, o.mode, o.resolve,
+                o.fdNumber);
+        if (r < 0 && r != Integer.MIN_VALUE) {
+            respond(s, id, -1, -r, false);
+        }
     }
 
     /** Syd's answers: a refused connection for connect and sendto, EACCES for the rest. */
@@ -312,14 +354,40 @@ public final class NotifySupervisor implements Supervision {
                 yield stricter(a, b);
             }
             case Shape.Open o -> {
-                long flags = o.howStruct() ? readLong(s, pid, args[o.flags()]) : args[o.flags()];
+                OpenCall call = s.open();
+                long flags;
+                if (o.howStruct()) {
+                    readHow(s, pid, args[o.flags()], args[o.flags() + 1]);
+                    flags = s.buf().getLong(LinuxConstants.OPEN_HOW_FLAGS);
+                    call.mode = s.buf().getLong(LinuxConstants.OPEN_HOW_MODE);
+                    call.resolve = s.buf().getLong(LinuxConstants.OPEN_HOW_RESOLVE);
+                } else if (o.creat()) {
+                    flags = LinuxConstants.O_CREAT | LinuxConstants.O_WRONLY | LinuxConstants.O_TRUNC;
+                    call.mode = args[o.flags()];
+                    call.resolve = 0;
+                } else {
+                    flags = args[o.flags()] & 0xffffffffL;
+                    call.mode = args[o.flags() + 1];
+                    call.resolve = 0;
+                }
                 byte[] path = readPath(s, pid, args[o.path()]);
                 if (isExecFifoOpen(pid, flags, path)) {
                     yield null;
                 }
-                String where = containerPath(pid, o.dirfd() < 0 ? AT_FDCWD : (int) args[o.dirfd()], path);
-                if (where == null) {
-                    yield null;
+                if (path.length == 0) {
+                    // open("") fails in the kernel too; answering keeps the kernel off the caller's memory
+                    throw new UnreadableException(Errno.ENOENT.number());
+                }
+                int dirfd = o.dirfd() < 0 ? AT_FDCWD : (int) args[o.dirfd()];
+                String where = containerPath(pid, dirfd, path);
+                call.pending = true;
+                call.flags = flags;
+                call.where = where;
+                call.dirfd = dirfd;
+                call.relative = path[0] == '/' ? null : path;
+                call.fdNumber = magicFd(where);
+                if (call.fdNumber >= 0) {
+                    call.relative = null;
                 }
                 Check worst = null;
                 int acc = (int) (flags & O_ACCMODE);
@@ -501,9 +569,46 @@ public final class NotifySupervisor implements Supervision {
         throw new UnreadableException(Errno.ENAMETOOLONG.number());
     }
 
-    private static long readLong(Scratch s, int pid, long address) throws UnreadableException {
-        read(s, pid, address, 8);
-        return s.buf().getLong(0);
+    /** Reads openat2's struct open_how; a larger one from a newer libc must be zero beyond what we know. */
+    private static void readHow(Scratch s, int pid, long address, long size) throws UnreadableException {
+        int known = LinuxConstants.SIZEOF_OPEN_HOW;
+        if (address == 0) {
+            throw new UnreadableException(Errno.EFAULT.number());
+        }
+        if (size < known || size > 4096) {
+            throw new UnreadableException(size < known ? Errno.EINVAL.number() : Errno.E2BIG.number());
+        }
+        read(s, pid, address, (int) size);
+        for (int i = known; i < size; i++) {
+            if (s.buf().getByte(i) != 0) {
+                throw new UnreadableException(Errno.E2BIG.number());
+            }
+        }
+    }
+
+    private static final java.util.regex.Pattern MAGIC_FD =
+            java.util.regex.Pattern.compile("/(?:proc/(?:self|thread-self)|dev)/fd/([0-9]{1,9})");
+
+    /**
+     * The caller's fd that a magic name stands for (/proc/self/fd/N, /dev/fd/N,
+     * /dev/stdin ...), or -1: the supervisor reopens that file as the kernel would.
+     */
+    static int magicFd(String where) {
+        switch (where) {
+            case "/dev/stdin":
+                return 0;
+            case "/dev/stdout":
+                return 1;
+            case "/dev/stderr":
+                return 2;
+            default:
+                break;
+        }
+        if (!where.startsWith("/proc/") && !where.startsWith("/dev/fd/")) {
+            return -1;
+        }
+        java.util.regex.Matcher m = MAGIC_FD.matcher(where);
+        return m.matches() ? Integer.parseInt(m.group(1)) : -1;
     }
 
     private static void read(Scratch s, int pid, long address, int length) throws UnreadableException {
