@@ -429,12 +429,15 @@ final class CallerOpen implements AutoCloseable {
         return true;
     }
 
+    /** Capabilities first: setgroups needs CAP_SETGID, which the caller may lack. */
     private void becomeSupervisor() {
+        setCaps(ownEffective);
         NotifyCalls.setfsuid(ownFsuid);
         NotifyCalls.setfsgid(ownFsgid);
-        check((int) NotifyCalls.syscall(LinuxConstants.SYS_setgroups, ownGroupCount, pointer(ownGroups), 0, 0, 0, 0),
-                "setgroups");
-        setCaps(ownEffective);
+        if (creds.groupCount != ownGroupCount || !sameGroups()) {
+            check((int) NotifyCalls.syscall(LinuxConstants.SYS_setgroups, ownGroupCount, pointer(ownGroups), 0, 0, 0,
+                    0), "setgroups");
+        }
     }
 
     private void setCaps(long effective) {

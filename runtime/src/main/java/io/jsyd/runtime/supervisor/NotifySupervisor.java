@@ -176,47 +176,74 @@ public final class NotifySupervisor implements Supervision {
         try (Memory pollfd = new Memory(8); Memory notif = new Memory(SeccompConstants.SIZEOF_SECCOMP_NOTIF);
              Memory resp = new Memory(SeccompConstants.SIZEOF_SECCOMP_NOTIF_RESP);
              Memory buf = new Memory(PATH_MAX + 1); Memory iov = new Memory(32)) {
-            Scratch s = new Scratch(notif, resp, buf, iov, new OpenCall(), emulateOpens ? new CallerOpen() : null);
-            int wait = core ? CORE_POLL_MILLIS : (int) Math.min(Integer.MAX_VALUE, size.keepAlive().toMillis());
-            while (!closed) {
-                pollfd.setInt(0, listener.get());
-                pollfd.setShort(4, POLLIN);
-                pollfd.setShort(6, (short) 0);
-                int n = NotifyCalls.poll(pollfd, 1, wait);
-                if (n < 0) {
-                    if (Native.getLastError() == Errno.EINTR.number()) {
-                        continue;
-                    }
-                    return;
-                }
-                if (n == 0) {
-                    if (!core) {
-                        return;
-                    }
-                    continue;
-                }
-                short revents = pollfd.getShort(6);
-                if ((revents & POLLIN) == 0 && (revents & POLLHUP_ERR_NVAL) != 0) {
-                    hangup.countDown();
-                    return;
-                }
-                if (!receive(pollfd, notif)) {
-                    continue;
-                }
-                // counted before the answer, which is what lets the caller go on
-                handled.incrementAndGet();
-                if (busy.incrementAndGet() >= live.get() && live.get() < size.max() && pending(pollfd)) {
-                    // every thread is busy and another notification waits: grow
-                    spawn(false);
-                }
-                try {
-                    handle(s);
-                } finally {
-                    busy.decrementAndGet();
+            Scratch s = new Scratch(notif, resp, buf, iov, new OpenCall(), emulateOpens ? opener() : null);
+            try {
+                loop(core, pollfd, notif, s);
+            } finally {
+                if (s.opener() != null) {
+                    s.opener().close();
                 }
             }
         } catch (IllegalStateException e) {
             // the listener was closed under us: the supervisor is closing
+        }
+    }
+
+    private void loop(boolean core, Memory pollfd, Memory notif, Scratch s) {
+        int wait = core ? CORE_POLL_MILLIS : (int) Math.min(Integer.MAX_VALUE, size.keepAlive().toMillis());
+        while (!closed) {
+            pollfd.setInt(0, listener.get());
+            pollfd.setShort(4, POLLIN);
+            pollfd.setShort(6, (short) 0);
+            int n = NotifyCalls.poll(pollfd, 1, wait);
+            if (n < 0) {
+                if (Native.getLastError() == Errno.EINTR.number()) {
+                    continue;
+                }
+                return;
+            }
+            if (n == 0) {
+                if (!core) {
+                    return;
+                }
+                continue;
+            }
+            short revents = pollfd.getShort(6);
+            if ((revents & POLLIN) == 0 && (revents & POLLHUP_ERR_NVAL) != 0) {
+                hangup.countDown();
+                return;
+            }
+            if (!receive(pollfd, notif)) {
+                continue;
+            }
+            // counted before the answer, which is what lets the caller go on
+            handled.incrementAndGet();
+            if (busy.incrementAndGet() >= live.get() && live.get() < size.max() && pending(pollfd)) {
+                // every thread is busy and another notification waits: grow
+                spawn(false);
+            }
+            try {
+                handle(s);
+            } catch (RuntimeException e) {
+                // never leave a caller blocked on a notification nobody answers
+                long id = notif.getLong(SeccompConstants.SECCOMP_NOTIF_ID);
+                Entry entry = syscalls.get(notif.getInt(SeccompConstants.SECCOMP_NOTIF_NR));
+                log.failure(notif.getInt(SeccompConstants.SECCOMP_NOTIF_PID),
+                        entry == null ? "?" : entry.name(), Errno.EACCES.number(), e.toString());
+                respond(s, id, -1, Errno.EACCES.number(), false);
+            } finally {
+                busy.decrementAndGet();
+            }
+        }
+    }
+
+    /** This thread's means to open files for callers, or null (logged) when the kernel refuses it one. */
+    private CallerOpen opener() {
+        try {
+            return new CallerOpen();
+        } catch (IllegalStateException e) {
+            log.failure(0, "-", Errno.EACCES.number(), "this worker refuses every open: " + e.getMessage());
+            return null;
         }
     }
 
@@ -328,8 +355,13 @@ public final class NotifySupervisor implements Supervision {
      */
     private void allow(Scratch s, long id, int pid) {
         OpenCall o = s.open();
-        if (!o.pending || s.opener() == null) {
+        if (!o.pending || !emulateOpens) {
             respond(s, id, 0, 0, true);
+            return;
+        }
+        if (s.opener() == null) {
+            // no silent fallback to CONTINUE: that would reopen the race
+            respond(s, id, -1, Errno.EACCES.number(), false);
             return;
         }
         int r = s.opener().open(id, listener.get(), pid, o.where, o.relative, o.dirfd, o.flags, o.mode, o.resolve,
