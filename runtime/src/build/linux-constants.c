@@ -145,7 +145,9 @@ static void constants(void)
 	/* processes */
 	C(WNOHANG); C(WEXITED); C(WNOWAIT); C(P_ALL); C(O_APPEND); C(MNT_DETACH); C(POSIX_SPAWN_SETPGROUP); C(PR_SET_CHILD_SUBREAPER); C(PR_SET_NO_NEW_PRIVS); C(PR_SET_KEEPCAPS);
 	C(PR_SET_PDEATHSIG); C(PR_SET_DUMPABLE); C(CAP_LAST_CAP);
-	C(SIGHUP); C(SIGINT); C(SIGQUIT); C(SIGKILL); C(SIGUSR1); C(SIGUSR2); C(SIGTERM);
+	C(SIGHUP); C(SIGINT); C(SIGQUIT); C(SIGKILL); C(SIGUSR1); C(SIGUSR2); C(SIGTERM); C(SIGURG);
+	C(SYS_gettid); C(SYS_tgkill);
+	fprintf(out, "    public static final int SIZEOF_SIGACTION = %zu;\n", sizeof(struct sigaction));
 	C(SIGCHLD); C(SIGCONT); C(SIGSTOP); C(SIGWINCH);
 	/* scheduling, io priority, personality */
 	C(SCHED_OTHER); C(SCHED_FIFO); C(SCHED_RR); C(SCHED_BATCH); C(SCHED_IDLE); C(SCHED_DEADLINE);

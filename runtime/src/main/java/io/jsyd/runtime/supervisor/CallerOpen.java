@@ -196,6 +196,10 @@ final class CallerOpen implements AutoCloseable {
             }
             int found = magic >= 0 ? reopen(magic, O_PATH | O_CLOEXEC, 0)
                     : openat2(base, relative, name, pathFlags, 0, resolve);
+            if (found == -Errno.EINTR.number() || found == -Errno.EAGAIN.number()) {
+                // a stray wake-up of this worker (SIGURG), or openat2's "a rename raced the walk": again
+                continue;
+            }
             if (found >= 0) {
                 try {
                     if ((flags & O_CREAT) != 0 && (flags & O_EXCL) != 0 && !tmpfile) {

@@ -65,6 +65,9 @@ final class NotifyCalls {
 
     static native int getgroups(int size, Pointer list);
 
+    /** glibc's struct sigaction; the handler is its first field. */
+    static native int sigaction(int signal, Pointer action, Pointer old);
+
     /** syscall(2) with six integer arguments (x86-64 and aarch64 pass them as in a plain call). */
     static native long syscall(long number, long a, long b, long c, long d, long e, long f);
 }

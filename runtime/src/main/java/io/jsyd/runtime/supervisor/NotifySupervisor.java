@@ -32,9 +32,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * end (receive, read the arguments, decide, check the notification is still
  * valid, answer): handing work between threads costs more than the work.
  *
- * <p>Threads wait in poll(2), never in NOTIF_RECV, because a thread blocked in
- * NOTIF_RECV is not woken when the filter's last process exits; poll reports
- * that as POLLHUP and the pool ends by itself.
+ * <p>Threads wait in NOTIF_RECV itself, as the C yardstick does (bench/notify):
+ * waiting in poll(2) first cost every notification a wake-up of every idle
+ * thread, a lock and a second poll. A thread blocked in NOTIF_RECV is not woken
+ * when the filter's last process exits, though, so one more thread, the
+ * watcher, waits in poll(2) for that hangup alone (POLLIN not asked: a new
+ * notification does not wake it), and then interrupts the workers with SIGURG
+ * (a handler that does nothing, installed without SA_RESTART, so NOTIF_RECV
+ * fails with EINTR), again until every one has gone. It also interrupts helpers
+ * idle longer than the keep-alive, and everyone on {@link #close()}.
  */
 public final class NotifySupervisor implements Supervision {
     /** Pool sizes. */
@@ -56,8 +62,10 @@ public final class NotifySupervisor implements Supervision {
     private static final int SOCKADDR_MAX = 128;
     private static final short POLLIN = 0x1;
     private static final short POLLHUP_ERR_NVAL = 0x8 | 0x10 | 0x20;
-    /** How often a core thread looks whether the supervisor was closed. */
-    private static final int CORE_POLL_MILLIS = 500;
+    /** How often the watcher looks whether the supervisor was closed and helpers idle too long. */
+    private static final int WATCH_MILLIS = 200;
+    /** How often the watcher repeats its interrupt until every worker has gone. */
+    private static final int INTERRUPT_AGAIN_MILLIS = 5;
     private static final int AF_UNIX = 1;
     private static final int AF_INET = 2;
     private static final int AF_INET6 = 10;
@@ -76,7 +84,10 @@ public final class NotifySupervisor implements Supervision {
     private final AtomicInteger started = new AtomicInteger();
     private final AtomicInteger handled = new AtomicInteger();
     private final CountDownLatch hangup = new CountDownLatch(1);
-    private final java.util.concurrent.locks.ReentrantLock recvLock = new java.util.concurrent.locks.ReentrantLock();
+    /** Worker threads by kernel tid, with the time (nanoTime) each last finished a notification. */
+    private final java.util.concurrent.ConcurrentHashMap<Integer, Worker> workers =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile boolean hungUp;
     private volatile boolean closed;
     private volatile boolean syncWakeUp;
     /**
@@ -130,9 +141,11 @@ public final class NotifySupervisor implements Supervision {
         // costs about three times as much; older kernels refuse the ioctl and work as before
         s.syncWakeUp = NotifyCalls.ioctl(listener.get(), SeccompConstants.SECCOMP_IOCTL_NOTIF_SET_FLAGS,
                 new com.sun.jna.Pointer(SeccompConstants.SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP)) == 0;
+        Interrupt.install();
         for (int i = 0; i < size.core(); i++) {
             s.spawn(true);
         }
+        Thread.ofPlatform().daemon().name(name + "-watch").start(s::watch);
         return s;
     }
 
@@ -164,21 +177,38 @@ public final class NotifySupervisor implements Supervision {
     private void spawn(boolean core) {
         live.incrementAndGet();
         Thread.ofPlatform().daemon().name(name + "-" + started.incrementAndGet()).start(() -> {
+            int tid = (int) NotifyCalls.syscall(LinuxConstants.SYS_gettid, 0, 0, 0, 0, 0, 0);
+            Worker w = new Worker(core);
+            workers.put(tid, w);
             try {
-                work(core);
+                work(w);
             } finally {
+                workers.remove(tid);
                 live.decrementAndGet();
             }
         });
     }
 
-    private void work(boolean core) {
-        try (Memory pollfd = new Memory(8); Memory notif = new Memory(SeccompConstants.SIZEOF_SECCOMP_NOTIF);
+    /** A worker as the watcher sees it. */
+    private static final class Worker {
+        final boolean core;
+        volatile long idleSince = System.nanoTime();
+        volatile boolean retire;
+        /** In NOTIF_RECV (or about to be): only then may the watcher's signal reach it for retiring. */
+        volatile boolean waiting;
+
+        Worker(boolean core) {
+            this.core = core;
+        }
+    }
+
+    private void work(Worker w) {
+        try (Memory notif = new Memory(SeccompConstants.SIZEOF_SECCOMP_NOTIF);
              Memory resp = new Memory(SeccompConstants.SIZEOF_SECCOMP_NOTIF_RESP);
              Memory buf = new Memory(PATH_MAX + 1); Memory iov = new Memory(32)) {
             Scratch s = new Scratch(notif, resp, buf, iov, new OpenCall(), emulateOpens ? opener() : null);
             try {
-                loop(core, pollfd, notif, s);
+                loop(w, notif, s);
             } finally {
                 if (s.opener() != null) {
                     s.opener().close();
@@ -189,37 +219,26 @@ public final class NotifySupervisor implements Supervision {
         }
     }
 
-    private void loop(boolean core, Memory pollfd, Memory notif, Scratch s) {
-        int wait = core ? CORE_POLL_MILLIS : (int) Math.min(Integer.MAX_VALUE, size.keepAlive().toMillis());
-        while (!closed) {
-            pollfd.setInt(0, listener.get());
-            pollfd.setShort(4, POLLIN);
-            pollfd.setShort(6, (short) 0);
-            int n = NotifyCalls.poll(pollfd, 1, wait);
-            if (n < 0) {
-                if (Native.getLastError() == Errno.EINTR.number()) {
+    private void loop(Worker w, Memory notif, Scratch s) {
+        int fd = listener.get();
+        while (!closed && !hungUp && !w.retire) {
+            notif.clear();
+            w.waiting = true;
+            int got = NotifyCalls.ioctl(fd, SeccompConstants.SECCOMP_IOCTL_NOTIF_RECV, notif);
+            w.waiting = false;
+            if (got != 0) {
+                int errno = Native.getLastError();
+                // EINTR: the watcher's interrupt (looked at by the loop's condition); ENOENT: the caller went
+                // away before we took its notification
+                if (errno == Errno.EINTR.number() || errno == Errno.ENOENT.number()) {
                     continue;
                 }
                 return;
             }
-            if (n == 0) {
-                if (!core) {
-                    return;
-                }
-                continue;
-            }
-            short revents = pollfd.getShort(6);
-            if ((revents & POLLIN) == 0 && (revents & POLLHUP_ERR_NVAL) != 0) {
-                hangup.countDown();
-                return;
-            }
-            if (!receive(pollfd, notif)) {
-                continue;
-            }
             // counted before the answer, which is what lets the caller go on
             handled.incrementAndGet();
-            if (busy.incrementAndGet() >= live.get() && live.get() < size.max() && pending(pollfd)) {
-                // every thread is busy and another notification waits: grow
+            if (busy.incrementAndGet() >= live.get() && live.get() < size.max()) {
+                // every thread is busy: one more waits for the next notification
                 spawn(false);
             }
             try {
@@ -233,6 +252,49 @@ public final class NotifySupervisor implements Supervision {
                 respond(s, id, -1, Errno.EACCES.number(), false);
             } finally {
                 busy.decrementAndGet();
+                w.idleSince = System.nanoTime();
+            }
+        }
+    }
+
+    /**
+     * The watcher: waits for the hangup (or close), retiring idle helpers on the
+     * way, then interrupts workers until none is left.
+     */
+    private void watch() {
+        try (Memory pollfd = new Memory(8)) {
+            long keepAlive = size.keepAlive().toNanos();
+            while (!closed) {
+                pollfd.setInt(0, listener.get());
+                pollfd.setShort(4, (short) 0);
+                pollfd.setShort(6, (short) 0);
+                int n = NotifyCalls.poll(pollfd, 1, WATCH_MILLIS);
+                if (n < 0 && Native.getLastError() != Errno.EINTR.number()) {
+                    break;
+                }
+                if (n > 0 && (pollfd.getShort(6) & POLLHUP_ERR_NVAL) != 0) {
+                    break;
+                }
+                long now = System.nanoTime();
+                workers.forEach((tid, w) -> {
+                    if (!w.core && w.waiting && busy.get() < live.get() - 1 && now - w.idleSince > keepAlive) {
+                        w.retire = true;
+                        Interrupt.thread(tid);
+                    }
+                });
+            }
+        } catch (IllegalStateException e) {
+            // the listener was closed: the supervisor is closing
+        }
+        hungUp = true;
+        hangup.countDown();
+        while (!workers.isEmpty()) {
+            workers.keySet().forEach(Interrupt::thread);
+            try {
+                Thread.sleep(INTERRUPT_AGAIN_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
             }
         }
     }
@@ -245,32 +307,6 @@ public final class NotifySupervisor implements Supervision {
             log.failure(0, "-", Errno.EACCES.number(), "this worker refuses every open: " + e.getMessage());
             return null;
         }
-    }
-
-    /**
-     * Takes one notification, if one is still there: poll woke every waiting
-     * thread, and a thread that went into NOTIF_RECV for a notification another
-     * took would sleep there past the container's end (the kernel wakes only
-     * poll on hangup). So threads receive one at a time, each only after seeing
-     * a notification wait; one withdrawn meanwhile makes NOTIF_RECV fail with
-     * ENOENT, it does not block.
-     */
-    private boolean receive(Memory pollfd, Memory notif) {
-        recvLock.lock();
-        try {
-            if (!pending(pollfd)) {
-                return false;
-            }
-            notif.clear();
-            return NotifyCalls.ioctl(listener.get(), SeccompConstants.SECCOMP_IOCTL_NOTIF_RECV, notif) == 0;
-        } finally {
-            recvLock.unlock();
-        }
-    }
-
-    private boolean pending(Memory pollfd) {
-        pollfd.setShort(6, (short) 0);
-        return NotifyCalls.poll(pollfd, 1, 0) > 0 && (pollfd.getShort(6) & POLLIN) != 0;
     }
 
     /** One thread's buffers, reused for every notification it handles. */
