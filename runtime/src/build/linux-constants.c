@@ -145,7 +145,9 @@ static void constants(void)
 	/* processes */
 	C(WNOHANG); C(WEXITED); C(WNOWAIT); C(P_ALL); C(O_APPEND); C(MNT_DETACH); C(POSIX_SPAWN_SETPGROUP); C(PR_SET_CHILD_SUBREAPER); C(PR_SET_NO_NEW_PRIVS); C(PR_SET_KEEPCAPS);
 	C(PR_SET_PDEATHSIG); C(PR_SET_DUMPABLE); C(CAP_LAST_CAP);
-	C(SIGHUP); C(SIGINT); C(SIGQUIT); C(SIGKILL); C(SIGUSR1); C(SIGUSR2); C(SIGTERM);
+	C(SIGHUP); C(SIGINT); C(SIGQUIT); C(SIGKILL); C(SIGUSR1); C(SIGUSR2); C(SIGTERM); C(SIGURG);
+	C(SYS_gettid); C(SYS_tgkill);
+	fprintf(out, "    public static final int SIZEOF_SIGACTION = %zu;\n", sizeof(struct sigaction));
 	C(SIGCHLD); C(SIGCONT); C(SIGSTOP); C(SIGWINCH);
 	/* scheduling, io priority, personality */
 	C(SCHED_OTHER); C(SCHED_FIFO); C(SCHED_RR); C(SCHED_BATCH); C(SCHED_IDLE); C(SCHED_DEADLINE);
@@ -168,6 +170,12 @@ static void constants(void)
 	C(EFD_CLOEXEC); C(IN_CLOEXEC); C(IN_MODIFY); C(POLLIN);
 	/* the supervisor daemon: pidfds, its own session */
 	C(SYS_pidfd_open); C(SYS_pidfd_send_signal); C(POSIX_SPAWN_SETSID); C(POLLHUP);
+	/* the notify supervisor's emulated calls: a thread of its own fs, the caller's file credentials */
+	C(O_NOCTTY); C(O_TMPFILE); C(SYS_setgroups); C(SYS_capget); C(SYS_capset); C(SYS_faccessat2);
+	C(SYS_pidfd_getfd); C(AT_EACCESS); C(_LINUX_CAPABILITY_VERSION_3);
+	fprintf(out, "    public static final long CAP_FS_MASK = 0x%llxL;\n", (unsigned long long)(
+		(1ULL << CAP_CHOWN) | (1ULL << CAP_DAC_OVERRIDE) | (1ULL << CAP_DAC_READ_SEARCH) | (1ULL << CAP_FOWNER)
+		| (1ULL << CAP_FSETID) | (1ULL << CAP_LINUX_IMMUTABLE) | (1ULL << CAP_MAC_OVERRIDE) | (1ULL << CAP_MKNOD)));
 	fprintf(out, "    public static final int SIZEOF_BPF_ATTR = %zu;\n", sizeof(union bpf_attr));
 	fprintf(out, "    public static final int BPF_ATTR_PROG_TYPE = %zu;\n", offsetof(union bpf_attr, prog_type));
 	fprintf(out, "    public static final int BPF_ATTR_INSN_CNT = %zu;\n", offsetof(union bpf_attr, insn_cnt));

@@ -77,6 +77,14 @@ int main(int argc, char **argv)
 	U(SECCOMP_IOCTL_NOTIF_RECV); U(SECCOMP_IOCTL_NOTIF_SEND); U(SECCOMP_IOCTL_NOTIF_ID_VALID);
 	U(SECCOMP_IOCTL_NOTIF_SET_FLAGS); U(SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP);
 	C(SECCOMP_USER_NOTIF_FLAG_CONTINUE);
+	/* the supervisor opens files for the caller and installs them in its fd table */
+	U(SECCOMP_IOCTL_NOTIF_ADDFD); C(SECCOMP_ADDFD_FLAG_SEND); C(SECCOMP_ADDFD_FLAG_SETFD);
+	I("SIZEOF_SECCOMP_NOTIF_ADDFD", sizeof(struct seccomp_notif_addfd));
+	I("SECCOMP_NOTIF_ADDFD_ID", offsetof(struct seccomp_notif_addfd, id));
+	I("SECCOMP_NOTIF_ADDFD_FLAGS", offsetof(struct seccomp_notif_addfd, flags));
+	I("SECCOMP_NOTIF_ADDFD_SRCFD", offsetof(struct seccomp_notif_addfd, srcfd));
+	I("SECCOMP_NOTIF_ADDFD_NEWFD", offsetof(struct seccomp_notif_addfd, newfd));
+	I("SECCOMP_NOTIF_ADDFD_NEWFD_FLAGS", offsetof(struct seccomp_notif_addfd, newfd_flags));
 	I("SIZEOF_SECCOMP_NOTIF", sizeof(struct seccomp_notif));
 	I("SECCOMP_NOTIF_ID", offsetof(struct seccomp_notif, id));
 	I("SECCOMP_NOTIF_PID", offsetof(struct seccomp_notif, pid));

@@ -71,6 +71,24 @@ public final class DecisionLog {
         out.flush();
     }
 
+    /**
+     * A call the supervisor failed to handle (a bug or a kernel refusal it did not
+     * expect): the caller got {@code errno}, and this line says why.
+     */
+    public void failure(int pid, String syscall, int errno, String note) {
+        StringBuilder b = new StringBuilder(200);
+        b.append("{\"time\":\"").append(clock.instant()).append('"');
+        field(b, "id", containerId);
+        b.append(",\"pid\":").append(pid);
+        field(b, "syscall", syscall);
+        field(b, "category", "supervisor");
+        field(b, "action", "deny");
+        b.append(",\"errno\":").append(errno);
+        field(b, "note", note);
+        out.println(b.append('}'));
+        out.flush();
+    }
+
     String line(int pid, String syscall, Decision d, String target, String subject) {
         StringBuilder b = new StringBuilder(200);
         b.append("{\"time\":\"").append(clock.instant()).append('"');

@@ -32,9 +32,15 @@ import java.util.concurrent.atomic.AtomicInteger;
  * end (receive, read the arguments, decide, check the notification is still
  * valid, answer): handing work between threads costs more than the work.
  *
- * <p>Threads wait in poll(2), never in NOTIF_RECV, because a thread blocked in
- * NOTIF_RECV is not woken when the filter's last process exits; poll reports
- * that as POLLHUP and the pool ends by itself.
+ * <p>Threads wait in NOTIF_RECV itself, as the C yardstick does (bench/notify):
+ * waiting in poll(2) first cost every notification a wake-up of every idle
+ * thread, a lock and a second poll. A thread blocked in NOTIF_RECV is not woken
+ * when the filter's last process exits, though, so one more thread, the
+ * watcher, waits in poll(2) for that hangup alone (POLLIN not asked: a new
+ * notification does not wake it), and then interrupts the workers with SIGURG
+ * (a handler that does nothing, installed without SA_RESTART, so NOTIF_RECV
+ * fails with EINTR), again until every one has gone. It also interrupts helpers
+ * idle longer than the keep-alive, and everyone on {@link #close()}.
  */
 public final class NotifySupervisor implements Supervision {
     /** Pool sizes. */
@@ -56,8 +62,10 @@ public final class NotifySupervisor implements Supervision {
     private static final int SOCKADDR_MAX = 128;
     private static final short POLLIN = 0x1;
     private static final short POLLHUP_ERR_NVAL = 0x8 | 0x10 | 0x20;
-    /** How often a core thread looks whether the supervisor was closed. */
-    private static final int CORE_POLL_MILLIS = 500;
+    /** How often the watcher looks whether the supervisor was closed and helpers idle too long. */
+    private static final int WATCH_MILLIS = 200;
+    /** How often the watcher repeats its interrupt until every worker has gone. */
+    private static final int INTERRUPT_AGAIN_MILLIS = 5;
     private static final int AF_UNIX = 1;
     private static final int AF_INET = 2;
     private static final int AF_INET6 = 10;
@@ -76,9 +84,18 @@ public final class NotifySupervisor implements Supervision {
     private final AtomicInteger started = new AtomicInteger();
     private final AtomicInteger handled = new AtomicInteger();
     private final CountDownLatch hangup = new CountDownLatch(1);
-    private final java.util.concurrent.locks.ReentrantLock recvLock = new java.util.concurrent.locks.ReentrantLock();
+    /** Worker threads by kernel tid, with the time (nanoTime) each last finished a notification. */
+    private final java.util.concurrent.ConcurrentHashMap<Integer, Worker> workers =
+            new java.util.concurrent.ConcurrentHashMap<>();
+    private volatile boolean hungUp;
     private volatile boolean closed;
     private volatile boolean syncWakeUp;
+    /**
+     * Whether allowed opens are made by the supervisor (ADDFD). Not with Landlock
+     * on: the supervisor's own open is outside the container's Landlock domain, so
+     * the open goes on in the caller (CONTINUE), where Landlock checks it.
+     */
+    private final boolean emulateOpens;
     /** The init whose open of the exec fifo passes once (create/start), or 0. */
     private final int fifoOpener;
     private final java.util.concurrent.atomic.AtomicBoolean fifoPassed = new java.util.concurrent.atomic.AtomicBoolean();
@@ -92,6 +109,7 @@ public final class NotifySupervisor implements Supervision {
         this.endContainer = endContainer;
         this.size = size;
         this.syscalls = SupervisedSyscalls.byNumber(Libseccomp.get());
+        this.emulateOpens = !matcher.policy().landlock().on();
         this.name = name;
     }
 
@@ -123,9 +141,11 @@ public final class NotifySupervisor implements Supervision {
         // costs about three times as much; older kernels refuse the ioctl and work as before
         s.syncWakeUp = NotifyCalls.ioctl(listener.get(), SeccompConstants.SECCOMP_IOCTL_NOTIF_SET_FLAGS,
                 new com.sun.jna.Pointer(SeccompConstants.SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP)) == 0;
+        Interrupt.install();
         for (int i = 0; i < size.core(); i++) {
             s.spawn(true);
         }
+        Thread.ofPlatform().daemon().name(name + "-watch").start(s::watch);
         return s;
     }
 
@@ -157,55 +177,41 @@ public final class NotifySupervisor implements Supervision {
     private void spawn(boolean core) {
         live.incrementAndGet();
         Thread.ofPlatform().daemon().name(name + "-" + started.incrementAndGet()).start(() -> {
+            int tid = (int) NotifyCalls.syscall(LinuxConstants.SYS_gettid, 0, 0, 0, 0, 0, 0);
+            Worker w = new Worker(core);
+            workers.put(tid, w);
             try {
-                work(core);
+                work(w);
             } finally {
+                workers.remove(tid);
                 live.decrementAndGet();
             }
         });
     }
 
-    private void work(boolean core) {
-        try (Memory pollfd = new Memory(8); Memory notif = new Memory(SeccompConstants.SIZEOF_SECCOMP_NOTIF);
+    /** A worker as the watcher sees it. */
+    private static final class Worker {
+        final boolean core;
+        volatile long idleSince = System.nanoTime();
+        volatile boolean retire;
+        /** In NOTIF_RECV (or about to be): only then may the watcher's signal reach it for retiring. */
+        volatile boolean waiting;
+
+        Worker(boolean core) {
+            this.core = core;
+        }
+    }
+
+    private void work(Worker w) {
+        try (Memory notif = new Memory(SeccompConstants.SIZEOF_SECCOMP_NOTIF);
              Memory resp = new Memory(SeccompConstants.SIZEOF_SECCOMP_NOTIF_RESP);
              Memory buf = new Memory(PATH_MAX + 1); Memory iov = new Memory(32)) {
-            Scratch s = new Scratch(notif, resp, buf, iov);
-            int wait = core ? CORE_POLL_MILLIS : (int) Math.min(Integer.MAX_VALUE, size.keepAlive().toMillis());
-            while (!closed) {
-                pollfd.setInt(0, listener.get());
-                pollfd.setShort(4, POLLIN);
-                pollfd.setShort(6, (short) 0);
-                int n = NotifyCalls.poll(pollfd, 1, wait);
-                if (n < 0) {
-                    if (Native.getLastError() == Errno.EINTR.number()) {
-                        continue;
-                    }
-                    return;
-                }
-                if (n == 0) {
-                    if (!core) {
-                        return;
-                    }
-                    continue;
-                }
-                short revents = pollfd.getShort(6);
-                if ((revents & POLLIN) == 0 && (revents & POLLHUP_ERR_NVAL) != 0) {
-                    hangup.countDown();
-                    return;
-                }
-                if (!receive(pollfd, notif)) {
-                    continue;
-                }
-                // counted before the answer, which is what lets the caller go on
-                handled.incrementAndGet();
-                if (busy.incrementAndGet() >= live.get() && live.get() < size.max() && pending(pollfd)) {
-                    // every thread is busy and another notification waits: grow
-                    spawn(false);
-                }
-                try {
-                    handle(s);
-                } finally {
-                    busy.decrementAndGet();
+            Scratch s = new Scratch(notif, resp, buf, iov, new OpenCall(), emulateOpens ? opener() : null);
+            try {
+                loop(w, notif, s);
+            } finally {
+                if (s.opener() != null) {
+                    s.opener().close();
                 }
             }
         } catch (IllegalStateException e) {
@@ -213,34 +219,114 @@ public final class NotifySupervisor implements Supervision {
         }
     }
 
-    /**
-     * Takes one notification, if one is still there: poll woke every waiting
-     * thread, and a thread that went into NOTIF_RECV for a notification another
-     * took would sleep there past the container's end (the kernel wakes only
-     * poll on hangup). So threads receive one at a time, each only after seeing
-     * a notification wait; one withdrawn meanwhile makes NOTIF_RECV fail with
-     * ENOENT, it does not block.
-     */
-    private boolean receive(Memory pollfd, Memory notif) {
-        recvLock.lock();
-        try {
-            if (!pending(pollfd)) {
-                return false;
-            }
+    private void loop(Worker w, Memory notif, Scratch s) {
+        int fd = listener.get();
+        while (!closed && !hungUp && !w.retire) {
             notif.clear();
-            return NotifyCalls.ioctl(listener.get(), SeccompConstants.SECCOMP_IOCTL_NOTIF_RECV, notif) == 0;
-        } finally {
-            recvLock.unlock();
+            w.waiting = true;
+            int got = NotifyCalls.ioctl(fd, SeccompConstants.SECCOMP_IOCTL_NOTIF_RECV, notif);
+            w.waiting = false;
+            if (got != 0) {
+                int errno = Native.getLastError();
+                // EINTR: the watcher's interrupt (looked at by the loop's condition); ENOENT: the caller went
+                // away before we took its notification
+                if (errno == Errno.EINTR.number() || errno == Errno.ENOENT.number()) {
+                    continue;
+                }
+                return;
+            }
+            // counted before the answer, which is what lets the caller go on
+            handled.incrementAndGet();
+            if (busy.incrementAndGet() >= live.get() && live.get() < size.max()) {
+                // every thread is busy: one more waits for the next notification
+                spawn(false);
+            }
+            try {
+                handle(s);
+            } catch (RuntimeException e) {
+                // never leave a caller blocked on a notification nobody answers
+                long id = notif.getLong(SeccompConstants.SECCOMP_NOTIF_ID);
+                Entry entry = syscalls.get(notif.getInt(SeccompConstants.SECCOMP_NOTIF_NR));
+                log.failure(notif.getInt(SeccompConstants.SECCOMP_NOTIF_PID),
+                        entry == null ? "?" : entry.name(), Errno.EACCES.number(), e.toString());
+                respond(s, id, -1, Errno.EACCES.number(), false);
+            } finally {
+                busy.decrementAndGet();
+                w.idleSince = System.nanoTime();
+            }
         }
     }
 
-    private boolean pending(Memory pollfd) {
-        pollfd.setShort(6, (short) 0);
-        return NotifyCalls.poll(pollfd, 1, 0) > 0 && (pollfd.getShort(6) & POLLIN) != 0;
+    /**
+     * The watcher: waits for the hangup (or close), retiring idle helpers on the
+     * way, then interrupts workers until none is left.
+     */
+    private void watch() {
+        try (Memory pollfd = new Memory(8)) {
+            long keepAlive = size.keepAlive().toNanos();
+            while (!closed) {
+                pollfd.setInt(0, listener.get());
+                pollfd.setShort(4, (short) 0);
+                pollfd.setShort(6, (short) 0);
+                int n = NotifyCalls.poll(pollfd, 1, WATCH_MILLIS);
+                if (n < 0 && Native.getLastError() != Errno.EINTR.number()) {
+                    break;
+                }
+                if (n > 0 && (pollfd.getShort(6) & POLLHUP_ERR_NVAL) != 0) {
+                    break;
+                }
+                long now = System.nanoTime();
+                workers.forEach((tid, w) -> {
+                    if (!w.core && w.waiting && busy.get() < live.get() - 1 && now - w.idleSince > keepAlive) {
+                        w.retire = true;
+                        Interrupt.thread(tid);
+                    }
+                });
+            }
+        } catch (IllegalStateException e) {
+            // the listener was closed: the supervisor is closing
+        }
+        hungUp = true;
+        hangup.countDown();
+        while (!workers.isEmpty()) {
+            workers.keySet().forEach(Interrupt::thread);
+            try {
+                Thread.sleep(INTERRUPT_AGAIN_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return;
+            }
+        }
+    }
+
+    /** This thread's means to open files for callers, or null (logged) when the kernel refuses it one. */
+    private CallerOpen opener() {
+        try {
+            return new CallerOpen();
+        } catch (IllegalStateException e) {
+            log.failure(0, "-", Errno.EACCES.number(), "this worker refuses every open: " + e.getMessage());
+            return null;
+        }
     }
 
     /** One thread's buffers, reused for every notification it handles. */
-    private record Scratch(Memory notif, Memory resp, Memory buf, Memory iov) {
+    private record Scratch(Memory notif, Memory resp, Memory buf, Memory iov, OpenCall open, CallerOpen opener) {
+    }
+
+    /**
+     * The open the current notification asks for, as read once from the caller's
+     * memory (reused: one per worker). {@code pending} is false when the call is
+     * no open to emulate.
+     */
+    private static final class OpenCall {
+        boolean pending;
+        long flags;
+        long mode;
+        long resolve;
+        String where;
+        byte[] relative;
+        int dirfd;
+        int fdNumber;
     }
 
     /** What one supervised call asked for: the category, the name as the container sees it, and the verdict. */
@@ -262,6 +348,7 @@ public final class NotifySupervisor implements Supervision {
             return;
         }
         Check worst;
+        s.open().pending = false;
         try {
             worst = decide(s, e, pid, args);
         } catch (UnreadableException x) {
@@ -276,7 +363,7 @@ public final class NotifySupervisor implements Supervision {
             return;
         }
         if (worst == null) {
-            respond(s, id, 0, 0, true);
+            allow(s, id, pid);
             return;
         }
         Action action = worst.decision().action();
@@ -284,7 +371,7 @@ public final class NotifySupervisor implements Supervision {
             log.record(pid, e.name(), worst.decision(), worst.target(), worst.subject());
         }
         if (action.permits()) {
-            respond(s, id, 0, 0, true);
+            allow(s, id, pid);
             return;
         }
         switch (action) {
@@ -295,6 +382,29 @@ public final class NotifySupervisor implements Supervision {
             }
         }
         respond(s, id, -1, denyErrno(e, worst.decision().category()), false);
+    }
+
+    /**
+     * Lets an allowed call happen: an open is made by the supervisor and its fd
+     * installed in the caller (the kernel never reads the caller's memory again);
+     * other calls go on in the caller (CONTINUE).
+     */
+    private void allow(Scratch s, long id, int pid) {
+        OpenCall o = s.open();
+        if (!o.pending || !emulateOpens) {
+            respond(s, id, 0, 0, true);
+            return;
+        }
+        if (s.opener() == null) {
+            // no silent fallback to CONTINUE: that would reopen the race
+            respond(s, id, -1, Errno.EACCES.number(), false);
+            return;
+        }
+        int r = s.opener().open(id, listener.get(), pid, o.where, o.relative, o.dirfd, o.flags, o.mode, o.resolve,
+                o.fdNumber);
+        if (r < 0 && r != Integer.MIN_VALUE) {
+            respond(s, id, -1, -r, false);
+        }
     }
 
     /** Syd's answers: a refused connection for connect and sendto, EACCES for the rest. */
@@ -312,14 +422,40 @@ public final class NotifySupervisor implements Supervision {
                 yield stricter(a, b);
             }
             case Shape.Open o -> {
-                long flags = o.howStruct() ? readLong(s, pid, args[o.flags()]) : args[o.flags()];
+                OpenCall call = s.open();
+                long flags;
+                if (o.howStruct()) {
+                    readHow(s, pid, args[o.flags()], args[o.flags() + 1]);
+                    flags = s.buf().getLong(LinuxConstants.OPEN_HOW_FLAGS);
+                    call.mode = s.buf().getLong(LinuxConstants.OPEN_HOW_MODE);
+                    call.resolve = s.buf().getLong(LinuxConstants.OPEN_HOW_RESOLVE);
+                } else if (o.creat()) {
+                    flags = LinuxConstants.O_CREAT | LinuxConstants.O_WRONLY | LinuxConstants.O_TRUNC;
+                    call.mode = args[o.flags()];
+                    call.resolve = 0;
+                } else {
+                    flags = args[o.flags()] & 0xffffffffL;
+                    call.mode = args[o.flags() + 1];
+                    call.resolve = 0;
+                }
                 byte[] path = readPath(s, pid, args[o.path()]);
                 if (isExecFifoOpen(pid, flags, path)) {
                     yield null;
                 }
-                String where = containerPath(pid, o.dirfd() < 0 ? AT_FDCWD : (int) args[o.dirfd()], path);
-                if (where == null) {
-                    yield null;
+                if (path.length == 0) {
+                    // open("") fails in the kernel too; answering keeps the kernel off the caller's memory
+                    throw new UnreadableException(Errno.ENOENT.number());
+                }
+                int dirfd = o.dirfd() < 0 ? AT_FDCWD : (int) args[o.dirfd()];
+                String where = containerPath(pid, dirfd, path);
+                call.pending = true;
+                call.flags = flags;
+                call.where = where;
+                call.dirfd = dirfd;
+                call.relative = path[0] == '/' ? null : path;
+                call.fdNumber = magicFd(where);
+                if (call.fdNumber >= 0) {
+                    call.relative = null;
                 }
                 Check worst = null;
                 int acc = (int) (flags & O_ACCMODE);
@@ -501,9 +637,46 @@ public final class NotifySupervisor implements Supervision {
         throw new UnreadableException(Errno.ENAMETOOLONG.number());
     }
 
-    private static long readLong(Scratch s, int pid, long address) throws UnreadableException {
-        read(s, pid, address, 8);
-        return s.buf().getLong(0);
+    /** Reads openat2's struct open_how; a larger one from a newer libc must be zero beyond what we know. */
+    private static void readHow(Scratch s, int pid, long address, long size) throws UnreadableException {
+        int known = LinuxConstants.SIZEOF_OPEN_HOW;
+        if (address == 0) {
+            throw new UnreadableException(Errno.EFAULT.number());
+        }
+        if (size < known || size > 4096) {
+            throw new UnreadableException(size < known ? Errno.EINVAL.number() : Errno.E2BIG.number());
+        }
+        read(s, pid, address, (int) size);
+        for (int i = known; i < size; i++) {
+            if (s.buf().getByte(i) != 0) {
+                throw new UnreadableException(Errno.E2BIG.number());
+            }
+        }
+    }
+
+    private static final java.util.regex.Pattern MAGIC_FD =
+            java.util.regex.Pattern.compile("/(?:proc/(?:self|thread-self)|dev)/fd/([0-9]{1,9})");
+
+    /**
+     * The caller's fd that a magic name stands for (/proc/self/fd/N, /dev/fd/N,
+     * /dev/stdin ...), or -1: the supervisor reopens that file as the kernel would.
+     */
+    static int magicFd(String where) {
+        switch (where) {
+            case "/dev/stdin":
+                return 0;
+            case "/dev/stdout":
+                return 1;
+            case "/dev/stderr":
+                return 2;
+            default:
+                break;
+        }
+        if (!where.startsWith("/proc/") && !where.startsWith("/dev/fd/")) {
+            return -1;
+        }
+        java.util.regex.Matcher m = MAGIC_FD.matcher(where);
+        return m.matches() ? Integer.parseInt(m.group(1)) : -1;
     }
 
     private static void read(Scratch s, int pid, long address, int length) throws UnreadableException {

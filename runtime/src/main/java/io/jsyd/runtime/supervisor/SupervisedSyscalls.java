@@ -1,5 +1,6 @@
 package io.jsyd.runtime.supervisor;
 
+import io.jsyd.runtime.linux.Errno;
 import io.jsyd.runtime.policy.Category;
 import io.jsyd.runtime.policy.Policy;
 import io.jsyd.runtime.seccomp.ArgCondition;
@@ -48,6 +49,36 @@ public final class SupervisedSyscalls {
     /** One supervised syscall. */
     public record Entry(String name, Set<Category> categories, Shape shape) {
     }
+
+    /**
+     * A syscall that would get around the supervisor, refused by the filter
+     * itself (no notification, no log line) with {@code errno} while any of
+     * {@code categories} is on.
+     */
+    public record Refusal(String name, int errno, Set<Category> categories, String why) {
+    }
+
+    private static final Set<Category> PATHS = EnumSet.of(Category.READ, Category.WRITE, Category.EXEC,
+            Category.STAT, Category.CREATE);
+    private static final Set<Category> ANY = EnumSet.of(Category.READ, Category.WRITE, Category.EXEC,
+            Category.STAT, Category.CREATE, Category.NET_BIND, Category.NET_CONNECT);
+
+    private static final List<Refusal> REFUSED = List.of(
+            // ENOSYS: what a kernel without io_uring says; programs fall back to plain syscalls
+            new Refusal("io_uring_setup", Errno.ENOSYS.number(), ANY,
+                    "io_uring's openat, statx, connect ... run in the kernel without passing seccomp"),
+            new Refusal("io_uring_enter", Errno.ENOSYS.number(), ANY, "as io_uring_setup (a ring made elsewhere)"),
+            new Refusal("io_uring_register", Errno.ENOSYS.number(), ANY, "as io_uring_setup"),
+            new Refusal("open_by_handle_at", Errno.EPERM.number(), PATHS,
+                    "opens a file by its handle, with no path to check"),
+            new Refusal("name_to_handle_at", Errno.EPERM.number(), PATHS,
+                    "makes the handles open_by_handle_at takes (and tells inode numbers of paths not checked)"),
+            new Refusal("ptrace", Errno.EPERM.number(), ANY,
+                    "a tracer rewrites a supervised process's registers and memory around its syscalls"),
+            new Refusal("process_vm_writev", Errno.EPERM.number(), ANY,
+                    "rewrites another supervised process's memory (a path between check and use)"),
+            new Refusal("process_vm_readv", Errno.EPERM.number(), ANY,
+                    "refused with its writing twin: reading another process's memory is a tracer's right"));
 
     private static final List<Entry> TABLE = table();
 
@@ -102,6 +133,16 @@ public final class SupervisedSyscalls {
         return new Entry(name, EnumSet.of(c), new Shape.PathArg(dirfd, path, c));
     }
 
+    /** The syscalls the filter refuses outright under {@code policy}: those that would get around it. */
+    public static List<Refusal> refusals(Policy policy) {
+        return REFUSED.stream().filter(r -> r.categories().stream().anyMatch(policy::isSandboxed)).toList();
+    }
+
+    /** Every refusal there is, whatever the policy. */
+    public static List<Refusal> allRefusals() {
+        return REFUSED;
+    }
+
     /** Every syscall the supervisor knows, whether or not a policy confines it. */
     public static List<Entry> all() {
         return TABLE;
@@ -124,6 +165,9 @@ public final class SupervisedSyscalls {
             List<ArgCondition> conditions = e.shape() instanceof Shape.Address a && a.pointer() == 4
                     ? List.of(new ArgCondition(4, ArgOperator.NE, 0)) : List.of();
             rules.add(new SyscallRule(e.name(), SeccompAction.NOTIFY, conditions, "policy"));
+        }
+        for (Refusal r : refusals(policy)) {
+            rules.add(new SyscallRule(r.name(), SeccompAction.errno(r.errno()), List.of(), "policy: no bypass"));
         }
         return new SeccompProgram(SeccompAction.ALLOW, List.of(), Set.of(), rules);
     }
