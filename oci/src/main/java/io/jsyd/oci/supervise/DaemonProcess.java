@@ -30,7 +30,8 @@ final class DaemonProcess {
         argv.add("-Xlog:disable");
         argv.add("-Xlog:all=warning:stderr");
         // JNA's native part where this JVM found it (the installed launcher unpacks it next to the jars)
-        for (String key : List.of("jna.boot.library.path", "jna.nounpack", "jna.nosys", "jna.tmpdir")) {
+        for (String key : List.of("jna.boot.library.path", "jna.nounpack", "jna.nosys", "jna.tmpdir",
+                "jna.platform.library.path")) {
             String value = System.getProperty(key);
             if (value != null) {
                 argv.add("-D" + key + "=" + value);

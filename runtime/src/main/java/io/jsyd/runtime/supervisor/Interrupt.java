@@ -20,7 +20,7 @@ final class Interrupt {
     }
 
     static void install() {
-        Pointer handler = NativeLibrary.getInstance("c").getFunction("abs");
+        Pointer handler = NativeLibrary.getInstance(io.jsyd.runtime.linux.CLibrary.SONAME).getFunction("abs");
         try (Memory action = new Memory(LinuxConstants.SIZEOF_SIGACTION)) {
             action.clear();
             // sa_handler first; sa_mask empty; sa_flags 0 (no SA_RESTART)
