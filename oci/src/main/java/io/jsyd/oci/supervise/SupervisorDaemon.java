@@ -24,9 +24,12 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The supervisor daemon of one --root: hosts the live supervision of every
- * container that `create` hands over (the notify pool, the timeout), so the
+ * container that `create` hands over (the ptrace tracer, the notify pool, the
+ * timeout) and of every process `exec` starts in a container with a policy, so the
  * container's init can stay the caller's child as with runc. One thread accepts
- * hand-offs one at a time; each container has its own watcher threads
+ * connections and serves each on a thread of its own; each container has its own
+ * tracer thread (one per container: the thread that seizes owns the tracees, and a
+ * tracer's failure kills only its own container) and watcher threads
  * ({@link HostedContainer}). When it has supervised nothing for {@code grace} it
  * exits: under the client lock, so a `create` either finds it listening or starts
  * a new one, never one that is going away.

@@ -20,8 +20,10 @@ import java.util.stream.Stream;
  * supervised call with ENOSYS (runtime's ListenerCloseTest): nothing is let
  * through, but the containers would run on without their timeout and with calls
  * failing at random. Nothing in the kernel kills them: the inits are the callers'
- * children, not the daemon's, so no parent-death signal applies, and PTRACE_O_EXITKILL
- * would make the daemon a tracer of every container.
+ * children, not the daemon's, so no parent-death signal applies. Only a container
+ * whose policy has ptrace checks is the daemon's tracee, and PTRACE_O_EXITKILL kills
+ * its processes with the daemon; making every container a tracee for that would put
+ * a ptrace stop in every container's signals and exits.
  *
  * <p>So each daemon starts one watchdog: a small JVM in a session of its own that
  * holds one end of a socketpair whose other end only the daemon has. The kernel
