@@ -21,10 +21,6 @@ public final class StubLauncher {
     private StubLauncher() {
     }
 
-    /**
-     * @param keepFds how many fds above stderr the container inherits (LISTEN_FDS,
-     *                --preserve-fds): fds 3 .. 3+keepFds-1 pass through unchanged
-     */
     /** True when the plan's SYNC with this id comes after CLONE_INIT (the init, not the stub, waits there). */
     private static boolean afterClone(Plan plan, int syncId) {
         boolean cloned = false;
@@ -37,6 +33,10 @@ public final class StubLauncher {
         return false;
     }
 
+    /**
+     * @param keepFds how many fds above stderr the container inherits (LISTEN_FDS,
+     *                --preserve-fds): fds 3 .. 3+keepFds-1 pass through unchanged
+     */
     public static Launched launch(InitStub stub, Plan plan, int keepFds, SyncHandler handler) {
         return launch(stub, plan, keepFds, handler, null);
     }
