@@ -242,10 +242,13 @@ metrics_like_runc() {
 		{ printf 'rows differ:\n--- jsyd\n%s\n--- runc\n%s\n' "$ours" "$theirs"; return 1; }
 	# the JSON form names every field the message carries: the same ones
 	jkeys() { jq -r '[paths(scalars) | map(tostring) | join(".")] | map(gsub("\\.[0-9]+"; "")) | unique | .[]'; }
-	oj=$("${C[@]}" task metrics --format json m1 | jq .data | jkeys) || return 1
-	tj=$("${C[@]}" task metrics --format json m2 | jq .data | jkeys) || return 1
+	oj=$("${C[@]}" task metrics --format json m1 | jkeys) || return 1
+	tj=$("${C[@]}" task metrics --format json m2 | jkeys) || return 1
 	[ -n "$tj" ] && [ -n "$oj" ] || { echo "no JSON fields from ctr task metrics --format json"; return 1; }
-	missing=$(comm -13 <(echo "$oj") <(echo "$tj"))
+	# JSON leaves zeros out, so a field shows only with a value: runc's init charges its
+	# memfd copy of runc to the container (page cache), jsyd-oci's stub is made outside it
+	missing=$(comm -13 <(echo "$oj") <(echo "$tj") |
+		grep -Ev '^memory\.(total_)?(cache|active_file|inactive_file|dirty|writeback|mapped_file)$')
 	[ -z "$missing" ] || { echo "fields runc's shim sends and ours lacks: $missing"; return 1; }
 	# plausible: one process, some memory, some CPU time, in both
 	val() { echo "$1" | awk -v k="$2" '$1 == k { print $2 }'; }
