@@ -350,6 +350,10 @@ public final class TaskService implements Service {
             // 124 when the policy's timeout ended it
             status = c.sandbox.exitStatus(status);
         }
+        if (p.isInit()) {
+            // an OOM kill's event before the exit, while the cgroup is still there
+            oom.finish(p.containerId);
+        }
         if (!p.exit.complete(new ShimProcess.Exit(status, at))) {
             return;
         }
