@@ -28,13 +28,20 @@ final class Metrics {
     private Metrics() {
     }
 
-    /** The message for this host: v2 when {@code unified}, else v1. */
-    static Any of(Stats s, boolean unified) {
-        return unified ? v2(s) : of(s);
+    /**
+     * The message for this host: v2 when {@code unified}, else v1 with
+     * {@code oomControl} (memory.oom_control's keys; null when there is none).
+     */
+    static Any of(Stats s, boolean unified, Map<String, Long> oomControl) {
+        return unified ? v2(s) : of(s, oomControl);
     }
 
     /** The v1 Metrics. */
     static Any of(Stats s) {
+        return of(s, null);
+    }
+
+    static Any of(Stats s, Map<String, Long> oomControl) {
         io.jsyd.shim.proto.cgroups.Metrics.Builder m = io.jsyd.shim.proto.cgroups.Metrics.newBuilder();
         if (s.pids() != null) {
             m.setPids(PidsStat.newBuilder().setCurrent(s.pids().current()).setLimit(s.pids().limit()));
@@ -57,6 +64,12 @@ final class Metrics {
         }
         s.hugetlb().forEach((size, h) -> m.addHugetlb(HugetlbStat.newBuilder().setPagesize(size).setUsage(h.usage())
                 .setMax(h.max()).setFailcnt(h.failcnt())));
+        if (oomControl != null) {
+            m.setMemoryOomControl(io.jsyd.shim.proto.cgroups.MemoryOomControl.newBuilder()
+                    .setOomKillDisable(oomControl.getOrDefault("oom_kill_disable", 0L))
+                    .setUnderOom(oomControl.getOrDefault("under_oom", 0L))
+                    .setOomKill(oomControl.getOrDefault("oom_kill", 0L)));
+        }
         io.jsyd.shim.proto.cgroups.Metrics metrics = m.build();
         // the type URL containerd's typeurl resolves: the message's full proto name
         return Any.newBuilder().setTypeUrl(metrics.getDescriptorForType().getFullName())

@@ -11,7 +11,9 @@ import java.util.function.BooleanSupplier;
  * watch (the memory controller's notification) is looked at without waiting,
  * every {@value #POLL_MILLIS} ms while there is any. One thread for the pod
  * instead of one blocked in each container's watch: a platform thread costs the
- * shim a stack and its native bookkeeping per container.
+ * shim a stack and its native bookkeeping per container. A container's last
+ * events are taken when its init exits ({@link #finish}), before its exit is
+ * reported: containerd deletes the cgroup right after, and with it what was pending.
  */
 final class OomMonitor {
     /** How late an OOM event may reach containerd; the kernel's notification waits meanwhile. */
@@ -62,10 +64,41 @@ final class OomMonitor {
         }
     }
 
+    /** Takes the container's pending events now (its init exited) and stops watching it. */
+    void finish(String id) {
+        Entry found = null;
+        synchronized (this) {
+            for (Entry e : entries) {
+                if (e.id().equals(id)) {
+                    found = e;
+                }
+            }
+        }
+        if (found != null) {
+            look(found, true);
+        }
+    }
+
     private void look(Entry e) {
+        look(e, false);
+    }
+
+    private void look(Entry e, boolean last) {
+        // one look at a time per container: the loop's and finish's
+        synchronized (e) {
+            synchronized (this) {
+                if (!entries.contains(e)) {
+                    return;
+                }
+            }
+            lookLocked(e, last);
+        }
+    }
+
+    private void lookLocked(Entry e, boolean last) {
         try {
             // the ended check first: the last OOM of a dying container comes before its exit is reaped
-            boolean ended = e.ended().getAsBoolean();
+            boolean ended = last || e.ended().getAsBoolean();
             while (e.watch().await(0)) {
                 e.onOom().run();
             }

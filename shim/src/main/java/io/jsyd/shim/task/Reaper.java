@@ -67,7 +67,7 @@ public final class Reaper {
         }
     }
 
-    /** Tells the reaper which pids a tracer of this process follows. */
+    /** Tells the reaper which pids a tracer of this process follows (the task service using it does, at its start). */
     public void leaveTraced(IntPredicate traced) {
         this.traced = traced;
     }

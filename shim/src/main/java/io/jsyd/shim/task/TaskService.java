@@ -350,6 +350,10 @@ public final class TaskService implements Service {
             // 124 when the policy's timeout ended it
             status = c.sandbox.exitStatus(status);
         }
+        if (p.isInit()) {
+            // an OOM kill's event before the exit, while the cgroup is still there
+            oom.finish(p.containerId);
+        }
         if (!p.exit.complete(new ShimProcess.Exit(status, at))) {
             return;
         }
@@ -575,6 +579,26 @@ public final class TaskService implements Service {
         return b.build();
     }
 
+    /** The v1 memory controller's memory.oom_control as keys and values; null without one. */
+    private static Map<String, Long> oomControl(CgroupManager cgroup) {
+        Path dir = cgroup.paths().get("memory");
+        if (dir == null) {
+            return null;
+        }
+        try {
+            Map<String, Long> m = new java.util.LinkedHashMap<>();
+            for (String line : Files.readAllLines(dir.resolve("memory.oom_control"))) {
+                String[] kv = line.strip().split("\\s+");
+                if (kv.length == 2) {
+                    m.put(kv[0], Long.parseUnsignedLong(kv[1]));
+                }
+            }
+            return m;
+        } catch (IOException | NumberFormatException e) {
+            return null;
+        }
+    }
+
     private volatile Boolean unified;
 
     /** Whether this host has the unified cgroup hierarchy only (looked up once). */
@@ -599,8 +623,8 @@ public final class TaskService implements Service {
         if (cgroup == null) {
             throw new TtrpcException(Code.FAILED_PRECONDITION, "container " + id + " has no cgroup to read stats from");
         }
-        return io.jsyd.shim.proto.task.StatsResponse.newBuilder().setStats(Metrics.of(cgroup.stats(), unified()))
-                .build();
+        return io.jsyd.shim.proto.task.StatsResponse.newBuilder().setStats(Metrics.of(cgroup.stats(), unified(),
+                unified() ? null : oomControl(cgroup))).build();
     }
 
     private Empty pause(String id, boolean pause) throws TtrpcException {

@@ -48,7 +48,7 @@ class MetricsTest {
                 new Stats.Blkio(List.of(new Stats.BlkioEntry(8, 0, "Read", 512), new Stats.BlkioEntry(8, 0, "Write", 1024)),
                         List.of(new Stats.BlkioEntry(8, 0, "Read", 2), new Stats.BlkioEntry(8, 0, "Write", 3))),
                 Map.of("2MB", new Stats.Hugetlb(4, 0, 1)), null);
-        Any any = io.jsyd.shim.task.Metrics.of(s, true);
+        Any any = io.jsyd.shim.task.Metrics.of(s, true, null);
         assertEquals("io.containerd.cgroups.v2.Metrics", any.getTypeUrl());
         io.jsyd.shim.proto.cgroups.v2.Metrics m = io.jsyd.shim.proto.cgroups.v2.Metrics.parseFrom(any.getValue());
         assertEquals(3, m.getPids().getCurrent());
@@ -78,8 +78,10 @@ class MetricsTest {
     }
 
     @Test
-    void aHostWithV1ControllersGetsV1() {
+    void aHostWithV1ControllersGetsV1() throws Exception {
         Stats s = new Stats(null, null, new Stats.Pids(1, 0), null, Map.of(), null);
-        assertEquals("io.containerd.cgroups.v1.Metrics", io.jsyd.shim.task.Metrics.of(s, false).getTypeUrl());
+        Any any = io.jsyd.shim.task.Metrics.of(s, false, Map.of("oom_kill_disable", 0L, "under_oom", 0L, "oom_kill", 2L));
+        assertEquals("io.containerd.cgroups.v1.Metrics", any.getTypeUrl());
+        assertEquals(2, Metrics.parseFrom(any.getValue()).getMemoryOomControl().getOomKill());
     }
 }

@@ -52,8 +52,7 @@ class TaskServicePolicyRootTest {
 
     private static Shim shim(Path dir) {
         PrintStream log = new PrintStream(new ByteArrayOutputStream(), true);
-        Reaper reaper = new Reaper(log);
-        reaper.start();
+        Reaper reaper = TestReaper.get();
         Path root = dir.resolve("state").resolve("default");
         return new Shim(new TaskService(root, reaper, new Publisher(null, "default", log), log, () -> { }), root);
     }

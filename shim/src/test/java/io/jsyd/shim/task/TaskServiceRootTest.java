@@ -89,8 +89,7 @@ class TaskServiceRootTest {
     @Test
     void createStartExecPauseKillDelete(@TempDir Path dir) throws Exception {
         PrintStream log = new PrintStream(new ByteArrayOutputStream(), true);
-        Reaper reaper = new Reaper(log);
-        reaper.start();
+        Reaper reaper = TestReaper.get();
         Path root = dir.resolve("state").resolve("default");
         TaskService s = new TaskService(root, reaper, new Publisher(null, "default", log), log, () -> { });
 
