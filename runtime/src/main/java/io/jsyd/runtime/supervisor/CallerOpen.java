@@ -52,10 +52,16 @@ final class CallerOpen implements AutoCloseable {
     private final Memory how = new Memory(LinuxConstants.SIZEOF_OPEN_HOW);
     private final Memory st = new Memory(LinuxConstants.SIZEOF_STAT);
     private final Memory status = new Memory(8192);
+    private final byte[] statusBytes = new byte[8192];
     private final Memory addfd = new Memory(SeccompConstants.SIZEOF_SECCOMP_NOTIF_ADDFD);
     private final Memory capHeader = new Memory(8);
     private final Memory capData = new Memory(24);
     private final Memory groups = new Memory(4L * 65536);
+    private final java.nio.ByteBuffer howView = NotifySupervisor.view(how);
+    private final java.nio.ByteBuffer stView = NotifySupervisor.view(st);
+    private final java.nio.ByteBuffer addfdView = NotifySupervisor.view(addfd);
+    private final java.nio.ByteBuffer capView = NotifySupervisor.view(capData);
+    private final java.nio.ByteBuffer capHeaderView = NotifySupervisor.view(capHeader);
     private final int hostRoot;
     private final int ownFds;
     private final long ownUserNs;
@@ -161,11 +167,11 @@ final class CallerOpen implements AutoCloseable {
             if (file < 0) {
                 return file;
             }
-            addfd.clear();
-            addfd.setLong(SeccompConstants.SECCOMP_NOTIF_ADDFD_ID, id);
-            addfd.setInt(SeccompConstants.SECCOMP_NOTIF_ADDFD_FLAGS, (int) SeccompConstants.SECCOMP_ADDFD_FLAG_SEND);
-            addfd.setInt(SeccompConstants.SECCOMP_NOTIF_ADDFD_SRCFD, file);
-            addfd.setInt(SeccompConstants.SECCOMP_NOTIF_ADDFD_NEWFD_FLAGS, cloexec);
+            addfdView.putLong(SeccompConstants.SECCOMP_NOTIF_ADDFD_ID, id);
+            addfdView.putInt(SeccompConstants.SECCOMP_NOTIF_ADDFD_FLAGS, (int) SeccompConstants.SECCOMP_ADDFD_FLAG_SEND);
+            addfdView.putInt(SeccompConstants.SECCOMP_NOTIF_ADDFD_SRCFD, file);
+            addfdView.putInt(SeccompConstants.SECCOMP_NOTIF_ADDFD_NEWFD, 0);
+            addfdView.putInt(SeccompConstants.SECCOMP_NOTIF_ADDFD_NEWFD_FLAGS, cloexec);
             int r = NotifyCalls.ioctl(listener, SeccompConstants.SECCOMP_IOCTL_NOTIF_ADDFD, addfd);
             // a caller that died or was interrupted meanwhile has no answer to take (ENOENT)
             return r >= 0 ? r : Integer.MIN_VALUE;
@@ -236,7 +242,7 @@ final class CallerOpen implements AutoCloseable {
         if (NotifyCalls.fstat(fd, st) != 0) {
             return -Native.getLastError();
         }
-        int type = st.getInt(LinuxConstants.STAT_MODE) & S_IFMT;
+        int type = stView.getInt(LinuxConstants.STAT_MODE) & S_IFMT;
         if ((flags & O_PATH) != 0) {
             return 0;
         }
@@ -245,7 +251,7 @@ final class CallerOpen implements AutoCloseable {
             return -Errno.ELOOP.number();
         }
         if (type == (int) LinuxConstants.S_IFCHR || type == (int) LinuxConstants.S_IFBLK) {
-            long dev = st.getLong(LinuxConstants.STAT_RDEV);
+            long dev = stView.getLong(LinuxConstants.STAT_RDEV);
             long major = (dev >>> 8) & 0xfff | (dev >>> 32) & ~0xfffL;
             long minor = dev & 0xff | (dev >>> 12) & ~0xffL;
             if (type == (int) LinuxConstants.S_IFCHR && major == 5 && minor == 0) {
@@ -283,10 +289,9 @@ final class CallerOpen implements AutoCloseable {
         } else {
             cstr(path, name);
         }
-        how.clear();
-        how.setLong(LinuxConstants.OPEN_HOW_FLAGS, Integer.toUnsignedLong(flags));
-        how.setLong(LinuxConstants.OPEN_HOW_MODE, mode);
-        how.setLong(LinuxConstants.OPEN_HOW_RESOLVE, resolve | RESOLVE_NO_MAGICLINKS);
+        howView.putLong(LinuxConstants.OPEN_HOW_FLAGS, Integer.toUnsignedLong(flags));
+        howView.putLong(LinuxConstants.OPEN_HOW_MODE, mode);
+        howView.putLong(LinuxConstants.OPEN_HOW_RESOLVE, resolve | RESOLVE_NO_MAGICLINKS);
         long r = NotifyCalls.syscall(LinuxConstants.SYS_openat2, base, pointer(path), pointer(how),
                 LinuxConstants.SIZEOF_OPEN_HOW, 0, 0);
         return r >= 0 ? (int) r : -Native.getLastError();
@@ -321,7 +326,8 @@ final class CallerOpen implements AutoCloseable {
         if (n <= 0) {
             return false;
         }
-        byte[] s = status.getByteArray(0, n);
+        byte[] s = statusBytes;
+        status.read(0, s, 0, n);
         creds.groupCount = 0;
         int seen = 0;
         for (int i = 0; i < n; ) {
@@ -445,14 +451,14 @@ final class CallerOpen implements AutoCloseable {
     }
 
     private void setCaps(long effective) {
-        capHeader.setInt(0, (int) LinuxConstants._LINUX_CAPABILITY_VERSION_3);
-        capHeader.setInt(4, 0);
-        capData.setInt(0, (int) effective);
-        capData.setInt(4, (int) ownPermitted);
-        capData.setInt(8, (int) ownInheritable);
-        capData.setInt(12, (int) (effective >>> 32));
-        capData.setInt(16, (int) (ownPermitted >>> 32));
-        capData.setInt(20, (int) (ownInheritable >>> 32));
+        capHeaderView.putInt(0, (int) LinuxConstants._LINUX_CAPABILITY_VERSION_3);
+        capHeaderView.putInt(4, 0);
+        capView.putInt(0, (int) effective);
+        capView.putInt(4, (int) ownPermitted);
+        capView.putInt(8, (int) ownInheritable);
+        capView.putInt(12, (int) (effective >>> 32));
+        capView.putInt(16, (int) (ownPermitted >>> 32));
+        capView.putInt(20, (int) (ownInheritable >>> 32));
         check((int) NotifyCalls.syscall(LinuxConstants.SYS_capset, pointer(capHeader), pointer(capData), 0, 0, 0, 0),
                 "capset");
     }
