@@ -44,6 +44,23 @@ final class CallerOpen implements AutoCloseable {
     private static final int S_IFMT = (int) LinuxConstants.S_IFMT;
     private static final long RESOLVE_IN_ROOT = LinuxConstants.RESOLVE_IN_ROOT;
     private static final long RESOLVE_NO_MAGICLINKS = LinuxConstants.RESOLVE_NO_MAGICLINKS;
+    /**
+     * The path calls other than opens that a worker makes in the caller's place,
+     * with the argument indices of their dirfds: calls whose arguments are names
+     * and plain numbers, and whose only result is the return value.
+     */
+    static final java.util.Map<String, int[]> EMULATED = java.util.Map.ofEntries(
+            java.util.Map.entry("mkdir", new int[0]), java.util.Map.entry("mkdirat", new int[] {0}),
+            java.util.Map.entry("mknod", new int[0]), java.util.Map.entry("mknodat", new int[] {0}),
+            java.util.Map.entry("unlink", new int[0]), java.util.Map.entry("unlinkat", new int[] {0}),
+            java.util.Map.entry("rmdir", new int[0]), java.util.Map.entry("truncate", new int[0]),
+            java.util.Map.entry("chmod", new int[0]), java.util.Map.entry("fchmodat", new int[] {0}),
+            java.util.Map.entry("chown", new int[0]), java.util.Map.entry("lchown", new int[0]),
+            java.util.Map.entry("fchownat", new int[] {0}), java.util.Map.entry("rename", new int[0]),
+            java.util.Map.entry("renameat", new int[] {0, 2}), java.util.Map.entry("renameat2", new int[] {0, 2}),
+            java.util.Map.entry("link", new int[0]), java.util.Map.entry("linkat", new int[] {0, 2}),
+            java.util.Map.entry("symlink", new int[0]), java.util.Map.entry("symlinkat", new int[] {1}));
+
     /** Retries of an O_CREAT open that another process races (the name appears and goes). */
     private static final int CREATE_TRIES = 4;
 
@@ -72,6 +89,10 @@ final class CallerOpen implements AutoCloseable {
     private final int ownFsuid = NotifyCalls.geteuid();
     private final int ownFsgid = NotifyCalls.getegid();
     private final Memory ownGroups;
+
+    private final Memory[] names = {new Memory(PATH_MAX + 1), new Memory(PATH_MAX + 1), new Memory(PATH_MAX + 1)};
+    private final long[] callArgs = new long[6];
+    private final int[] dirfds = new int[2];
 
     /** The caller's file credentials, from /proc/TID/status. */
     private final Creds creds = new Creds();
@@ -183,6 +204,71 @@ final class CallerOpen implements AutoCloseable {
             closeQuietly(file);
             closeQuietly(dir);
             closeQuietly(root);
+        }
+    }
+
+    /**
+     * Makes path call {@code nr} ({@code name}, one of {@link #EMULATED}) for
+     * thread {@code tid}: the names are the bytes the policy decided on, the
+     * caller's dirfds become this process's O_PATH fds of the same files, and the
+     * call runs chrooted into the caller's root, from the caller's cwd, with its
+     * credentials and umask. Returns what the call returned, or a negative errno.
+     */
+    long call(int tid, String name, int nr, long[] args, int[] stringArgs, byte[][] strings, int count) {
+        int[] dirfdArgs = EMULATED.get(name);
+        if (!readCreds(tid)) {
+            return -Errno.ESRCH.number();
+        }
+        System.arraycopy(args, 0, callArgs, 0, 6);
+        dirfds[0] = -1;
+        dirfds[1] = -1;
+        int root = -1;
+        int cwd = -1;
+        boolean chrooted = false;
+        try {
+            for (int k = 0; k < count; k++) {
+                names[k].write(0, strings[k], 0, strings[k].length);
+                names[k].setByte(strings[k].length, (byte) 0);
+                callArgs[stringArgs[k]] = pointer(names[k]);
+            }
+            for (int i = 0; i < dirfdArgs.length; i++) {
+                int fd = (int) args[dirfdArgs[i]];
+                if (fd != (int) LinuxConstants.AT_FDCWD) {
+                    dirfds[i] = NotifyCalls.open(cstr(path, "/proc/" + tid + "/fd/" + fd), O_PATH | O_CLOEXEC, 0);
+                    if (dirfds[i] < 0) {
+                        return -Errno.EBADF.number();
+                    }
+                    callArgs[dirfdArgs[i]] = dirfds[i];
+                }
+            }
+            root = NotifyCalls.open(cstr(path, "/proc/" + tid + "/root"), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+            cwd = NotifyCalls.open(cstr(path, "/proc/" + tid + "/cwd"), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+            if (root < 0 || cwd < 0) {
+                return -Errno.ESRCH.number();
+            }
+            check(NotifyCalls.fchdir(root), "fchdir to the caller's root");
+            check(NotifyCalls.chroot(cstr(path, ".")), "chroot to the caller's root");
+            chrooted = true;
+            check(NotifyCalls.fchdir(cwd), "fchdir to the caller's cwd");
+            try {
+                becomeCaller();
+                NotifyCalls.umask(creds.umask);
+                long r = NotifyCalls.syscall(nr, callArgs[0], callArgs[1], callArgs[2], callArgs[3], callArgs[4],
+                        callArgs[5]);
+                return r < 0 ? -Native.getLastError() : r;
+            } finally {
+                NotifyCalls.umask(0);
+                becomeSupervisor();
+            }
+        } finally {
+            if (chrooted) {
+                check(NotifyCalls.fchdir(hostRoot), "fchdir back to the supervisor's root");
+                check(NotifyCalls.chroot(cstr(path, ".")), "chroot back to the supervisor's root");
+            }
+            closeQuietly(root);
+            closeQuietly(cwd);
+            closeQuietly(dirfds[0]);
+            closeQuietly(dirfds[1]);
         }
     }
 

@@ -350,6 +350,11 @@ public final class NotifySupervisor implements Supervision {
         /** Bytes read from the caller, copied out of native memory in one call. */
         final byte[] chunk = new byte[PATH_MAX + 1];
         boolean pending;
+        /** For a path call to emulate: the argument index of each name read, and its bytes. */
+        final int[] stringArgs = new int[3];
+        final byte[][] strings = new byte[3][];
+        int stringCount;
+        boolean emulateCall;
         long flags;
         long mode;
         long resolve;
@@ -393,7 +398,7 @@ public final class NotifySupervisor implements Supervision {
             return;
         }
         if (worst == null) {
-            allow(s, id, pid);
+            allow(s, id, pid, e, nr);
             return;
         }
         Action action = worst.decision().action();
@@ -401,7 +406,7 @@ public final class NotifySupervisor implements Supervision {
             log.record(pid, e.name(), worst.decision(), worst.target(), worst.subject());
         }
         if (action.permits()) {
-            allow(s, id, pid);
+            allow(s, id, pid, e, nr);
             return;
         }
         switch (action) {
@@ -419,8 +424,13 @@ public final class NotifySupervisor implements Supervision {
      * installed in the caller (the kernel never reads the caller's memory again);
      * other calls go on in the caller (CONTINUE).
      */
-    private void allow(Scratch s, long id, int pid) {
+    private void allow(Scratch s, long id, int pid, Entry e, int nr) {
         OpenCall o = s.open();
+        if (o.emulateCall && s.opener() != null) {
+            long r = s.opener().call(pid, e.name(), nr, o.args, o.stringArgs, o.strings, o.stringCount);
+            respond(s, id, r < 0 ? -1 : r, r < 0 ? (int) -r : 0, false);
+            return;
+        }
         if (!o.pending || !emulateOpens) {
             respond(s, id, 0, 0, true);
             return;
@@ -443,7 +453,21 @@ public final class NotifySupervisor implements Supervision {
     }
 
     /** The strictest decision among the names the call uses, or null when all are silently allowed. */
+    /** Keeps a name read for the call, which the supervisor may make itself with these very bytes. */
+    private static void remember(Scratch s, int arg, byte[] bytes) {
+        OpenCall o = s.open();
+        o.stringArgs[o.stringCount] = arg;
+        o.strings[o.stringCount++] = bytes;
+    }
+
     private Check decide(Scratch s, Entry e, int pid, long[] args) throws UnreadableException {
+        OpenCall made = s.open();
+        made.stringCount = 0;
+        made.emulateCall = emulateOpens && CallerOpen.EMULATED.containsKey(e.name());
+        if (made.emulateCall && (e.name().equals("symlink") || e.name().equals("symlinkat"))) {
+            // the link's target is only text, never checked, but the call must not read it again either
+            remember(s, 0, readPath(s, pid, args[0]));
+        }
         return switch (e.shape()) {
             case Shape.PathArg p -> checkPath(s, pid, args, p.dirfd(), p.path(), p.category(), null);
             case Shape.Pair p -> {
@@ -516,6 +540,7 @@ public final class NotifySupervisor implements Supervision {
     private Check checkPath(Scratch s, int pid, long[] args, int dirfdArg, int pathArg, Category c, Object unused)
             throws UnreadableException {
         byte[] path = readPath(s, pid, args[pathArg]);
+        remember(s, pathArg, path);
         String where = containerPath(pid, dirfdArg < 0 ? AT_FDCWD : (int) args[dirfdArg], path);
         return where == null ? null : pathCheck(c, where);
     }
