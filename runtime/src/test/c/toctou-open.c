@@ -4,7 +4,9 @@
  * opens the buffer TRIES times and reads what it got. A supervisor that checks
  * the name and then lets the kernel read the buffer again (CONTINUE) loses this
  * race now and then; one that opens the file itself never does.
- * Usage: toctou-open ALLOWED DENIED TRIES; prints "leaked allowed refused". */
+ * Usage: toctou-open ALLOWED DENIED TRIES [mkdir]; prints "leaked allowed refused".
+ * With "mkdir" the race is on mkdir instead: a success counts as leaked when the
+ * denied directory is what appeared (each one made is removed again). */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -12,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 static char path[256];
@@ -38,7 +41,8 @@ int main(int argc, char **argv)
 	long tries, i, leaked = 0, allowed = 0, refused = 0;
 	pthread_t t;
 	char buf[16];
-	if (argc != 4 || strlen(argv[1]) != strlen(argv[2]) || strlen(argv[1]) >= sizeof(path))
+	int mkdirs = argc == 5 && !strcmp(argv[4], "mkdir");
+	if ((argc != 4 && !mkdirs) || strlen(argv[1]) != strlen(argv[2]) || strlen(argv[1]) >= sizeof(path))
 		return 2;
 	names[0] = argv[1];
 	names[1] = argv[2];
@@ -46,7 +50,16 @@ int main(int argc, char **argv)
 	strcpy(path, names[0]);
 	if (pthread_create(&t, NULL, flip, NULL) != 0)
 		return 3;
-	for (i = 0; i < tries; i++) {
+	for (i = 0; i < tries && mkdirs; i++) {
+		if (mkdir(path, 0755) != 0) {
+			refused++;
+		} else if (rmdir(names[1]) == 0) {
+			leaked++;
+		} else if (rmdir(names[0]) == 0) {
+			allowed++;
+		}
+	}
+	for (i = 0; i < tries && !mkdirs; i++) {
 		int fd = open(path, O_RDONLY | O_CLOEXEC);
 		ssize_t n;
 		if (fd < 0) {

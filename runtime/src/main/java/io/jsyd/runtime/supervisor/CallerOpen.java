@@ -44,6 +44,23 @@ final class CallerOpen implements AutoCloseable {
     private static final int S_IFMT = (int) LinuxConstants.S_IFMT;
     private static final long RESOLVE_IN_ROOT = LinuxConstants.RESOLVE_IN_ROOT;
     private static final long RESOLVE_NO_MAGICLINKS = LinuxConstants.RESOLVE_NO_MAGICLINKS;
+    /**
+     * The path calls other than opens that a worker makes in the caller's place,
+     * with the argument indices of their dirfds: calls whose arguments are names
+     * and plain numbers, and whose only result is the return value.
+     */
+    static final java.util.Map<String, int[]> EMULATED = java.util.Map.ofEntries(
+            java.util.Map.entry("mkdir", new int[0]), java.util.Map.entry("mkdirat", new int[] {0}),
+            java.util.Map.entry("mknod", new int[0]), java.util.Map.entry("mknodat", new int[] {0}),
+            java.util.Map.entry("unlink", new int[0]), java.util.Map.entry("unlinkat", new int[] {0}),
+            java.util.Map.entry("rmdir", new int[0]), java.util.Map.entry("truncate", new int[0]),
+            java.util.Map.entry("chmod", new int[0]), java.util.Map.entry("fchmodat", new int[] {0}),
+            java.util.Map.entry("chown", new int[0]), java.util.Map.entry("lchown", new int[0]),
+            java.util.Map.entry("fchownat", new int[] {0}), java.util.Map.entry("rename", new int[0]),
+            java.util.Map.entry("renameat", new int[] {0, 2}), java.util.Map.entry("renameat2", new int[] {0, 2}),
+            java.util.Map.entry("link", new int[0]), java.util.Map.entry("linkat", new int[] {0, 2}),
+            java.util.Map.entry("symlink", new int[0]), java.util.Map.entry("symlinkat", new int[] {1}));
+
     /** Retries of an O_CREAT open that another process races (the name appears and goes). */
     private static final int CREATE_TRIES = 4;
 
@@ -52,10 +69,16 @@ final class CallerOpen implements AutoCloseable {
     private final Memory how = new Memory(LinuxConstants.SIZEOF_OPEN_HOW);
     private final Memory st = new Memory(LinuxConstants.SIZEOF_STAT);
     private final Memory status = new Memory(8192);
+    private final byte[] statusBytes = new byte[8192];
     private final Memory addfd = new Memory(SeccompConstants.SIZEOF_SECCOMP_NOTIF_ADDFD);
     private final Memory capHeader = new Memory(8);
     private final Memory capData = new Memory(24);
     private final Memory groups = new Memory(4L * 65536);
+    private final java.nio.ByteBuffer howView = NotifySupervisor.view(how);
+    private final java.nio.ByteBuffer stView = NotifySupervisor.view(st);
+    private final java.nio.ByteBuffer addfdView = NotifySupervisor.view(addfd);
+    private final java.nio.ByteBuffer capView = NotifySupervisor.view(capData);
+    private final java.nio.ByteBuffer capHeaderView = NotifySupervisor.view(capHeader);
     private final int hostRoot;
     private final int ownFds;
     private final long ownUserNs;
@@ -66,6 +89,10 @@ final class CallerOpen implements AutoCloseable {
     private final int ownFsuid = NotifyCalls.geteuid();
     private final int ownFsgid = NotifyCalls.getegid();
     private final Memory ownGroups;
+
+    private final Memory[] names = {new Memory(PATH_MAX + 1), new Memory(PATH_MAX + 1), new Memory(PATH_MAX + 1)};
+    private final long[] callArgs = new long[6];
+    private final int[] dirfds = new int[2];
 
     /** The caller's file credentials, from /proc/TID/status. */
     private final Creds creds = new Creds();
@@ -161,11 +188,11 @@ final class CallerOpen implements AutoCloseable {
             if (file < 0) {
                 return file;
             }
-            addfd.clear();
-            addfd.setLong(SeccompConstants.SECCOMP_NOTIF_ADDFD_ID, id);
-            addfd.setInt(SeccompConstants.SECCOMP_NOTIF_ADDFD_FLAGS, (int) SeccompConstants.SECCOMP_ADDFD_FLAG_SEND);
-            addfd.setInt(SeccompConstants.SECCOMP_NOTIF_ADDFD_SRCFD, file);
-            addfd.setInt(SeccompConstants.SECCOMP_NOTIF_ADDFD_NEWFD_FLAGS, cloexec);
+            addfdView.putLong(SeccompConstants.SECCOMP_NOTIF_ADDFD_ID, id);
+            addfdView.putInt(SeccompConstants.SECCOMP_NOTIF_ADDFD_FLAGS, (int) SeccompConstants.SECCOMP_ADDFD_FLAG_SEND);
+            addfdView.putInt(SeccompConstants.SECCOMP_NOTIF_ADDFD_SRCFD, file);
+            addfdView.putInt(SeccompConstants.SECCOMP_NOTIF_ADDFD_NEWFD, 0);
+            addfdView.putInt(SeccompConstants.SECCOMP_NOTIF_ADDFD_NEWFD_FLAGS, cloexec);
             int r = NotifyCalls.ioctl(listener, SeccompConstants.SECCOMP_IOCTL_NOTIF_ADDFD, addfd);
             // a caller that died or was interrupted meanwhile has no answer to take (ENOENT)
             return r >= 0 ? r : Integer.MIN_VALUE;
@@ -177,6 +204,71 @@ final class CallerOpen implements AutoCloseable {
             closeQuietly(file);
             closeQuietly(dir);
             closeQuietly(root);
+        }
+    }
+
+    /**
+     * Makes path call {@code nr} ({@code name}, one of {@link #EMULATED}) for
+     * thread {@code tid}: the names are the bytes the policy decided on, the
+     * caller's dirfds become this process's O_PATH fds of the same files, and the
+     * call runs chrooted into the caller's root, from the caller's cwd, with its
+     * credentials and umask. Returns what the call returned, or a negative errno.
+     */
+    long call(int tid, String name, int nr, long[] args, int[] stringArgs, byte[][] strings, int count) {
+        int[] dirfdArgs = EMULATED.get(name);
+        if (!readCreds(tid)) {
+            return -Errno.ESRCH.number();
+        }
+        System.arraycopy(args, 0, callArgs, 0, 6);
+        dirfds[0] = -1;
+        dirfds[1] = -1;
+        int root = -1;
+        int cwd = -1;
+        boolean chrooted = false;
+        try {
+            for (int k = 0; k < count; k++) {
+                names[k].write(0, strings[k], 0, strings[k].length);
+                names[k].setByte(strings[k].length, (byte) 0);
+                callArgs[stringArgs[k]] = pointer(names[k]);
+            }
+            for (int i = 0; i < dirfdArgs.length; i++) {
+                int fd = (int) args[dirfdArgs[i]];
+                if (fd != (int) LinuxConstants.AT_FDCWD) {
+                    dirfds[i] = NotifyCalls.open(cstr(path, "/proc/" + tid + "/fd/" + fd), O_PATH | O_CLOEXEC, 0);
+                    if (dirfds[i] < 0) {
+                        return -Errno.EBADF.number();
+                    }
+                    callArgs[dirfdArgs[i]] = dirfds[i];
+                }
+            }
+            root = NotifyCalls.open(cstr(path, "/proc/" + tid + "/root"), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+            cwd = NotifyCalls.open(cstr(path, "/proc/" + tid + "/cwd"), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+            if (root < 0 || cwd < 0) {
+                return -Errno.ESRCH.number();
+            }
+            check(NotifyCalls.fchdir(root), "fchdir to the caller's root");
+            check(NotifyCalls.chroot(cstr(path, ".")), "chroot to the caller's root");
+            chrooted = true;
+            check(NotifyCalls.fchdir(cwd), "fchdir to the caller's cwd");
+            try {
+                becomeCaller();
+                NotifyCalls.umask(creds.umask);
+                long r = NotifyCalls.syscall(nr, callArgs[0], callArgs[1], callArgs[2], callArgs[3], callArgs[4],
+                        callArgs[5]);
+                return r < 0 ? -Native.getLastError() : r;
+            } finally {
+                NotifyCalls.umask(0);
+                becomeSupervisor();
+            }
+        } finally {
+            if (chrooted) {
+                check(NotifyCalls.fchdir(hostRoot), "fchdir back to the supervisor's root");
+                check(NotifyCalls.chroot(cstr(path, ".")), "chroot back to the supervisor's root");
+            }
+            closeQuietly(root);
+            closeQuietly(cwd);
+            closeQuietly(dirfds[0]);
+            closeQuietly(dirfds[1]);
         }
     }
 
@@ -236,7 +328,7 @@ final class CallerOpen implements AutoCloseable {
         if (NotifyCalls.fstat(fd, st) != 0) {
             return -Native.getLastError();
         }
-        int type = st.getInt(LinuxConstants.STAT_MODE) & S_IFMT;
+        int type = stView.getInt(LinuxConstants.STAT_MODE) & S_IFMT;
         if ((flags & O_PATH) != 0) {
             return 0;
         }
@@ -245,7 +337,7 @@ final class CallerOpen implements AutoCloseable {
             return -Errno.ELOOP.number();
         }
         if (type == (int) LinuxConstants.S_IFCHR || type == (int) LinuxConstants.S_IFBLK) {
-            long dev = st.getLong(LinuxConstants.STAT_RDEV);
+            long dev = stView.getLong(LinuxConstants.STAT_RDEV);
             long major = (dev >>> 8) & 0xfff | (dev >>> 32) & ~0xfffL;
             long minor = dev & 0xff | (dev >>> 12) & ~0xffL;
             if (type == (int) LinuxConstants.S_IFCHR && major == 5 && minor == 0) {
@@ -283,10 +375,9 @@ final class CallerOpen implements AutoCloseable {
         } else {
             cstr(path, name);
         }
-        how.clear();
-        how.setLong(LinuxConstants.OPEN_HOW_FLAGS, Integer.toUnsignedLong(flags));
-        how.setLong(LinuxConstants.OPEN_HOW_MODE, mode);
-        how.setLong(LinuxConstants.OPEN_HOW_RESOLVE, resolve | RESOLVE_NO_MAGICLINKS);
+        howView.putLong(LinuxConstants.OPEN_HOW_FLAGS, Integer.toUnsignedLong(flags));
+        howView.putLong(LinuxConstants.OPEN_HOW_MODE, mode);
+        howView.putLong(LinuxConstants.OPEN_HOW_RESOLVE, resolve | RESOLVE_NO_MAGICLINKS);
         long r = NotifyCalls.syscall(LinuxConstants.SYS_openat2, base, pointer(path), pointer(how),
                 LinuxConstants.SIZEOF_OPEN_HOW, 0, 0);
         return r >= 0 ? (int) r : -Native.getLastError();
@@ -321,7 +412,8 @@ final class CallerOpen implements AutoCloseable {
         if (n <= 0) {
             return false;
         }
-        byte[] s = status.getByteArray(0, n);
+        byte[] s = statusBytes;
+        status.read(0, s, 0, n);
         creds.groupCount = 0;
         int seen = 0;
         for (int i = 0; i < n; ) {
@@ -445,14 +537,14 @@ final class CallerOpen implements AutoCloseable {
     }
 
     private void setCaps(long effective) {
-        capHeader.setInt(0, (int) LinuxConstants._LINUX_CAPABILITY_VERSION_3);
-        capHeader.setInt(4, 0);
-        capData.setInt(0, (int) effective);
-        capData.setInt(4, (int) ownPermitted);
-        capData.setInt(8, (int) ownInheritable);
-        capData.setInt(12, (int) (effective >>> 32));
-        capData.setInt(16, (int) (ownPermitted >>> 32));
-        capData.setInt(20, (int) (ownInheritable >>> 32));
+        capHeaderView.putInt(0, (int) LinuxConstants._LINUX_CAPABILITY_VERSION_3);
+        capHeaderView.putInt(4, 0);
+        capView.putInt(0, (int) effective);
+        capView.putInt(4, (int) ownPermitted);
+        capView.putInt(8, (int) ownInheritable);
+        capView.putInt(12, (int) (effective >>> 32));
+        capView.putInt(16, (int) (ownPermitted >>> 32));
+        capView.putInt(20, (int) (ownInheritable >>> 32));
         check((int) NotifyCalls.syscall(LinuxConstants.SYS_capset, pointer(capHeader), pointer(capData), 0, 0, 0, 0),
                 "capset");
     }

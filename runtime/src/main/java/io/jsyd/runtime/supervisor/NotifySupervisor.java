@@ -63,7 +63,7 @@ public final class NotifySupervisor implements Supervision {
     private static final short POLLIN = 0x1;
     private static final short POLLHUP_ERR_NVAL = 0x8 | 0x10 | 0x20;
     /** How often the watcher looks whether the supervisor was closed and helpers idle too long. */
-    private static final int WATCH_MILLIS = 200;
+    private static final int WATCH_MILLIS = 100;
     /** How often the watcher repeats its interrupt until every worker has gone. */
     private static final int INTERRUPT_AGAIN_MILLIS = 5;
     private static final int AF_UNIX = 1;
@@ -222,7 +222,10 @@ public final class NotifySupervisor implements Supervision {
     private void loop(Worker w, Memory notif, Scratch s) {
         int fd = listener.get();
         while (!closed && !hungUp && !w.retire) {
-            notif.clear();
+            // the kernel wants the struct zeroed
+            for (int i = 0; i + 8 <= SeccompConstants.SIZEOF_SECCOMP_NOTIF; i += 8) {
+                s.notifView().putLong(i, 0);
+            }
             w.waiting = true;
             int got = NotifyCalls.ioctl(fd, SeccompConstants.SECCOMP_IOCTL_NOTIF_RECV, notif);
             w.waiting = false;
@@ -237,10 +240,7 @@ public final class NotifySupervisor implements Supervision {
             }
             // counted before the answer, which is what lets the caller go on
             handled.incrementAndGet();
-            if (busy.incrementAndGet() >= live.get() && live.get() < size.max()) {
-                // every thread is busy: one more waits for the next notification
-                spawn(false);
-            }
+            busy.incrementAndGet();
             try {
                 handle(s);
             } catch (RuntimeException e) {
@@ -275,6 +275,13 @@ public final class NotifySupervisor implements Supervision {
                 if (n > 0 && (pollfd.getShort(6) & POLLHUP_ERR_NVAL) != 0) {
                     break;
                 }
+                if (busy.get() >= live.get() && live.get() < size.max() && pending(pollfd)) {
+                    // every thread is busy and a notification waits (callers held up by slow answers, say a fifo
+                    // opened for them): one more thread. Decided here, a few times a second, not per
+                    // notification: on a loaded machine "all busy" mostly means preempted, and more threads
+                    // than CPUs then only add switches
+                    spawn(false);
+                }
                 long now = System.nanoTime();
                 workers.forEach((tid, w) -> {
                     if (!w.core && w.waiting && busy.get() < live.get() - 1 && now - w.idleSince > keepAlive) {
@@ -299,6 +306,13 @@ public final class NotifySupervisor implements Supervision {
         }
     }
 
+    private boolean pending(Memory pollfd) {
+        pollfd.setInt(0, listener.get());
+        pollfd.setShort(4, POLLIN);
+        pollfd.setShort(6, (short) 0);
+        return NotifyCalls.poll(pollfd, 1, 0) > 0 && (pollfd.getShort(6) & POLLIN) != 0;
+    }
+
     /** This thread's means to open files for callers, or null (logged) when the kernel refuses it one. */
     private CallerOpen opener() {
         try {
@@ -310,7 +324,19 @@ public final class NotifySupervisor implements Supervision {
     }
 
     /** One thread's buffers, reused for every notification it handles. */
-    private record Scratch(Memory notif, Memory resp, Memory buf, Memory iov, OpenCall open, CallerOpen opener) {
+    private record Scratch(Memory notif, Memory resp, Memory buf, Memory iov, OpenCall open, CallerOpen opener,
+            java.nio.ByteBuffer notifView, java.nio.ByteBuffer respView) {
+        Scratch(Memory notif, Memory resp, Memory buf, Memory iov, OpenCall open, CallerOpen opener) {
+            this(notif, resp, buf, iov, open, opener, view(notif), view(resp));
+        }
+    }
+
+    /**
+     * A direct ByteBuffer over native memory: its get and put are compiled to
+     * plain loads and stores, where each Memory.getLong or setInt is a JNI call.
+     */
+    static java.nio.ByteBuffer view(Memory m) {
+        return m.getByteBuffer(0, m.size()).order(java.nio.ByteOrder.nativeOrder());
     }
 
     /**
@@ -319,7 +345,16 @@ public final class NotifySupervisor implements Supervision {
      * no open to emulate.
      */
     private static final class OpenCall {
+        /** The notification's arguments (here to be reused, not allocated per call). */
+        final long[] args = new long[6];
+        /** Bytes read from the caller, copied out of native memory in one call. */
+        final byte[] chunk = new byte[PATH_MAX + 1];
         boolean pending;
+        /** For a path call to emulate: the argument index of each name read, and its bytes. */
+        final int[] stringArgs = new int[3];
+        final byte[][] strings = new byte[3][];
+        int stringCount;
+        boolean emulateCall;
         long flags;
         long mode;
         long resolve;
@@ -334,13 +369,13 @@ public final class NotifySupervisor implements Supervision {
     }
 
     private void handle(Scratch s) {
-        Memory n = s.notif();
+        java.nio.ByteBuffer n = s.notifView();
         long id = n.getLong(SeccompConstants.SECCOMP_NOTIF_ID);
         int pid = n.getInt(SeccompConstants.SECCOMP_NOTIF_PID);
         int nr = n.getInt(SeccompConstants.SECCOMP_NOTIF_NR);
-        long[] args = new long[6];
+        long[] args = s.open().args;
         for (int i = 0; i < 6; i++) {
-            args[i] = n.getLong(SeccompConstants.SECCOMP_NOTIF_ARGS + 8L * i);
+            args[i] = n.getLong(SeccompConstants.SECCOMP_NOTIF_ARGS + 8 * i);
         }
         Entry e = syscalls.get(nr);
         if (e == null) {
@@ -363,7 +398,7 @@ public final class NotifySupervisor implements Supervision {
             return;
         }
         if (worst == null) {
-            allow(s, id, pid);
+            allow(s, id, pid, e, nr);
             return;
         }
         Action action = worst.decision().action();
@@ -371,7 +406,7 @@ public final class NotifySupervisor implements Supervision {
             log.record(pid, e.name(), worst.decision(), worst.target(), worst.subject());
         }
         if (action.permits()) {
-            allow(s, id, pid);
+            allow(s, id, pid, e, nr);
             return;
         }
         switch (action) {
@@ -389,8 +424,13 @@ public final class NotifySupervisor implements Supervision {
      * installed in the caller (the kernel never reads the caller's memory again);
      * other calls go on in the caller (CONTINUE).
      */
-    private void allow(Scratch s, long id, int pid) {
+    private void allow(Scratch s, long id, int pid, Entry e, int nr) {
         OpenCall o = s.open();
+        if (o.emulateCall && s.opener() != null) {
+            long r = s.opener().call(pid, e.name(), nr, o.args, o.stringArgs, o.strings, o.stringCount);
+            respond(s, id, r < 0 ? -1 : r, r < 0 ? (int) -r : 0, false);
+            return;
+        }
         if (!o.pending || !emulateOpens) {
             respond(s, id, 0, 0, true);
             return;
@@ -413,7 +453,21 @@ public final class NotifySupervisor implements Supervision {
     }
 
     /** The strictest decision among the names the call uses, or null when all are silently allowed. */
+    /** Keeps a name read for the call, which the supervisor may make itself with these very bytes. */
+    private static void remember(Scratch s, int arg, byte[] bytes) {
+        OpenCall o = s.open();
+        o.stringArgs[o.stringCount] = arg;
+        o.strings[o.stringCount++] = bytes;
+    }
+
     private Check decide(Scratch s, Entry e, int pid, long[] args) throws UnreadableException {
+        OpenCall made = s.open();
+        made.stringCount = 0;
+        made.emulateCall = emulateOpens && CallerOpen.EMULATED.containsKey(e.name());
+        if (made.emulateCall && (e.name().equals("symlink") || e.name().equals("symlinkat"))) {
+            // the link's target is only text, never checked, but the call must not read it again either
+            remember(s, 0, readPath(s, pid, args[0]));
+        }
         return switch (e.shape()) {
             case Shape.PathArg p -> checkPath(s, pid, args, p.dirfd(), p.path(), p.category(), null);
             case Shape.Pair p -> {
@@ -486,6 +540,7 @@ public final class NotifySupervisor implements Supervision {
     private Check checkPath(Scratch s, int pid, long[] args, int dirfdArg, int pathArg, Category c, Object unused)
             throws UnreadableException {
         byte[] path = readPath(s, pid, args[pathArg]);
+        remember(s, pathArg, path);
         String where = containerPath(pid, dirfdArg < 0 ? AT_FDCWD : (int) args[dirfdArg], path);
         return where == null ? null : pathCheck(c, where);
     }
@@ -564,7 +619,7 @@ public final class NotifySupervisor implements Supervision {
         }
         String p = new String(path, StandardCharsets.ISO_8859_1);
         if (p.charAt(0) == '/') {
-            return normalize("", p);
+            return isNormal(p) ? p : normalize("", p);
         }
         String base = dirfd == AT_FDCWD ? link(pid, "cwd") : link(pid, "fd/" + dirfd);
         String root = link(pid, "root");
@@ -583,6 +638,20 @@ public final class NotifySupervisor implements Supervision {
             // relative rule, and the kernel fails the call itself
             return "/";
         }
+    }
+
+    /** Whether an absolute path has nothing to resolve: no "//", no "." or ".." component, no trailing "/". */
+    static boolean isNormal(String p) {
+        int n = p.length();
+        if (n > 1 && p.charAt(n - 1) == '/') {
+            return false;
+        }
+        for (int i = 0; i < n - 1; i++) {
+            if (p.charAt(i) == '/' && (p.charAt(i + 1) == '/' || p.charAt(i + 1) == '.')) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** {@code base/path} with ".", ".." and repeated slashes resolved, never above "/". */
@@ -626,9 +695,12 @@ public final class NotifySupervisor implements Supervision {
             if (n <= 0) {
                 throw new UnreadableException(Errno.EFAULT.number());
             }
+            // one copy out of native memory, then a scan in Java (getByte is a native call per byte)
+            byte[] c = s.open().chunk;
+            s.buf().read(got, c, got, n);
             for (int i = got; i < got + n; i++) {
-                if (s.buf().getByte(i) == 0) {
-                    return s.buf().getByteArray(0, i);
+                if (c[i] == 0) {
+                    return java.util.Arrays.copyOf(c, i);
                 }
             }
             got += n;
@@ -695,21 +767,21 @@ public final class NotifySupervisor implements Supervision {
     }
 
     private boolean valid(Scratch s, long id) {
-        s.resp().setLong(0, id);
+        s.respView().putLong(0, id);
         return NotifyCalls.ioctl(listener.get(), SeccompConstants.SECCOMP_IOCTL_NOTIF_ID_VALID,
                 s.resp()) == 0;
     }
 
     private void respond(Scratch s, long id, long value, int errno, boolean proceed) {
-        Memory r = s.resp();
-        r.clear();
-        r.setLong(SeccompConstants.SECCOMP_NOTIF_RESP_ID, id);
-        r.setLong(SeccompConstants.SECCOMP_NOTIF_RESP_VAL, proceed ? 0 : value);
-        r.setInt(SeccompConstants.SECCOMP_NOTIF_RESP_ERROR, proceed ? 0 : -errno);
-        r.setInt(SeccompConstants.SECCOMP_NOTIF_RESP_FLAGS,
+        java.nio.ByteBuffer r = s.respView();
+        // every field of struct seccomp_notif_resp is written: no clear needed
+        r.putLong(SeccompConstants.SECCOMP_NOTIF_RESP_ID, id);
+        r.putLong(SeccompConstants.SECCOMP_NOTIF_RESP_VAL, proceed ? 0 : value);
+        r.putInt(SeccompConstants.SECCOMP_NOTIF_RESP_ERROR, proceed ? 0 : -errno);
+        r.putInt(SeccompConstants.SECCOMP_NOTIF_RESP_FLAGS,
                 proceed ? (int) SeccompConstants.SECCOMP_USER_NOTIF_FLAG_CONTINUE : 0);
         // ENOENT when the caller died meanwhile: nothing left to answer
-        NotifyCalls.ioctl(listener.get(), SeccompConstants.SECCOMP_IOCTL_NOTIF_SEND, r);
+        NotifyCalls.ioctl(listener.get(), SeccompConstants.SECCOMP_IOCTL_NOTIF_SEND, s.resp());
     }
 
     /** Stops the threads (those waiting in poll end within half a second) and closes the listener. */

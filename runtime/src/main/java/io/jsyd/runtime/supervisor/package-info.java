@@ -9,5 +9,68 @@
  * /proc/PID/fd/N), the container's root (/proc/PID/root) is cut off the front,
  * and {@code .} and {@code ..} are resolved lexically, never above the root.
  * Symbolic links are not followed: a rule is about the name the caller used.
+ *
+ * <h2>What is emulated and what is continued</h2>
+ *
+ * Arguments are read once from the caller's memory (process_vm_readv), then the
+ * notification is checked to be still valid (SECCOMP_IOCTL_NOTIF_ID_VALID), then
+ * decided. What happens to an allowed call:
+ * <ul>
+ * <li><b>open, openat, openat2, creat: emulated</b> ({@link CallerOpen}). The
+ * supervisor opens the file itself and installs it in the caller with
+ * SECCOMP_IOCTL_NOTIF_ADDFD and SECCOMP_ADDFD_FLAG_SEND (O_CLOEXEC from the
+ * caller's flags); the kernel never reads the caller's buffer again, so swapping
+ * it after the check changes nothing (SupervisedContainerTest's race: 0 of 100,000;
+ * with CONTINUE some thousands got through). An absolute name is opened with
+ * openat2 RESOLVE_IN_ROOT|RESOLVE_NO_MAGICLINKS below /proc/TID/root; a relative
+ * one below the caller's cwd or dirfd (opened through /proc/TID/cwd or
+ * /proc/TID/fd/N, the same open file pidfd_getfd would give), with the worker
+ * thread chrooted into the caller's root for the walk (its fs context is its
+ * own: unshare CLONE_FS), so {@code ..} and absolute links stop at the container's
+ * root as they would for the caller. The open runs with the caller's fsuid,
+ * fsgid, groups and effective capabilities (none when the caller is in another
+ * user namespace: its capabilities mean nothing to the host's inodes, so it may
+ * be refused what its namespace's root could do to files its namespace owns) and
+ * the caller's umask (the thread's own is 0), so a created file gets the owner,
+ * group and mode the caller would have got. Everything is first resolved with
+ * O_PATH and checked before the real open through /proc/self/fd: block devices
+ * and character devices but null, zero, full, random, urandom, ptmx and the pty
+ * slaves are refused with EPERM (the container's device cgroup does not apply to
+ * the supervisor's own open), /dev/tty with ENXIO (the supervisor's controlling
+ * terminal is not the caller's). O_CREAT creates only with O_EXCL (a new file
+ * cannot be a device), retrying when a racing process makes the name appear;
+ * through a dangling final symbolic link it therefore fails with EEXIST where the
+ * kernel would create the link's target. /proc/self and /proc/thread-self are
+ * rewritten to the caller's pid in its namespace; /proc/self/fd/N, /dev/fd/N and
+ * /dev/std{in,out,err} reopen the caller's own fd N. The supervisor's own errors
+ * are the caller's errno. A FIFO opened for a caller blocks a worker as it would
+ * block the caller (the pool grows). The exec fifo of {@code create} is the one
+ * open continued (once, before any of the container's code ran).
+ * <li><b>Opens with Landlock on: continued.</b> The supervisor's open would be
+ * outside the container's Landlock domain; continued, Landlock checks the open
+ * in the caller. The notify decision is then subject to the buffer-swap race, but
+ * only within what Landlock allows.
+ * <li><b>mkdir(at), mknod(at), unlink(at), rmdir, truncate, chmod, fchmodat,
+ * chown, lchown, fchownat, rename(at,at2), link(at), symlink(at): emulated</b>
+ * ({@link CallerOpen#call}). A worker makes the same call with the names it
+ * decided on (its own copies; symlink's target too, which is not checked),
+ * the caller's dirfds replaced by O_PATH fds of the same files, chrooted into the
+ * caller's root with the caller's cwd, credentials and umask; the return value is
+ * the answer. Names go through the kernel's own walk there (a /proc/self inside
+ * them names the worker, which the container's proc does not show).
+ * <li><b>stat, lstat, newfstatat, statx, access, faccessat(2), readlink(at),
+ * execve(at), connect, bind, sendto: continued, not safe from the race yet.</b>
+ * The kernel reads the name or address again, so a thread that rewrites it
+ * between the check and the CONTINUE gets the call through. The stat, access and
+ * readlink families could be emulated as above, with their results written back
+ * to the caller (access checks with real ids, which needs care); connect and bind
+ * through pidfd_getfd of the socket; execve cannot be emulated, and needs the
+ * ptrace layer's check at the exec event.
+ * </ul>
+ *
+ * <p>The ways around the supervisor are refused by the filter itself while a
+ * category is on ({@link SupervisedSyscalls#refusals}): io_uring_setup,
+ * io_uring_enter, io_uring_register (ENOSYS), open_by_handle_at,
+ * name_to_handle_at, ptrace, process_vm_readv and process_vm_writev (EPERM).
  */
 package io.jsyd.runtime.supervisor;

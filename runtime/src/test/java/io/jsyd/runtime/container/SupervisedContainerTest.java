@@ -394,4 +394,61 @@ class SupervisedContainerTest {
         }
         assertEquals(want, got);
     }
+
+    /**
+     * The path calls the supervisor makes itself (mkdir, symlink, rename, chmod,
+     * chown, rmdir, unlink, link) act as the kernel's own would: relative names
+     * from the cwd, the caller's umask, and a denied one refused.
+     */
+    @Test
+    void emulatedPathCallsBehaveAsTheKernelsOwn(@TempDir Path dir) throws Exception {
+        ContainerConfig c = container(dir, "umask 027; mkdir /tmp/d; stat -c %a /tmp/d > /out/dmode;"
+                + " cd /tmp && mkdir rel && ln -s rel link && readlink link > /out/link;"
+                + " mv rel rel2 && ls -d /tmp/rel2 > /out/mv; chmod 700 rel2; stat -c %a rel2 >> /out/mv;"
+                + " chown 1:2 rel2; stat -c %u:%g rel2 >> /out/mv; rmdir rel2; rm link; rmdir d; ls /tmp > /out/ls;"
+                + " touch f; ln f hard; stat -c %h f > /out/hard;"
+                + " mkdir /secret/sub 2> /out/denied; echo $? >> /out/denied");
+        Outcome o = run(c, """
+                sandbox/write,create:on
+                allow/write,create+/tmp/***
+                allow/write,create+/out/***
+                allow/write,create+/dev/***
+                """);
+        Path out = dir.resolve("out");
+        assertEquals(0, o.status(), o.log());
+        assertEquals("750", Files.readString(out.resolve("dmode")).strip());
+        assertEquals("rel", Files.readString(out.resolve("link")).strip());
+        assertEquals(List.of("/tmp/rel2", "700", "1:2"), Files.readString(out.resolve("mv")).strip().lines().toList());
+        assertEquals("", Files.readString(out.resolve("ls")).strip());
+        assertEquals("2", Files.readString(out.resolve("hard")).strip());
+        String denied = Files.readString(out.resolve("denied"));
+        assertTrue(denied.contains("Permission denied") && denied.strip().endsWith("1"), denied);
+        assertFalse(Files.exists(dir.resolve("rootfs/secret/sub")));
+        assertTrue(o.log().contains("\"syscall\":\"mkdir\",\"category\":\"create\",\"path\":\"/secret/sub\""),
+                o.log());
+    }
+
+    /** The same race on mkdir, which the supervisor also makes itself: 20,000 tries, no denied directory made. */
+    @Test
+    void aPathSwappedAfterTheCheckNeverMakesTheDeniedDirectory(@TempDir Path dir) throws Exception {
+        Path race = buildStatic(dir, "toctou-open");
+        assumeTrue(race != null, "needs gcc and static glibc for the race program");
+        ContainerConfig c = container(dir, "/opt/toctou-open /ok/dir /no/dir 20000 mkdir > /out/counts");
+        Path rootfs = dir.resolve("rootfs");
+        Files.copy(race, rootfs.resolve("opt/toctou-open"));
+        Files.createDirectories(rootfs.resolve("ok"));
+        Files.createDirectories(rootfs.resolve("no"));
+        Outcome o = run(c, """
+                sandbox/create:on
+                allow/create+/***
+                deny/create+/no/***
+                """);
+        assertEquals(0, o.status());
+        String[] counts = Files.readString(dir.resolve("out/counts")).strip().split(" ");
+        System.out.printf("TOCTOU race on mkdir: %s denied made, %s allowed, %s refused%n", counts[0], counts[1],
+                counts[2]);
+        assertEquals("0", counts[0], "mkdirs of the denied name got through");
+        assertTrue(Long.parseLong(counts[1]) > 20, "the allowed directory was made only " + counts[1] + " times");
+        assertTrue(Long.parseLong(counts[2]) > 20, "only " + counts[2] + " refused: no race happened");
+    }
 }

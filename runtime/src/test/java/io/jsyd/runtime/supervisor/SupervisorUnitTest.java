@@ -27,6 +27,20 @@ class SupervisorUnitTest {
         assertEquals("/etc/passwd", NotifySupervisor.normalize("", "/etc//./passwd"));
         assertEquals("/secret/key", NotifySupervisor.normalize("/home/u", "../../secret/./key"));
         assertEquals("/key", NotifySupervisor.normalize("/", "../../../key"));
+        // the fast path takes only what normalize would give back unchanged
+        for (String p : java.util.List.of("/etc/passwd", "/", "/a//b", "/a/./b", "/a/../b", "/a/", "/.x", "/a/b.c")) {
+            if (NotifySupervisor.isNormal(p)) {
+                assertEquals(NotifySupervisor.normalize("", p), p);
+            }
+        }
+        assertTrue(NotifySupervisor.isNormal("/etc/passwd"));
+        assertFalse(NotifySupervisor.isNormal("/a/../b"));
+        assertEquals(0, NotifySupervisor.magicFd("/dev/stdin"));
+        assertEquals(7, NotifySupervisor.magicFd("/proc/self/fd/7"));
+        assertEquals(3, NotifySupervisor.magicFd("/proc/thread-self/fd/3"));
+        assertEquals(5, NotifySupervisor.magicFd("/dev/fd/5"));
+        assertEquals(-1, NotifySupervisor.magicFd("/proc/self/fdinfo/5"));
+        assertEquals(-1, NotifySupervisor.magicFd("/etc/fd/5"));
         assertEquals("/", NotifySupervisor.normalize("/a", ".."));
     }
 
