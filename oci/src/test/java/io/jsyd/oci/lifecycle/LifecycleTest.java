@@ -92,7 +92,7 @@ public class LifecycleTest {
     }
 
     /** The runtime in its own JVM; it exits, the init stays. */
-    private static Cli.Result external(Path root, String... args) throws Exception {
+    public static Cli.Result external(Path root, String... args) throws Exception {
         List<String> c = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
                 "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
                 Main.class.getName(), "--root", root.toString()));
@@ -103,7 +103,7 @@ public class LifecycleTest {
         try {
             Process p = new ProcessBuilder(c).redirectInput(new File("/dev/null"))
                     .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            assertTrue(p.waitFor(60, TimeUnit.SECONDS), "runtime timed out");
+            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "runtime timed out");
             return new Cli.Result(p.exitValue(), Files.readString(out), Files.readString(err));
         } finally {
             Files.delete(out);

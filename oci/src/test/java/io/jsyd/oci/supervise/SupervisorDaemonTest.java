@@ -6,18 +6,16 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import io.jsyd.oci.cli.Cli;
-import io.jsyd.oci.cli.Main;
+import io.jsyd.oci.lifecycle.LifecycleTest;
 import io.jsyd.oci.convert.PolicySource;
 import io.jsyd.oci.spec.SpecJson;
 import io.jsyd.runtime.linux.Processes;
 import io.jsyd.runtime.seccomp.Libseccomp;
 import io.jsyd.runtime.seccomp.SeccompAction;
-import java.io.File;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -96,21 +94,7 @@ class SupervisorDaemonTest {
 
     /** The runtime in its own JVM: it exits, the init (and the daemon it started) stay. */
     static Cli.Result external(Path root, String... args) throws Exception {
-        List<String> c = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "--enable-native-access=ALL-UNNAMED", "-cp", System.getProperty("java.class.path"),
-                Main.class.getName(), "--root", root.toString()));
-        c.addAll(List.of(args));
-        Path out = Files.createTempFile("jsyd-sd-out", "");
-        Path err = Files.createTempFile("jsyd-sd-err", "");
-        try {
-            Process p = new ProcessBuilder(c).redirectInput(new File("/dev/null"))
-                    .redirectOutput(out.toFile()).redirectError(err.toFile()).start();
-            assertTrue(p.waitFor(120, TimeUnit.SECONDS), "runtime timed out");
-            return new Cli.Result(p.exitValue(), Files.readString(out), Files.readString(err));
-        } finally {
-            Files.delete(out);
-            Files.delete(err);
-        }
+        return LifecycleTest.external(root, args);
     }
 
     private static int createAndStart(Path root, Path bundle, String id) throws Exception {

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
-import com.google.protobuf.MessageLite;
 import io.jsyd.shim.proto.task.CreateTaskRequest;
 import io.jsyd.shim.proto.task.CreateTaskResponse;
 import io.jsyd.shim.proto.task.DeleteRequest;
@@ -22,7 +21,6 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.attribute.PosixFilePermissions;
 import java.util.Map;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
@@ -38,7 +36,7 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("root")
 class TaskServicePolicyRootTest {
-    private static final Path BUSYBOX = Path.of("/bin/busybox");
+    private static final Path BUSYBOX = TestBundles.BUSYBOX;
 
     @BeforeAll
     static void needsRootAndBusybox() {
@@ -57,59 +55,14 @@ class TaskServicePolicyRootTest {
         return new Shim(new TaskService(root, reaper, new Publisher(null, "default", log), log, () -> { }), root);
     }
 
-    /** A busybox bundle whose config carries {@code annotations} (JSON object members). */
-    private static Path bundle(Path dir, String id, String script, String annotations) throws Exception {
-        Path bundle = dir.resolve(id);
-        Path rootfs = bundle.resolve("rootfs");
-        Path bin = Files.createDirectories(rootfs.resolve("bin"));
-        Files.copy(BUSYBOX, bin.resolve("busybox"));
-        for (String tool : new String[] {"sh", "cat", "cp", "chmod", "true", "sleep"}) {
-            Files.createSymbolicLink(bin.resolve(tool), Path.of("busybox"));
-        }
-        Files.createDirectories(rootfs.resolve("proc"));
-        Files.createDirectories(rootfs.resolve("dev"));
-        Files.createDirectories(rootfs.resolve("etc"));
-        Files.writeString(rootfs.resolve("etc/secret"), "not for the container\n");
-        Files.writeString(rootfs.resolve("etc/passwd"), "root:x:0:0:root:/:/bin/sh\n");
-        Path tmp = Files.createDirectories(rootfs.resolve("tmp"));
-        Files.setPosixFilePermissions(tmp, PosixFilePermissions.fromString("rwxrwxrwx"));
-        Files.writeString(bundle.resolve("config.json"), """
-                {
-                  "ociVersion": "1.0.2",
-                  "process": {
-                    "user": {"uid": 0, "gid": 0},
-                    "args": ["/bin/sh", "-c", "%s"],
-                    "env": ["PATH=/bin"],
-                    "cwd": "/",
-                    "capabilities": {"bounding": ["CAP_KILL"], "effective": ["CAP_KILL"], "permitted": ["CAP_KILL"]},
-                    "noNewPrivileges": true
-                  },
-                  "root": {"path": "rootfs"},
-                  "annotations": {%s},
-                  "mounts": [{"destination": "/proc", "type": "proc", "source": "proc"},
-                             {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "mode=755"]}],
-                  "linux": {
-                    "cgroupsPath": "/jsyd-shim-policy-test-%d-%s",
-                    "namespaces": [{"type": "pid"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}]
-                  }
-                }
-                """.formatted(script, annotations, ProcessHandle.current().pid(), id));
-        return bundle;
-    }
-
-    private static <T> T call(TaskService s, String method, MessageLite req, com.google.protobuf.Parser<T> parser)
-            throws Exception {
-        return parser.parseFrom(s.method(method).call(req.toByteArray(), Map.of()).toByteString());
-    }
-
     private static void create(Shim s, String id, Path bundle, Path out) throws Exception {
-        call(s.service(), "Create", CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString())
+        TestBundles.call(s.service(), "Create", CreateTaskRequest.newBuilder().setId(id).setBundle(bundle.toString())
                 .setStdout(out.toString()).build(), CreateTaskResponse.parser());
-        call(s.service(), "Start", StartRequest.newBuilder().setId(id).build(), com.google.protobuf.Empty.parser());
+        TestBundles.call(s.service(), "Start", StartRequest.newBuilder().setId(id).build(), com.google.protobuf.Empty.parser());
     }
 
     private static int await(Shim s, String id, String execId) throws Exception {
-        return call(s.service(), "Wait", WaitRequest.newBuilder().setId(id).setExecId(execId).build(),
+        return TestBundles.call(s.service(), "Wait", WaitRequest.newBuilder().setId(id).setExecId(execId).build(),
                 WaitResponse.parser()).getExitStatus();
     }
 
@@ -118,23 +71,23 @@ class TaskServicePolicyRootTest {
         byte[] process = """
                 {"args": ["/bin/sh", "-c", "%s"], "env": ["PATH=/bin"], "cwd": "/", "user": {"uid": 0, "gid": 0}}
                 """.formatted(script).getBytes();
-        call(s.service(), "Exec", ExecProcessRequest.newBuilder().setId(id).setExecId(execId)
+        TestBundles.call(s.service(), "Exec", ExecProcessRequest.newBuilder().setId(id).setExecId(execId)
                 .setStdout(out.toString()).setSpec(Any.newBuilder()
                         .setTypeUrl("types.containerd.io/opencontainers/runtime-spec/1/Process")
                         .setValue(ByteString.copyFrom(process))).build(), com.google.protobuf.Empty.parser());
-        call(s.service(), "Start", StartRequest.newBuilder().setId(id).setExecId(execId).build(),
+        TestBundles.call(s.service(), "Start", StartRequest.newBuilder().setId(id).setExecId(execId).build(),
                 com.google.protobuf.Empty.parser());
         int status = await(s, id, execId);
-        call(s.service(), "Delete", DeleteRequest.newBuilder().setId(id).setExecId(execId).build(),
+        TestBundles.call(s.service(), "Delete", DeleteRequest.newBuilder().setId(id).setExecId(execId).build(),
                 DeleteResponse.parser());
         return status;
     }
 
     private static void kill(Shim s, String id) throws Exception {
-        call(s.service(), "Kill", io.jsyd.shim.proto.task.KillRequest.newBuilder().setId(id).setSignal(9).build(),
+        TestBundles.call(s.service(), "Kill", io.jsyd.shim.proto.task.KillRequest.newBuilder().setId(id).setSignal(9).build(),
                 com.google.protobuf.Empty.parser());
         await(s, id, "");
-        call(s.service(), "Delete", DeleteRequest.newBuilder().setId(id).build(), DeleteResponse.parser());
+        TestBundles.call(s.service(), "Delete", DeleteRequest.newBuilder().setId(id).build(), DeleteResponse.parser());
     }
 
     @Test
@@ -142,7 +95,7 @@ class TaskServicePolicyRootTest {
         Shim s = shim(dir);
         String policy = "\"org.jsyd.policy\": \"sandbox/read:on\\nallow/read+/***\\ndeny/read+/etc/secret\"";
         Path out = dir.resolve("c1.out");
-        create(s, "c1", bundle(dir, "c1", "cat /etc/secret; echo init=$?; exec sleep 1000", policy), out);
+        create(s, "c1", TestBundles.bundle(dir, "c1", "cat /etc/secret; echo init=$?; exec sleep 1000", policy), out);
         Path log = s.root().resolve("c1").resolve("sandbox.log");
         Path execOut = dir.resolve("e1.out");
         assertEquals(0, exec(s, "c1", "e1", "cat /etc/passwd", execOut), "an allowed read works");
@@ -159,23 +112,23 @@ class TaskServicePolicyRootTest {
     @Test
     void theTimeoutEndsTheContainerWith124(@TempDir Path dir) throws Exception {
         Shim s = shim(dir);
-        create(s, "c2", bundle(dir, "c2", "exec sleep 1000", "\"org.jsyd.timeout\": \"1s\""), dir.resolve("c2.out"));
+        create(s, "c2", TestBundles.bundle(dir, "c2", "exec sleep 1000", "\"org.jsyd.timeout\": \"1s\""), dir.resolve("c2.out"));
         assertEquals(124, await(s, "c2", ""));
-        call(s.service(), "Delete", DeleteRequest.newBuilder().setId("c2").build(), DeleteResponse.parser());
+        TestBundles.call(s.service(), "Delete", DeleteRequest.newBuilder().setId("c2").build(), DeleteResponse.parser());
     }
 
     @Test
     void tracedProcessesAreReapedByTheirTracerAndTheirStatusesReachWait(@TempDir Path dir) throws Exception {
         Shim s = shim(dir);
         Path out = dir.resolve("c3.out");
-        create(s, "c3", bundle(dir, "c3", "cp /bin/busybox /tmp/bb; /tmp/bb true; echo tpe=$?; exit 7",
+        create(s, "c3", TestBundles.bundle(dir, "c3", "cp /bin/busybox /tmp/bb; /tmp/bb true; echo tpe=$?; exit 7",
                 "\"org.jsyd.policy\": \"sandbox/tpe:on\""), out);
         assertEquals(7, await(s, "c3", ""), "the traced init's own status");
         assertTrue(Files.readString(out).contains("tpe=126"), Files.readString(out));
         assertTrue(Files.readString(s.root().resolve("c3").resolve("sandbox.log")).contains("\"category\":\"tpe\""));
-        call(s.service(), "Delete", DeleteRequest.newBuilder().setId("c3").build(), DeleteResponse.parser());
+        TestBundles.call(s.service(), "Delete", DeleteRequest.newBuilder().setId("c3").build(), DeleteResponse.parser());
 
-        create(s, "c4", bundle(dir, "c4", "exec sleep 1000", "\"org.jsyd.policy\": \"sandbox/tpe:on\""),
+        create(s, "c4", TestBundles.bundle(dir, "c4", "exec sleep 1000", "\"org.jsyd.policy\": \"sandbox/tpe:on\""),
                 dir.resolve("c4.out"));
         assertEquals(5, exec(s, "c4", "e1", "/bin/true && exit 5", dir.resolve("e1.out")),
                 "a traced exec'd process's status");
@@ -186,7 +139,7 @@ class TaskServicePolicyRootTest {
     @Test
     void aBadPolicyFailsCreateNamingItAndLeavesNothing(@TempDir Path dir) throws Exception {
         Shim s = shim(dir);
-        Path b = bundle(dir, "c5", "true", "\"org.jsyd.policy\": \"sandbox/read:maybe\"");
+        Path b = TestBundles.bundle(dir, "c5", "true", "\"org.jsyd.policy\": \"sandbox/read:maybe\"");
         TtrpcException e = assertThrows(TtrpcException.class, () -> s.service().method("Create").call(
                 CreateTaskRequest.newBuilder().setId("c5").setBundle(b.toString()).build().toByteArray(), Map.of()));
         assertEquals(Code.INVALID_ARGUMENT, e.code());

@@ -7,7 +7,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
-import com.google.protobuf.MessageLite;
 import io.jsyd.shim.proto.task.CreateTaskRequest;
 import io.jsyd.shim.proto.task.CreateTaskResponse;
 import io.jsyd.shim.proto.task.DeleteRequest;
@@ -42,48 +41,13 @@ import org.junit.jupiter.api.io.TempDir;
  */
 @Tag("root")
 class TaskServiceRootTest {
-    private static final Path BUSYBOX = Path.of("/bin/busybox");
+    private static final Path BUSYBOX = TestBundles.BUSYBOX;
 
     @BeforeAll
     static void needsRootAndBusybox() {
         org.junit.jupiter.api.Assumptions.assumeTrue(Files.isExecutable(BUSYBOX), "needs busybox-static at /bin/busybox");
         org.junit.jupiter.api.Assumptions.assumeTrue(ProcessHandle.current().info().user().map("root"::equals)
                 .orElse(false), "needs root");
-    }
-
-    private static Path bundle(Path dir, String id, String script) throws Exception {
-        Path bundle = dir.resolve(id);
-        Path bin = Files.createDirectories(bundle.resolve("rootfs").resolve("bin"));
-        Files.copy(BUSYBOX, bin.resolve("busybox"));
-        Files.createSymbolicLink(bin.resolve("sh"), Path.of("busybox"));
-        Files.createDirectories(bundle.resolve("rootfs").resolve("proc"));
-        Files.createDirectories(bundle.resolve("rootfs").resolve("dev"));
-        Files.writeString(bundle.resolve("config.json"), """
-                {
-                  "ociVersion": "1.0.2",
-                  "process": {
-                    "user": {"uid": 0, "gid": 0},
-                    "args": ["/bin/sh", "-c", "%s"],
-                    "env": ["PATH=/bin"],
-                    "cwd": "/",
-                    "capabilities": {"bounding": ["CAP_KILL"], "effective": ["CAP_KILL"], "permitted": ["CAP_KILL"]},
-                    "noNewPrivileges": true
-                  },
-                  "root": {"path": "rootfs"},
-                  "mounts": [{"destination": "/proc", "type": "proc", "source": "proc"},
-                             {"destination": "/dev", "type": "tmpfs", "source": "tmpfs", "options": ["nosuid", "mode=755"]}],
-                  "linux": {
-                    "cgroupsPath": "/jsyd-shim-test-%d-%s",
-                    "namespaces": [{"type": "pid"}, {"type": "ipc"}, {"type": "uts"}, {"type": "mount"}]
-                  }
-                }
-                """.formatted(script, ProcessHandle.current().pid(), id));
-        return bundle;
-    }
-
-    private static <T> T call(TaskService s, String method, MessageLite req, com.google.protobuf.Parser<T> parser)
-            throws Exception {
-        return parser.parseFrom(s.method(method).call(req.toByteArray(), Map.of()).toByteString());
     }
 
     @Test
@@ -94,62 +58,62 @@ class TaskServiceRootTest {
         TaskService s = new TaskService(root, reaper, new Publisher(null, "default", log), log, () -> { });
 
         // a task that prints and exits 3: its stdout and stderr are the files given
-        Path b1 = bundle(dir, "t1", "echo hello $$; echo oops >&2; exit 3");
+        Path b1 = TestBundles.bundle(dir, "t1", "echo hello $$; echo oops >&2; exit 3", "");
         Path out1 = dir.resolve("t1.out");
         Path err1 = dir.resolve("t1.err");
-        CreateTaskResponse c1 = call(s, "Create", CreateTaskRequest.newBuilder().setId("t1").setBundle(b1.toString())
+        CreateTaskResponse c1 = TestBundles.call(s, "Create", CreateTaskRequest.newBuilder().setId("t1").setBundle(b1.toString())
                 .setStdout(out1.toString()).setStderr(err1.toString()).build(), CreateTaskResponse.parser());
         assertTrue(c1.getPid() > 0);
-        assertEquals(Status.CREATED, call(s, "State", StateRequest.newBuilder().setId("t1").build(),
+        assertEquals(Status.CREATED, TestBundles.call(s, "State", StateRequest.newBuilder().setId("t1").build(),
                 StateResponse.parser()).getStatus());
-        call(s, "Start", StartRequest.newBuilder().setId("t1").build(), com.google.protobuf.Empty.parser());
-        WaitResponse w1 = call(s, "Wait", WaitRequest.newBuilder().setId("t1").build(), WaitResponse.parser());
+        TestBundles.call(s, "Start", StartRequest.newBuilder().setId("t1").build(), com.google.protobuf.Empty.parser());
+        WaitResponse w1 = TestBundles.call(s, "Wait", WaitRequest.newBuilder().setId("t1").build(), WaitResponse.parser());
         assertEquals(3, w1.getExitStatus());
         assertEquals("hello 1\n", Files.readString(out1));
         assertEquals("oops\n", Files.readString(err1));
-        DeleteResponse d1 = call(s, "Delete", DeleteRequest.newBuilder().setId("t1").build(), DeleteResponse.parser());
+        DeleteResponse d1 = TestBundles.call(s, "Delete", DeleteRequest.newBuilder().setId("t1").build(), DeleteResponse.parser());
         assertEquals(3, d1.getExitStatus());
         assertEquals(c1.getPid(), d1.getPid());
         assertFalse(Files.exists(root.resolve("t1")), "the state directory goes with Delete");
 
         // a long-running task: exec, pids, pause, resume, kill
-        Path b2 = bundle(dir, "t2", "exec /bin/busybox sleep 1000");
-        call(s, "Create", CreateTaskRequest.newBuilder().setId("t2").setBundle(b2.toString()).build(),
+        Path b2 = TestBundles.bundle(dir, "t2", "exec /bin/busybox sleep 1000", "");
+        TestBundles.call(s, "Create", CreateTaskRequest.newBuilder().setId("t2").setBundle(b2.toString()).build(),
                 CreateTaskResponse.parser());
-        call(s, "Start", StartRequest.newBuilder().setId("t2").build(), com.google.protobuf.Empty.parser());
+        TestBundles.call(s, "Start", StartRequest.newBuilder().setId("t2").build(), com.google.protobuf.Empty.parser());
         Path execOut = dir.resolve("e1.out");
         byte[] process = """
                 {"args": ["/bin/sh", "-c", "read -r x < /proc/1/comm; echo in $x; exit 5"],
                  "env": ["PATH=/bin"], "cwd": "/", "user": {"uid": 0, "gid": 0}}
                 """.getBytes();
-        call(s, "Exec", ExecProcessRequest.newBuilder().setId("t2").setExecId("e1").setStdout(execOut.toString())
+        TestBundles.call(s, "Exec", ExecProcessRequest.newBuilder().setId("t2").setExecId("e1").setStdout(execOut.toString())
                 .setSpec(Any.newBuilder().setTypeUrl("types.containerd.io/opencontainers/runtime-spec/1/Process")
                         .setValue(ByteString.copyFrom(process))).build(), com.google.protobuf.Empty.parser());
-        call(s, "Start", StartRequest.newBuilder().setId("t2").setExecId("e1").build(),
+        TestBundles.call(s, "Start", StartRequest.newBuilder().setId("t2").setExecId("e1").build(),
                 com.google.protobuf.Empty.parser());
-        assertEquals(5, call(s, "Wait", WaitRequest.newBuilder().setId("t2").setExecId("e1").build(),
+        assertEquals(5, TestBundles.call(s, "Wait", WaitRequest.newBuilder().setId("t2").setExecId("e1").build(),
                 WaitResponse.parser()).getExitStatus());
         assertEquals("in busybox\n", Files.readString(execOut), "the exec ran in the task's pid namespace");
-        call(s, "Delete", DeleteRequest.newBuilder().setId("t2").setExecId("e1").build(), DeleteResponse.parser());
-        PidsResponse pids = call(s, "Pids", PidsRequest.newBuilder().setId("t2").build(), PidsResponse.parser());
+        TestBundles.call(s, "Delete", DeleteRequest.newBuilder().setId("t2").setExecId("e1").build(), DeleteResponse.parser());
+        PidsResponse pids = TestBundles.call(s, "Pids", PidsRequest.newBuilder().setId("t2").build(), PidsResponse.parser());
         assertEquals(1, pids.getProcessesCount(), pids.toString());
-        call(s, "Pause", PauseRequest.newBuilder().setId("t2").build(), com.google.protobuf.Empty.parser());
-        assertEquals(Status.PAUSED, call(s, "State", StateRequest.newBuilder().setId("t2").build(),
+        TestBundles.call(s, "Pause", PauseRequest.newBuilder().setId("t2").build(), com.google.protobuf.Empty.parser());
+        assertEquals(Status.PAUSED, TestBundles.call(s, "State", StateRequest.newBuilder().setId("t2").build(),
                 StateResponse.parser()).getStatus());
-        call(s, "Resume", ResumeRequest.newBuilder().setId("t2").build(), com.google.protobuf.Empty.parser());
+        TestBundles.call(s, "Resume", ResumeRequest.newBuilder().setId("t2").build(), com.google.protobuf.Empty.parser());
         TtrpcException running = assertThrows(TtrpcException.class,
                 () -> s.method("Delete").call(DeleteRequest.newBuilder().setId("t2").build().toByteArray(), Map.of()));
         assertEquals(Code.FAILED_PRECONDITION, running.code());
-        call(s, "Kill", KillRequest.newBuilder().setId("t2").setSignal(9).build(), com.google.protobuf.Empty.parser());
-        assertEquals(137, call(s, "Wait", WaitRequest.newBuilder().setId("t2").build(), WaitResponse.parser())
+        TestBundles.call(s, "Kill", KillRequest.newBuilder().setId("t2").setSignal(9).build(), com.google.protobuf.Empty.parser());
+        assertEquals(137, TestBundles.call(s, "Wait", WaitRequest.newBuilder().setId("t2").build(), WaitResponse.parser())
                 .getExitStatus());
         TtrpcException gone = assertThrows(TtrpcException.class,
                 () -> s.method("Kill").call(KillRequest.newBuilder().setId("t2").setSignal(9).build().toByteArray(),
                         Map.of()));
         assertEquals(Code.NOT_FOUND, gone.code());
-        assertEquals(Status.STOPPED, call(s, "State", StateRequest.newBuilder().setId("t2").build(),
+        assertEquals(Status.STOPPED, TestBundles.call(s, "State", StateRequest.newBuilder().setId("t2").build(),
                 StateResponse.parser()).getStatus());
-        call(s, "Delete", DeleteRequest.newBuilder().setId("t2").build(), DeleteResponse.parser());
+        TestBundles.call(s, "Delete", DeleteRequest.newBuilder().setId("t2").build(), DeleteResponse.parser());
         assertEquals(Code.NOT_FOUND, assertThrows(TtrpcException.class, () -> s.method("State")
                 .call(StateRequest.newBuilder().setId("t2").build().toByteArray(), Map.of())).code());
     }
