@@ -184,9 +184,25 @@ public final class ForegroundRun {
         // the policy's exit action and its timeout end the container: the init first (with its own pid
         // namespace that is everyone), the cgroup's stragglers when it is removed
         IntConsumer end = pid -> Processes.signalIfAlive(pid, 9);
-        Launched launched = new ContainerLauncher(stub, HostView.system()).launch(conversion.config(), cgroup,
-                seccompListener, sandbox.onListener(end), hooks.launchPoints(hookState), null, null,
-                sandbox.onTrace(end));
+        Launched launched;
+        try {
+            // the state and the pid file exist before the container's own code runs, as runc's
+            // run (create, then start) has them: a `state` or `exec` it prompts finds the container
+            launched = new ContainerLauncher(stub, HostView.system()).launch(conversion.config(), cgroup,
+                    seccompListener, sandbox.onListener(end), hooks.launchPoints(hookState), null, null,
+                    sandbox.onTrace(end), pid -> {
+                        try {
+                            recorder.record(pid);
+                            if (o.pidFile() != null) {
+                                writePidFile(o.pidFile(), pid);
+                            }
+                        } catch (OciException e) {
+                            throw new NotRecorded(e);
+                        }
+                    });
+        } catch (NotRecorded e) {
+            throw e.reason;
+        }
         sandbox.launched(launched);
         // the seccomp agent has its own copy of the listener now
         for (int i = 0; i < launched.fds().size(); i++) {
@@ -198,10 +214,6 @@ public final class ForegroundRun {
         Fd master = launched.fdFrom(OpCode.CONSOLE).orElse(null);
         try (ConsoleRelay console = master == null ? null : ConsoleRelay.start(master, request);
              SignalForwarder forwarder = SignalForwarder.to(pid, console == null ? null : console::resize)) {
-            recorder.record(pid);
-            if (o.pidFile() != null) {
-                writePidFile(o.pidFile(), pid);
-            }
             sandbox.started(pid, end);
             // the user process runs; a poststart failure stops it (runtime.md lifecycle step 9),
             // the catch below kills it
@@ -220,7 +232,7 @@ public final class ForegroundRun {
             }
             Thread.currentThread().interrupt();
             throw new IllegalStateException("interrupted while the container ran", e);
-        } catch (OciException | RuntimeException e) {
+        } catch (RuntimeException e) {
             Processes.signalIfAlive(pid, 9);
             try {
                 sandbox.waitFor(pid);
@@ -229,6 +241,16 @@ public final class ForegroundRun {
                 Thread.currentThread().interrupt();
             }
             throw e;
+        }
+    }
+
+    /** Carries the recorder's error out of the launcher's callback, which aborts the launch. */
+    private static final class NotRecorded extends RuntimeException {
+        private final OciException reason;
+
+        NotRecorded(OciException reason) {
+            super(reason);
+            this.reason = reason;
         }
     }
 

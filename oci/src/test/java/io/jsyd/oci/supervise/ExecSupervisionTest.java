@@ -138,11 +138,9 @@ class ExecSupervisionTest {
                 .redirectOutput(dir.resolve("run.out").toFile()).redirectError(dir.resolve("run.err").toFile()).start();
         try {
             TracedCreateTest.waitFor(dir.resolve("out/ready"));
-            // a foreground run records its state once the launch returns, and the init may
-            // already have run its first command by then: wait for the record
-            for (int i = 0; i < 500 && Cli.run(root, "--root", root.toString(), "state", id).status() != 0; i++) {
-                Thread.sleep(10);
-            }
+            // run records the state before the container's first command, as runc's run does
+            Cli.Result state = Cli.run(root, "--root", root.toString(), "state", id);
+            assertEquals(0, state.status(), state.err());
             execIsConfined(dir, root, id);
         } finally {
             Cli.run(root, "--root", root.toString(), "kill", id, "KILL");

@@ -99,6 +99,21 @@ public final class ContainerLauncher {
     public Launched launch(ContainerConfig config, CgroupManager cgroup, ObjIntConsumer<Fd> onListener,
                            ObjIntConsumer<Fd> onSupervisor, HookPoints hooks, java.nio.file.Path execFifo,
                            io.jsyd.runtime.spawn.Stdio stdio, java.util.function.IntConsumer onTrace) {
+        return launch(config, cgroup, onListener, onSupervisor, hooks, execFifo, stdio, onTrace, pid -> {
+        });
+    }
+
+    /**
+     * As the eight-argument launch; {@code onReady} gets the init's pid once its setup
+     * is done, while it waits for our answer before it waits for `start` (with an
+     * {@code execFifo}) or loads its filters and execs (without): what must exist
+     * before the container's own code runs (a foreground run's state and pid file) is
+     * written there. Throwing aborts the launch.
+     */
+    public Launched launch(ContainerConfig config, CgroupManager cgroup, ObjIntConsumer<Fd> onListener,
+                           ObjIntConsumer<Fd> onSupervisor, HookPoints hooks, java.nio.file.Path execFifo,
+                           io.jsyd.runtime.spawn.Stdio stdio, java.util.function.IntConsumer onTrace,
+                           java.util.function.IntConsumer onReady) {
         if ((config.cgroup() == null) != (cgroup == null)) {
             throw new IllegalArgumentException("a cgroup manager goes with a config that has a cgroup, and only then");
         }
@@ -124,8 +139,10 @@ public final class ContainerLauncher {
                     case BEFORE_PIVOT -> hooks.beforePivot(pid);
                     case TRACE -> onTrace.accept(pid);
                     case READY -> {
+                        onReady.accept(pid);
                         Checkpoint.reach("sync " + point.step() + " answered");
-                        return false;
+                        // without a wait for `start`, the filters' fds and the exec are still to come
+                        return execFifo == null;
                     }
                 }
                 Checkpoint.reach("sync " + point.step() + " answered");

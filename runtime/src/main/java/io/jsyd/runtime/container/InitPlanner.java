@@ -464,6 +464,10 @@ public final class InitPlanner {
         }
         if (waitForStart && !waitAfterSeccomp) {
             waitForStart(b, p);
+        } else if (!waitForStart) {
+            // where create would wait for `start`: the parent records the container (a foreground
+            // run's state and pid file) before any of its own code runs, as runc's run does
+            b.add(OpCode.SYNC, "", new long[] {SyncPoint.READY.id()});
         }
         if (p.landlock() != null && seccompLast) {
             LandlockOps.of(p.landlock(), waitForStart && waitAfterSeccomp ? 0 : -1).forEach(b::add);
