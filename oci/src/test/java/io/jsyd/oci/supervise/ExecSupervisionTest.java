@@ -15,10 +15,10 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -32,7 +32,6 @@ import tools.jackson.databind.JsonNode;
 @Tag("root")
 @Timeout(value = 240, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class ExecSupervisionTest {
-    private static final String RUN = Long.toHexString(System.nanoTime());
     private static final String POLICY = "trace/allow_unsafe_memory:0\n" + SupervisorDaemonTest.POLICY;
 
     @TempDir
@@ -50,19 +49,11 @@ class ExecSupervisionTest {
         Processes.becomeSubreaper();
     }
 
-    private final List<String[]> made = new ArrayList<>();
-
-    @AfterEach
-    void deleteEverything() {
-        for (String[] rootAndId : made) {
-            Cli.run(Path.of(rootAndId[0]), "--root", rootAndId[0], "delete", "--force", rootAndId[1]);
-        }
-    }
+    @RegisterExtension
+    final MadeContainers made = new MadeContainers();
 
     private String id(Path root, String name) {
-        String id = name + "-" + RUN;
-        made.add(new String[] {root.toString(), id});
-        return id;
+        return made.id(root, name);
     }
 
     /** Execs a denied read and a W^X mapping into the container and checks both were refused and logged. */

@@ -14,12 +14,11 @@ import io.jsyd.runtime.seccomp.Libseccomp;
 import io.jsyd.runtime.seccomp.SeccompAction;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -35,7 +34,6 @@ import tools.jackson.databind.node.ObjectNode;
 @Timeout(value = 180, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class SupervisorDaemonTest {
     private static final Path BUSYBOX = Path.of("/bin/busybox");
-    private static final String RUN = Long.toHexString(System.nanoTime());
     static final String POLICY = "sandbox/read,write:on\nallow/read+/***\ndeny/read+/etc/secret\n"
             + "allow/write+/out/***\nallow/write+/dev/null\n";
 
@@ -48,19 +46,11 @@ class SupervisorDaemonTest {
         Processes.becomeSubreaper();
     }
 
-    private final List<String[]> made = new ArrayList<>();
-
-    @AfterEach
-    void deleteEverything() {
-        for (String[] rootAndId : made) {
-            Cli.run(Path.of(rootAndId[0]), "--root", rootAndId[0], "delete", "--force", rootAndId[1]);
-        }
-    }
+    @RegisterExtension
+    final MadeContainers made = new MadeContainers();
 
     private String id(Path root, String name) {
-        String id = name + "-" + RUN;
-        made.add(new String[] {root.toString(), id});
-        return id;
+        return made.id(root, name);
     }
 
     static Path bundle(Path dir, String script, String... annotations) throws Exception {

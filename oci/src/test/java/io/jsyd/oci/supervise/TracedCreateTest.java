@@ -18,10 +18,10 @@ import java.nio.file.attribute.PosixFilePermissions;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
-import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Tag;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
 import tools.jackson.databind.JsonNode;
@@ -35,7 +35,6 @@ import tools.jackson.databind.JsonNode;
 @Tag("root")
 @Timeout(value = 240, threadMode = Timeout.ThreadMode.SEPARATE_THREAD)
 class TracedCreateTest {
-    private static final String RUN = Long.toHexString(System.nanoTime());
     private static final String CHECKS = "trace/allow_unsafe_memory:0\nsandbox/tpe:on\n";
 
     @TempDir
@@ -78,19 +77,11 @@ class TracedCreateTest {
         return p.waitFor(120, TimeUnit.SECONDS) && p.exitValue() == 0 ? binary : null;
     }
 
-    private final List<String[]> made = new ArrayList<>();
-
-    @AfterEach
-    void deleteEverything() {
-        for (String[] rootAndId : made) {
-            Cli.run(Path.of(rootAndId[0]), "--root", rootAndId[0], "delete", "--force", rootAndId[1]);
-        }
-    }
+    @RegisterExtension
+    final MadeContainers made = new MadeContainers();
 
     private String id(Path root, String name) {
-        String id = name + "-" + RUN;
-        made.add(new String[] {root.toString(), id});
-        return id;
+        return made.id(root, name);
     }
 
     /** The daemon test's busybox bundle with the probe at /probe and a copy in a world-writable /tmp. */
