@@ -164,11 +164,10 @@ public final class Exec {
         }
         java.util.function.IntConsumer joinCgroup = cgroup == null ? null : o.cgroups().isEmpty() ? cgroup::join
                 : pid -> io.jsyd.runtime.cgroup.Cgroups.enter(cgroupDirs, pid);
+        java.util.function.ObjIntConsumer<Fd> agent = SeccompAgent.handoff(spec, o.id(), bundle);
         Launched launched = hosted != null
-                ? launchHosted(o, config, join, joinCgroup, SeccompAgent.handoff(spec, o.id(), bundle), hosted, watch,
-                        stdio)
-                : launchUnderDaemon(store, o, r, config, join, joinCgroup, SeccompAgent.handoff(spec, o.id(), bundle),
-                        stdio);
+                ? launchHosted(o, config, join, joinCgroup, agent, hosted, watch, stdio)
+                : launchUnderDaemon(store, o, r, config, join, joinCgroup, agent, stdio);
         int pid = launched.initPid();
         Fd master = null;
         for (int i = 0; i < launched.fds().size(); i++) {

@@ -13,10 +13,7 @@ import io.jsyd.runtime.seccomp.Libseccomp;
 import io.jsyd.runtime.seccomp.SeccompConstants;
 import io.jsyd.runtime.supervisor.SupervisedSyscalls.Entry;
 import io.jsyd.runtime.supervisor.SupervisedSyscalls.Shape;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -501,13 +498,13 @@ public final class NotifySupervisor implements Supervision {
                     throw new UnreadableException(Errno.ENOENT.number());
                 }
                 int dirfd = o.dirfd() < 0 ? AT_FDCWD : (int) args[o.dirfd()];
-                String where = containerPath(pid, dirfd, path);
+                String where = ContainerPaths.containerPath(pid, dirfd, path);
                 call.pending = true;
                 call.flags = flags;
                 call.where = where;
                 call.dirfd = dirfd;
                 call.relative = path[0] == '/' ? null : path;
-                call.fdNumber = magicFd(where);
+                call.fdNumber = ContainerPaths.magicFd(where);
                 if (call.fdNumber >= 0) {
                     call.relative = null;
                 }
@@ -541,7 +538,7 @@ public final class NotifySupervisor implements Supervision {
             throws UnreadableException {
         byte[] path = readPath(s, pid, args[pathArg]);
         remember(s, pathArg, path);
-        String where = containerPath(pid, dirfdArg < 0 ? AT_FDCWD : (int) args[dirfdArg], path);
+        String where = ContainerPaths.containerPath(pid, dirfdArg < 0 ? AT_FDCWD : (int) args[dirfdArg], path);
         return where == null ? null : pathCheck(c, where);
     }
 
@@ -578,7 +575,7 @@ public final class NotifySupervisor implements Supervision {
                     end++;
                 }
                 byte[] p = java.util.Arrays.copyOfRange(sa, 2, end);
-                subject = containerPath(pid, AT_FDCWD, p);
+                subject = ContainerPaths.containerPath(pid, AT_FDCWD, p);
                 if (subject == null) {
                     return null;
                 }
@@ -606,80 +603,6 @@ public final class NotifySupervisor implements Supervision {
             return a;
         }
         return b.decision().action().ordinal() > a.decision().action().ordinal() ? b : a;
-    }
-
-    /**
-     * The absolute path the container means, bytes kept as ISO-8859-1 chars; null
-     * when the call names no path (an empty one, which only works with
-     * AT_EMPTY_PATH and acts on the fd, checked when it was opened).
-     */
-    private static String containerPath(int pid, int dirfd, byte[] path) {
-        if (path.length == 0) {
-            return null;
-        }
-        String p = new String(path, StandardCharsets.ISO_8859_1);
-        if (p.charAt(0) == '/') {
-            return isNormal(p) ? p : normalize("", p);
-        }
-        String base = dirfd == AT_FDCWD ? link(pid, "cwd") : link(pid, "fd/" + dirfd);
-        String root = link(pid, "root");
-        if (!root.equals("/") && (base.equals(root) || base.startsWith(root + "/"))) {
-            base = base.substring(root.length());
-        }
-        return normalize(base, p);
-    }
-
-    private static String link(int pid, String name) {
-        try {
-            String s = Files.readSymbolicLink(Path.of("/proc/" + pid + "/" + name)).toString();
-            return new String(s.getBytes(StandardCharsets.UTF_8), StandardCharsets.ISO_8859_1);
-        } catch (IOException e) {
-            // the caller is gone, or the fd is no directory: "/" keeps the decision on the safe side of a
-            // relative rule, and the kernel fails the call itself
-            return "/";
-        }
-    }
-
-    /** Whether an absolute path has nothing to resolve: no "//", no "." or ".." component, no trailing "/". */
-    static boolean isNormal(String p) {
-        int n = p.length();
-        if (n > 1 && p.charAt(n - 1) == '/') {
-            return false;
-        }
-        for (int i = 0; i < n - 1; i++) {
-            if (p.charAt(i) == '/' && (p.charAt(i + 1) == '/' || p.charAt(i + 1) == '.')) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** {@code base/path} with ".", ".." and repeated slashes resolved, never above "/". */
-    static String normalize(String base, String path) {
-        java.util.ArrayDeque<String> parts = new java.util.ArrayDeque<>();
-        for (String whole : new String[] {base, path}) {
-            for (String c : whole.split("/")) {
-                if (c.isEmpty() || c.equals(".")) {
-                    continue;
-                }
-                if (c.equals("..")) {
-                    parts.pollLast();
-                } else {
-                    parts.addLast(c);
-                }
-            }
-        }
-        return parts.isEmpty() ? "/" : "/" + String.join("/", parts);
-    }
-
-    /** A failure to read the caller's memory: answered with this errno. */
-    private static final class UnreadableException extends Exception {
-        final int errno;
-
-        UnreadableException(int errno) {
-            super(null, null, false, false);
-            this.errno = errno;
-        }
     }
 
     private static byte[] readPath(Scratch s, int pid, long address) throws UnreadableException {
@@ -724,31 +647,6 @@ public final class NotifySupervisor implements Supervision {
                 throw new UnreadableException(Errno.E2BIG.number());
             }
         }
-    }
-
-    private static final java.util.regex.Pattern MAGIC_FD =
-            java.util.regex.Pattern.compile("/(?:proc/(?:self|thread-self)|dev)/fd/([0-9]{1,9})");
-
-    /**
-     * The caller's fd that a magic name stands for (/proc/self/fd/N, /dev/fd/N,
-     * /dev/stdin ...), or -1: the supervisor reopens that file as the kernel would.
-     */
-    static int magicFd(String where) {
-        switch (where) {
-            case "/dev/stdin":
-                return 0;
-            case "/dev/stdout":
-                return 1;
-            case "/dev/stderr":
-                return 2;
-            default:
-                break;
-        }
-        if (!where.startsWith("/proc/") && !where.startsWith("/dev/fd/")) {
-            return -1;
-        }
-        java.util.regex.Matcher m = MAGIC_FD.matcher(where);
-        return m.matches() ? Integer.parseInt(m.group(1)) : -1;
     }
 
     private static void read(Scratch s, int pid, long address, int length) throws UnreadableException {

@@ -24,24 +24,24 @@ import org.junit.jupiter.api.Test;
 class SupervisorUnitTest {
     @Test
     void pathsAreResolvedLexicallyNeverAboveTheRoot() {
-        assertEquals("/etc/passwd", NotifySupervisor.normalize("", "/etc//./passwd"));
-        assertEquals("/secret/key", NotifySupervisor.normalize("/home/u", "../../secret/./key"));
-        assertEquals("/key", NotifySupervisor.normalize("/", "../../../key"));
+        assertEquals("/etc/passwd", ContainerPaths.normalize("", "/etc//./passwd"));
+        assertEquals("/secret/key", ContainerPaths.normalize("/home/u", "../../secret/./key"));
+        assertEquals("/key", ContainerPaths.normalize("/", "../../../key"));
         // the fast path takes only what normalize would give back unchanged
         for (String p : java.util.List.of("/etc/passwd", "/", "/a//b", "/a/./b", "/a/../b", "/a/", "/.x", "/a/b.c")) {
-            if (NotifySupervisor.isNormal(p)) {
-                assertEquals(NotifySupervisor.normalize("", p), p);
+            if (ContainerPaths.isNormal(p)) {
+                assertEquals(ContainerPaths.normalize("", p), p);
             }
         }
-        assertTrue(NotifySupervisor.isNormal("/etc/passwd"));
-        assertFalse(NotifySupervisor.isNormal("/a/../b"));
-        assertEquals(0, NotifySupervisor.magicFd("/dev/stdin"));
-        assertEquals(7, NotifySupervisor.magicFd("/proc/self/fd/7"));
-        assertEquals(3, NotifySupervisor.magicFd("/proc/thread-self/fd/3"));
-        assertEquals(5, NotifySupervisor.magicFd("/dev/fd/5"));
-        assertEquals(-1, NotifySupervisor.magicFd("/proc/self/fdinfo/5"));
-        assertEquals(-1, NotifySupervisor.magicFd("/etc/fd/5"));
-        assertEquals("/", NotifySupervisor.normalize("/a", ".."));
+        assertTrue(ContainerPaths.isNormal("/etc/passwd"));
+        assertFalse(ContainerPaths.isNormal("/a/../b"));
+        assertEquals(0, ContainerPaths.magicFd("/dev/stdin"));
+        assertEquals(7, ContainerPaths.magicFd("/proc/self/fd/7"));
+        assertEquals(3, ContainerPaths.magicFd("/proc/thread-self/fd/3"));
+        assertEquals(5, ContainerPaths.magicFd("/dev/fd/5"));
+        assertEquals(-1, ContainerPaths.magicFd("/proc/self/fdinfo/5"));
+        assertEquals(-1, ContainerPaths.magicFd("/etc/fd/5"));
+        assertEquals("/", ContainerPaths.normalize("/a", ".."));
     }
 
     @Test
