@@ -1,10 +1,11 @@
 package io.jsyd.runtime.supervisor;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Native;
 import io.jsyd.runtime.linux.Errno;
 import io.jsyd.runtime.linux.LinuxConstants;
 import io.jsyd.runtime.seccomp.SeccompConstants;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * One worker thread's means to open a file in a caller's place: the supervisor
@@ -64,21 +65,27 @@ final class CallerOpen implements AutoCloseable {
     /** Retries of an O_CREAT open that another process races (the name appears and goes). */
     private static final int CREATE_TRIES = 4;
 
-    private final Memory path = new Memory(PATH_MAX + 64);
-    private final Memory aux = new Memory(PATH_MAX + 64);
-    private final Memory how = new Memory(LinuxConstants.SIZEOF_OPEN_HOW);
-    private final Memory st = new Memory(LinuxConstants.SIZEOF_STAT);
-    private final Memory status = new Memory(8192);
+    /** This thread's native memory (the instance is confined to the worker thread that made it). */
+    private final Arena arena = Arena.ofConfined();
+    private final NotifyCalls calls = new NotifyCalls(arena);
+    private final MemorySegment path = arena.allocate(PATH_MAX + 64, 8);
+    private final MemorySegment aux = arena.allocate(PATH_MAX + 64, 8);
+    private final MemorySegment how = arena.allocate(LinuxConstants.SIZEOF_OPEN_HOW, 8);
+    private final MemorySegment st = arena.allocate(LinuxConstants.SIZEOF_STAT, 8);
+    private final MemorySegment status = arena.allocate(8192, 8);
     private final byte[] statusBytes = new byte[8192];
-    private final Memory addfd = new Memory(SeccompConstants.SIZEOF_SECCOMP_NOTIF_ADDFD);
-    private final Memory capHeader = new Memory(8);
-    private final Memory capData = new Memory(24);
-    private final Memory groups = new Memory(4L * 65536);
+    private final MemorySegment addfd = arena.allocate(SeccompConstants.SIZEOF_SECCOMP_NOTIF_ADDFD, 8);
+    private final MemorySegment capHeader = arena.allocate(8, 8);
+    private final MemorySegment capData = arena.allocate(24, 8);
+    private final MemorySegment groups = arena.allocate(4L * 65536, 8);
+    private final java.nio.ByteBuffer pathView = NotifySupervisor.view(path);
+    private final java.nio.ByteBuffer auxView = NotifySupervisor.view(aux);
     private final java.nio.ByteBuffer howView = NotifySupervisor.view(how);
     private final java.nio.ByteBuffer stView = NotifySupervisor.view(st);
     private final java.nio.ByteBuffer addfdView = NotifySupervisor.view(addfd);
     private final java.nio.ByteBuffer capView = NotifySupervisor.view(capData);
     private final java.nio.ByteBuffer capHeaderView = NotifySupervisor.view(capHeader);
+    private final java.nio.ByteBuffer groupsView = NotifySupervisor.view(groups);
     private final int hostRoot;
     private final int ownFds;
     private final long ownUserNs;
@@ -88,9 +95,11 @@ final class CallerOpen implements AutoCloseable {
     private final int ownGroupCount;
     private final int ownFsuid = NotifyCalls.geteuid();
     private final int ownFsgid = NotifyCalls.getegid();
-    private final Memory ownGroups;
+    private final MemorySegment ownGroups = arena.allocate(4L * 65536, 8);
+    private final java.nio.ByteBuffer ownGroupsView = NotifySupervisor.view(ownGroups);
 
-    private final Memory[] names = {new Memory(PATH_MAX + 1), new Memory(PATH_MAX + 1), new Memory(PATH_MAX + 1)};
+    private final MemorySegment[] names = {arena.allocate(PATH_MAX + 1, 8), arena.allocate(PATH_MAX + 1, 8),
+        arena.allocate(PATH_MAX + 1, 8)};
     private final long[] callArgs = new long[6];
     private final int[] dirfds = new int[2];
 
@@ -109,101 +118,112 @@ final class CallerOpen implements AutoCloseable {
 
     /** Prepares the calling thread (its own fs context, umask 0); one per worker thread. */
     CallerOpen() {
-        check(NotifyCalls.unshare((int) LinuxConstants.CLONE_FS), "unshare(CLONE_FS)");
+        check(calls.unshare((int) LinuxConstants.CLONE_FS), "unshare(CLONE_FS)");
         NotifyCalls.umask(0);
-        hostRoot = check(NotifyCalls.open(cstr(path, "/"), O_PATH | O_DIRECTORY | O_CLOEXEC, 0), "open /");
-        ownFds = check(NotifyCalls.open(cstr(path, "/proc/self/fd"), O_PATH | O_DIRECTORY | O_CLOEXEC, 0),
+        hostRoot = check(calls.open(cstr(path, "/"), O_PATH | O_DIRECTORY | O_CLOEXEC, 0), "open /");
+        ownFds = check(calls.open(cstr(path, "/proc/self/fd"), O_PATH | O_DIRECTORY | O_CLOEXEC, 0),
                 "open /proc/self/fd");
-        check(NotifyCalls.stat(cstr(path, "/proc/self/ns/user"), st), "stat /proc/self/ns/user");
-        ownUserNs = st.getLong(LinuxConstants.STAT_INO);
-        capHeader.setInt(0, (int) LinuxConstants._LINUX_CAPABILITY_VERSION_3);
-        capHeader.setInt(4, 0);
-        check((int) NotifyCalls.syscall(LinuxConstants.SYS_capget, pointer(capHeader), pointer(capData), 0, 0, 0, 0),
+        check(calls.stat(cstr(path, "/proc/self/ns/user"), st), "stat /proc/self/ns/user");
+        ownUserNs = stView.getLong(LinuxConstants.STAT_INO);
+        capHeaderView.putInt(0, (int) LinuxConstants._LINUX_CAPABILITY_VERSION_3);
+        capHeaderView.putInt(4, 0);
+        check((int) calls.syscall(LinuxConstants.SYS_capget, capHeader.address(), capData.address(), 0, 0, 0, 0),
                 "capget");
         ownEffective = caps(0);
         ownPermitted = caps(4);
         ownInheritable = caps(8);
-        ownGroups = new Memory(4L * 65536);
-        ownGroupCount = check(NotifyCalls.getgroups(65536, ownGroups), "getgroups");
+        ownGroupCount = check(calls.getgroups(65536, ownGroups), "getgroups");
     }
 
     private long caps(int offset) {
-        return Integer.toUnsignedLong(capData.getInt(offset)) | (long) capData.getInt(offset + 12) << 32;
+        return Integer.toUnsignedLong(capView.getInt(offset)) | (long) capView.getInt(offset + 12) << 32;
     }
 
     /**
      * Opens {@code where} (an absolute path in the caller's root, the name the
      * policy allowed) for thread {@code tid}, or, with {@code dirfd} >= 0 or AT_FDCWD
      * and a relative {@code relative}, that name below the caller's directory.
-     * Returns the fd in the caller (the answer is sent) or a negative errno to
+     * Returns an fd of this process for {@link #install}, or a negative errno to
      * answer with.
      *
      * @param fdNumber the caller's fd a magic link such as /proc/self/fd/N or
      *     /dev/stdin names, or -1
      */
-    int open(long id, int listener, int tid, String where, byte[] relative, int dirfd, long flags, long mode,
-            long resolve, int fdNumber) {
+    int open(int tid, String where, byte[] relative, int dirfd, long flags, long mode, long resolve, int fdNumber) {
         int f = (int) flags;
-        int cloexec = f & O_CLOEXEC;
         if (!readCreds(tid)) {
             return -Errno.ESRCH.number();
         }
         int root = -1;
         int dir = -1;
-        int file = -1;
         boolean chrooted = false;
         try {
             String name = where;
             if (fdNumber >= 0) {
                 // the caller's own open file, reopened as the kernel reopens a magic link
-                dir = NotifyCalls.open(cstr(path, "/proc/" + tid + "/fd/" + fdNumber), O_PATH | O_CLOEXEC, 0);
+                dir = calls.open(procPath(tid, FD, fdNumber), O_PATH | O_CLOEXEC, 0);
                 if (dir < 0) {
-                    return -Native.getLastError();
+                    return -calls.errno();
                 }
             } else if (relative != null) {
-                String base = "/proc/" + tid + (dirfd == (int) LinuxConstants.AT_FDCWD ? "/cwd" : "/fd/" + dirfd);
-                dir = NotifyCalls.open(cstr(path, base), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
-                root = NotifyCalls.open(cstr(path, "/proc/" + tid + "/root"), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+                MemorySegment base = dirfd == (int) LinuxConstants.AT_FDCWD ? procPath(tid, CWD, -1)
+                        : procPath(tid, FD, dirfd);
+                dir = calls.open(base, O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+                root = calls.open(procPath(tid, ROOT, -1), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
                 if (dir < 0 || root < 0) {
                     return dir < 0 ? -Errno.ENOTDIR.number() : -Errno.ESRCH.number();
                 }
-                check(NotifyCalls.fchdir(root), "fchdir to the caller's root");
-                check(NotifyCalls.chroot(cstr(path, ".")), "chroot to the caller's root");
+                check(calls.fchdir(root), "fchdir to the caller's root");
+                check(calls.chroot(cstr(path, ".")), "chroot to the caller's root");
                 chrooted = true;
             } else {
-                root = NotifyCalls.open(cstr(path, "/proc/" + tid + "/root"), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+                root = calls.open(procPath(tid, ROOT, -1), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
                 if (root < 0) {
                     return -Errno.ESRCH.number();
                 }
                 name = procSelf(where);
             }
+            int file = -1;
             try {
                 becomeCaller();
                 file = resolve(fdNumber >= 0 ? -2 : relative != null ? dir : root, relative != null ? relative : null,
                         name, f, (int) (mode & 07777 & ~creds.umask), resolve | (relative == null ? RESOLVE_IN_ROOT : 0),
                         fdNumber >= 0 ? dir : -1);
             } finally {
-                becomeSupervisor();
+                try {
+                    becomeSupervisor();
+                } catch (RuntimeException e) {
+                    closeQuietly(file);
+                    throw e;
+                }
             }
-            if (file < 0) {
-                return file;
+            return file;
+        } finally {
+            if (chrooted) {
+                check(calls.fchdir(hostRoot), "fchdir back to the supervisor's root");
+                check(calls.chroot(cstr(path, ".")), "chroot back to the supervisor's root");
             }
+            closeQuietly(dir);
+            closeQuietly(root);
+        }
+    }
+
+    /**
+     * Installs {@code file} (from {@link #open}, closed here) in the caller of
+     * notification {@code id}, as its answer. Everything else is tidied before:
+     * the caller is woken on this CPU and runs after whatever follows. A caller
+     * that died or was interrupted meanwhile has no answer to take (ENOENT).
+     */
+    void install(long id, int listener, int file, long flags) {
+        try {
             addfdView.putLong(SeccompConstants.SECCOMP_NOTIF_ADDFD_ID, id);
             addfdView.putInt(SeccompConstants.SECCOMP_NOTIF_ADDFD_FLAGS, (int) SeccompConstants.SECCOMP_ADDFD_FLAG_SEND);
             addfdView.putInt(SeccompConstants.SECCOMP_NOTIF_ADDFD_SRCFD, file);
             addfdView.putInt(SeccompConstants.SECCOMP_NOTIF_ADDFD_NEWFD, 0);
-            addfdView.putInt(SeccompConstants.SECCOMP_NOTIF_ADDFD_NEWFD_FLAGS, cloexec);
-            int r = NotifyCalls.ioctl(listener, SeccompConstants.SECCOMP_IOCTL_NOTIF_ADDFD, addfd);
-            // a caller that died or was interrupted meanwhile has no answer to take (ENOENT)
-            return r >= 0 ? r : Integer.MIN_VALUE;
+            addfdView.putInt(SeccompConstants.SECCOMP_NOTIF_ADDFD_NEWFD_FLAGS, (int) flags & O_CLOEXEC);
+            calls.ioctl(listener, SeccompConstants.SECCOMP_IOCTL_NOTIF_ADDFD, addfd);
         } finally {
-            if (chrooted) {
-                check(NotifyCalls.fchdir(hostRoot), "fchdir back to the supervisor's root");
-                check(NotifyCalls.chroot(cstr(path, ".")), "chroot back to the supervisor's root");
-            }
             closeQuietly(file);
-            closeQuietly(dir);
-            closeQuietly(root);
         }
     }
 
@@ -227,43 +247,43 @@ final class CallerOpen implements AutoCloseable {
         boolean chrooted = false;
         try {
             for (int k = 0; k < count; k++) {
-                names[k].write(0, strings[k], 0, strings[k].length);
-                names[k].setByte(strings[k].length, (byte) 0);
-                callArgs[stringArgs[k]] = pointer(names[k]);
+                MemorySegment.copy(strings[k], 0, names[k], ValueLayout.JAVA_BYTE, 0, strings[k].length);
+                names[k].set(ValueLayout.JAVA_BYTE, strings[k].length, (byte) 0);
+                callArgs[stringArgs[k]] = names[k].address();
             }
             for (int i = 0; i < dirfdArgs.length; i++) {
                 int fd = (int) args[dirfdArgs[i]];
                 if (fd != (int) LinuxConstants.AT_FDCWD) {
-                    dirfds[i] = NotifyCalls.open(cstr(path, "/proc/" + tid + "/fd/" + fd), O_PATH | O_CLOEXEC, 0);
+                    dirfds[i] = calls.open(procPath(tid, FD, fd), O_PATH | O_CLOEXEC, 0);
                     if (dirfds[i] < 0) {
                         return -Errno.EBADF.number();
                     }
                     callArgs[dirfdArgs[i]] = dirfds[i];
                 }
             }
-            root = NotifyCalls.open(cstr(path, "/proc/" + tid + "/root"), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
-            cwd = NotifyCalls.open(cstr(path, "/proc/" + tid + "/cwd"), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+            root = calls.open(procPath(tid, ROOT, -1), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+            cwd = calls.open(procPath(tid, CWD, -1), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
             if (root < 0 || cwd < 0) {
                 return -Errno.ESRCH.number();
             }
-            check(NotifyCalls.fchdir(root), "fchdir to the caller's root");
-            check(NotifyCalls.chroot(cstr(path, ".")), "chroot to the caller's root");
+            check(calls.fchdir(root), "fchdir to the caller's root");
+            check(calls.chroot(cstr(path, ".")), "chroot to the caller's root");
             chrooted = true;
-            check(NotifyCalls.fchdir(cwd), "fchdir to the caller's cwd");
+            check(calls.fchdir(cwd), "fchdir to the caller's cwd");
             try {
                 becomeCaller();
                 NotifyCalls.umask(creds.umask);
-                long r = NotifyCalls.syscall(nr, callArgs[0], callArgs[1], callArgs[2], callArgs[3], callArgs[4],
+                long r = calls.syscall(nr, callArgs[0], callArgs[1], callArgs[2], callArgs[3], callArgs[4],
                         callArgs[5]);
-                return r < 0 ? -Native.getLastError() : r;
+                return r < 0 ? -calls.errno() : r;
             } finally {
                 NotifyCalls.umask(0);
                 becomeSupervisor();
             }
         } finally {
             if (chrooted) {
-                check(NotifyCalls.fchdir(hostRoot), "fchdir back to the supervisor's root");
-                check(NotifyCalls.chroot(cstr(path, ".")), "chroot back to the supervisor's root");
+                check(calls.fchdir(hostRoot), "fchdir back to the supervisor's root");
+                check(calls.chroot(cstr(path, ".")), "chroot back to the supervisor's root");
             }
             closeQuietly(root);
             closeQuietly(cwd);
@@ -302,8 +322,8 @@ final class CallerOpen implements AutoCloseable {
                         return type;
                     }
                     if ((flags & O_PATH) != 0) {
-                        int dup = NotifyCalls.fcntl(found, (int) LinuxConstants.F_DUPFD_CLOEXEC, 0);
-                        return dup >= 0 ? dup : -Native.getLastError();
+                        int dup = calls.fcntl(found, (int) LinuxConstants.F_DUPFD_CLOEXEC, 0);
+                        return dup >= 0 ? dup : -calls.errno();
                     }
                     // opening again through the magic link checks permission and runs the file's open
                     return reopen(found, want & ~(O_CREAT | O_EXCL | O_NOFOLLOW), mode);
@@ -325,8 +345,8 @@ final class CallerOpen implements AutoCloseable {
     }
 
     private int checkType(int fd, int flags) {
-        if (NotifyCalls.fstat(fd, st) != 0) {
-            return -Native.getLastError();
+        if (calls.fstat(fd, st) != 0) {
+            return -calls.errno();
         }
         int type = stView.getInt(LinuxConstants.STAT_MODE) & S_IFMT;
         if ((flags & O_PATH) != 0) {
@@ -364,23 +384,23 @@ final class CallerOpen implements AutoCloseable {
     }
 
     private int reopen(int fd, int flags, int mode) {
-        int r = NotifyCalls.openat(ownFds, cstr(aux, Integer.toString(fd)), flags, mode);
-        return r >= 0 ? r : -Native.getLastError();
+        int r = calls.openat(ownFds, number(auxView, aux, fd), flags, mode);
+        return r >= 0 ? r : -calls.errno();
     }
 
     private int openat2(int base, byte[] relative, String name, int flags, int mode, long resolve) {
         if (relative != null) {
-            path.write(0, relative, 0, relative.length);
-            path.setByte(relative.length, (byte) 0);
+            pathView.put(0, relative);
+            pathView.put(relative.length, (byte) 0);
         } else {
             cstr(path, name);
         }
         howView.putLong(LinuxConstants.OPEN_HOW_FLAGS, Integer.toUnsignedLong(flags));
         howView.putLong(LinuxConstants.OPEN_HOW_MODE, mode);
         howView.putLong(LinuxConstants.OPEN_HOW_RESOLVE, resolve | RESOLVE_NO_MAGICLINKS);
-        long r = NotifyCalls.syscall(LinuxConstants.SYS_openat2, base, pointer(path), pointer(how),
+        long r = calls.syscall(LinuxConstants.SYS_openat2, base, path.address(), how.address(),
                 LinuxConstants.SIZEOF_OPEN_HOW, 0, 0);
-        return r >= 0 ? (int) r : -Native.getLastError();
+        return r >= 0 ? (int) r : -calls.errno();
     }
 
     /**
@@ -397,15 +417,31 @@ final class CallerOpen implements AutoCloseable {
         return where;
     }
 
-    /** Reads the caller's Umask, Uid, Gid, Groups, CapEff, NStgid and NSpid. */
+    private static final byte[] UMASK = ascii("Umask:");
+    private static final byte[] UID = ascii("Uid:");
+    private static final byte[] GID = ascii("Gid:");
+    private static final byte[] GROUPS = ascii("Groups:");
+    private static final byte[] CAP_EFF = ascii("CapEff:");
+    private static final byte[] NS_TGID = ascii("NStgid:");
+    private static final byte[] NS_PID = ascii("NSpid:");
+    /** The fields without which the caller's credentials are unknown. */
+    private static final int NEEDED = 1 | 2 | 4 | 8;
+    private static final int ALL = NEEDED | 16 | 32 | 64;
+
+    /**
+     * Reads the caller's Umask, Uid, Gid, Groups, CapEff, NStgid and NSpid. Each
+     * line is looked at by its first byte only, unless that byte starts a field
+     * wanted, and the scan ends once all are seen (CapEff comes late, but before
+     * the lines about signals and memory placement).
+     */
     private boolean readCreds(int tid) {
-        int fd = NotifyCalls.open(cstr(path, "/proc/" + tid + "/status"), O_CLOEXEC, 0);
+        int fd = calls.open(procPath(tid, STATUS, -1), O_CLOEXEC, 0);
         if (fd < 0) {
             return false;
         }
         int n;
         try {
-            n = (int) NotifyCalls.read(fd, status, status.size() - 1);
+            n = (int) calls.read(fd, status, status.byteSize() - 1);
         } finally {
             NotifyCalls.close(fd);
         }
@@ -413,64 +449,99 @@ final class CallerOpen implements AutoCloseable {
             return false;
         }
         byte[] s = statusBytes;
-        status.read(0, s, 0, n);
+        MemorySegment.copy(status, ValueLayout.JAVA_BYTE, 0, s, 0, n);
         creds.groupCount = 0;
         int seen = 0;
-        for (int i = 0; i < n; ) {
+        for (int i = 0; i < n && seen != ALL; ) {
             int end = i;
             while (end < n && s[end] != '\n') {
                 end++;
             }
-            if (starts(s, i, "Umask:")) {
-                creds.umask = (int) field(s, i + 6, end, 0, 8);
-                seen |= 1;
-            } else if (starts(s, i, "Uid:")) {
-                creds.fsuid = (int) field(s, i + 4, end, 3, 10);
-                seen |= 2;
-            } else if (starts(s, i, "Gid:")) {
-                creds.fsgid = (int) field(s, i + 4, end, 3, 10);
-                seen |= 4;
-            } else if (starts(s, i, "Groups:")) {
-                for (int k = 0; ; k++) {
-                    long g = field(s, i + 7, end, k, 10);
-                    if (g < 0 || k >= 65536) {
-                        break;
+            switch (s[i]) {
+                case 'U' -> {
+                    if (starts(s, i, end, UMASK)) {
+                        creds.umask = (int) field(s, i + UMASK.length, end, 0, 8);
+                        seen |= 1;
+                    } else if (starts(s, i, end, UID)) {
+                        creds.fsuid = (int) field(s, i + UID.length, end, 3, 10);
+                        seen |= 2;
                     }
-                    groups.setInt(4L * k, (int) g);
-                    creds.groupCount = k + 1;
                 }
-            } else if (starts(s, i, "CapEff:")) {
-                creds.effective = field(s, i + 7, end, 0, 16);
-                seen |= 8;
-            } else if (starts(s, i, "NStgid:")) {
-                creds.nsPid = (int) last(s, i + 7, end);
-            } else if (starts(s, i, "NSpid:")) {
-                creds.nsTid = (int) last(s, i + 6, end);
+                case 'G' -> {
+                    if (starts(s, i, end, GID)) {
+                        creds.fsgid = (int) field(s, i + GID.length, end, 3, 10);
+                        seen |= 4;
+                    } else if (starts(s, i, end, GROUPS)) {
+                        readGroups(s, i + GROUPS.length, end);
+                        seen |= 16;
+                    }
+                }
+                case 'C' -> {
+                    if (starts(s, i, end, CAP_EFF)) {
+                        creds.effective = field(s, i + CAP_EFF.length, end, 0, 16);
+                        seen |= 8;
+                    }
+                }
+                case 'N' -> {
+                    if (starts(s, i, end, NS_TGID)) {
+                        creds.nsPid = (int) last(s, i + NS_TGID.length, end);
+                        seen |= 32;
+                    } else if (starts(s, i, end, NS_PID)) {
+                        creds.nsTid = (int) last(s, i + NS_PID.length, end);
+                        seen |= 64;
+                    }
+                }
+                default -> {
+                }
             }
             i = end + 1;
         }
-        if (seen != 15) {
+        if ((seen & NEEDED) != NEEDED) {
             return false;
         }
-        if (NotifyCalls.stat(cstr(path, "/proc/" + tid + "/ns/user"), st) != 0) {
+        if (calls.stat(procPath(tid, USER_NS, -1), st) != 0) {
             return false;
         }
-        if (st.getLong(LinuxConstants.STAT_INO) != ownUserNs) {
+        if (stView.getLong(LinuxConstants.STAT_INO) != ownUserNs) {
             creds.effective = 0;
         }
         return true;
     }
 
-    private static boolean starts(byte[] s, int at, String prefix) {
-        if (at + prefix.length() > s.length) {
+    private void readGroups(byte[] s, int from, int to) {
+        int i = from;
+        for (int k = 0; k < 65536; k++) {
+            while (i < to && (s[i] == ' ' || s[i] == '\t')) {
+                i++;
+            }
+            if (i >= to) {
+                return;
+            }
+            long g = 0;
+            while (i < to && s[i] != ' ' && s[i] != '\t') {
+                g = g * 10 + digit(s[i]);
+                i++;
+            }
+            groupsView.putInt(4 * k, (int) g);
+            creds.groupCount = k + 1;
+        }
+    }
+
+    private static boolean starts(byte[] s, int at, int end, byte[] prefix) {
+        if (at + prefix.length > end) {
             return false;
         }
-        for (int k = 0; k < prefix.length(); k++) {
-            if (s[at + k] != prefix.charAt(k)) {
+        for (int k = 0; k < prefix.length; k++) {
+            if (s[at + k] != prefix[k]) {
                 return false;
             }
         }
         return true;
+    }
+
+    /** A hexadecimal (so also octal or decimal) digit's value. */
+    private static int digit(byte c) {
+        return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
     }
 
     /** The {@code index}th whitespace-separated number in s[from, to), or -1. */
@@ -485,7 +556,7 @@ final class CallerOpen implements AutoCloseable {
             }
             long v = 0;
             while (i < to && s[i] != ' ' && s[i] != '\t') {
-                v = v * radix + Character.digit(s[i], radix);
+                v = v * radix + digit(s[i]);
                 i++;
             }
             if (k == index) {
@@ -508,7 +579,7 @@ final class CallerOpen implements AutoCloseable {
     /** Takes the caller's file credentials: groups, fsgid, fsuid, then the capabilities. */
     private void becomeCaller() {
         if (creds.groupCount != ownGroupCount || !sameGroups()) {
-            check((int) NotifyCalls.syscall(LinuxConstants.SYS_setgroups, creds.groupCount, pointer(groups), 0, 0, 0,
+            check((int) calls.syscall(LinuxConstants.SYS_setgroups, creds.groupCount, groups.address(), 0, 0, 0,
                     0), "setgroups");
         }
         NotifyCalls.setfsgid(creds.fsgid);
@@ -518,7 +589,7 @@ final class CallerOpen implements AutoCloseable {
 
     private boolean sameGroups() {
         for (int k = 0; k < ownGroupCount; k++) {
-            if (groups.getInt(4L * k) != ownGroups.getInt(4L * k)) {
+            if (groupsView.getInt(4 * k) != ownGroupsView.getInt(4 * k)) {
                 return false;
             }
         }
@@ -531,7 +602,7 @@ final class CallerOpen implements AutoCloseable {
         NotifyCalls.setfsuid(ownFsuid);
         NotifyCalls.setfsgid(ownFsgid);
         if (creds.groupCount != ownGroupCount || !sameGroups()) {
-            check((int) NotifyCalls.syscall(LinuxConstants.SYS_setgroups, ownGroupCount, pointer(ownGroups), 0, 0, 0,
+            check((int) calls.syscall(LinuxConstants.SYS_setgroups, ownGroupCount, ownGroups.address(), 0, 0, 0,
                     0), "setgroups");
         }
     }
@@ -545,26 +616,71 @@ final class CallerOpen implements AutoCloseable {
         capView.putInt(12, (int) (effective >>> 32));
         capView.putInt(16, (int) (ownPermitted >>> 32));
         capView.putInt(20, (int) (ownInheritable >>> 32));
-        check((int) NotifyCalls.syscall(LinuxConstants.SYS_capset, pointer(capHeader), pointer(capData), 0, 0, 0, 0),
+        check((int) calls.syscall(LinuxConstants.SYS_capset, capHeader.address(), capData.address(), 0, 0, 0, 0),
                 "capset");
     }
 
-    private static long pointer(Memory m) {
-        return com.sun.jna.Pointer.nativeValue(m);
-    }
-
-    private static Memory cstr(Memory m, String s) {
+    /** Writes {@code s} (Latin-1: the bytes the policy decided on) and a NUL into {@code path}. */
+    private MemorySegment cstr(MemorySegment m, String s) {
+        java.nio.ByteBuffer b = m == path ? pathView : auxView;
         int n = s.length();
         for (int i = 0; i < n; i++) {
-            m.setByte(i, (byte) s.charAt(i));
+            b.put(i, (byte) s.charAt(i));
         }
-        m.setByte(n, (byte) 0);
+        b.put(n, (byte) 0);
         return m;
     }
 
-    private static int check(int r, String what) {
+    private static final byte[] ROOT = ascii("/root");
+    private static final byte[] CWD = ascii("/cwd");
+    private static final byte[] FD = ascii("/fd/");
+    private static final byte[] STATUS = ascii("/status");
+    private static final byte[] USER_NS = ascii("/ns/user");
+    private static final byte[] PROC = ascii("/proc/");
+
+    private static byte[] ascii(String s) {
+        return s.getBytes(java.nio.charset.StandardCharsets.US_ASCII);
+    }
+
+    /**
+     * Writes /proc/TID{suffix}[NUMBER] into {@code path}: these names are made
+     * several times per notification, so without a String in between.
+     */
+    private MemorySegment procPath(int tid, byte[] suffix, int number) {
+        java.nio.ByteBuffer b = pathView;
+        b.put(0, PROC);
+        int at = decimal(b, PROC.length, tid);
+        b.put(at, suffix);
+        at += suffix.length;
+        if (number >= 0) {
+            at = decimal(b, at, number);
+        }
+        b.put(at, (byte) 0);
+        return path;
+    }
+
+    private static MemorySegment number(java.nio.ByteBuffer b, MemorySegment m, int value) {
+        b.put(decimal(b, 0, value), (byte) 0);
+        return m;
+    }
+
+    /** Writes non-negative {@code value} in decimal at {@code at}; returns the index after it. */
+    private static int decimal(java.nio.ByteBuffer b, int at, int value) {
+        int digits = 1;
+        for (int v = value; v >= 10; v /= 10) {
+            digits++;
+        }
+        int v = value;
+        for (int i = at + digits - 1; i >= at; i--) {
+            b.put(i, (byte) ('0' + v % 10));
+            v /= 10;
+        }
+        return at + digits;
+    }
+
+    private int check(int r, String what) {
         if (r < 0) {
-            throw new IllegalStateException(what + " failed: errno " + Native.getLastError());
+            throw new IllegalStateException(what + " failed: errno " + calls.errno());
         }
         return r;
     }
@@ -579,5 +695,6 @@ final class CallerOpen implements AutoCloseable {
     public void close() {
         closeQuietly(hostRoot);
         closeQuietly(ownFds);
+        arena.close();
     }
 }

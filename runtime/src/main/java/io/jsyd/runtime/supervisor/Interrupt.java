@@ -1,9 +1,9 @@
 package io.jsyd.runtime.supervisor;
 
-import com.sun.jna.Memory;
-import com.sun.jna.NativeLibrary;
-import com.sun.jna.Pointer;
 import io.jsyd.runtime.linux.LinuxConstants;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
 
 /**
  * Wakes a worker blocked in NOTIF_RECV: SIGURG to its thread, whose handler does
@@ -20,19 +20,19 @@ final class Interrupt {
     }
 
     static void install() {
-        Pointer handler = NativeLibrary.getInstance(io.jsyd.runtime.linux.CLibrary.SONAME).getFunction("abs");
-        try (Memory action = new Memory(LinuxConstants.SIZEOF_SIGACTION)) {
-            action.clear();
+        try (Arena arena = Arena.ofConfined()) {
+            NotifyCalls calls = new NotifyCalls(arena);
             // sa_handler first; sa_mask empty; sa_flags 0 (no SA_RESTART)
-            action.setPointer(0, handler);
-            if (NotifyCalls.sigaction(SIGURG, action, Pointer.NULL) != 0) {
-                throw new IllegalStateException("sigaction(SIGURG) failed: errno " + com.sun.jna.Native.getLastError());
+            MemorySegment action = arena.allocate(LinuxConstants.SIZEOF_SIGACTION, 8);
+            action.set(ValueLayout.ADDRESS, 0, NotifyCalls.function("abs"));
+            if (calls.sigaction(SIGURG, action, MemorySegment.NULL) != 0) {
+                throw new IllegalStateException("sigaction(SIGURG) failed: errno " + calls.errno());
             }
         }
     }
 
     /** Sends SIGURG to thread {@code tid} of this process; a thread already gone is no error. */
-    static void thread(int tid) {
-        NotifyCalls.syscall(LinuxConstants.SYS_tgkill, ProcessHandle.current().pid(), tid, SIGURG, 0, 0, 0);
+    static void thread(NotifyCalls calls, int tid) {
+        calls.syscall(LinuxConstants.SYS_tgkill, ProcessHandle.current().pid(), tid, SIGURG, 0, 0, 0);
     }
 }

@@ -1,7 +1,5 @@
 package io.jsyd.runtime.supervisor;
 
-import com.sun.jna.Memory;
-import com.sun.jna.Native;
 import io.jsyd.runtime.linux.Errno;
 import io.jsyd.runtime.linux.Fd;
 import io.jsyd.runtime.linux.LinuxConstants;
@@ -13,6 +11,9 @@ import io.jsyd.runtime.seccomp.Libseccomp;
 import io.jsyd.runtime.seccomp.SeccompConstants;
 import io.jsyd.runtime.supervisor.SupervisedSyscalls.Entry;
 import io.jsyd.runtime.supervisor.SupervisedSyscalls.Shape;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
@@ -24,10 +25,23 @@ import java.util.concurrent.atomic.AtomicInteger;
  * Answers the notifications of one container's supervisor filter. A pool of
  * platform threads (as Syd's, seed 002, kept simple): {@code core} threads live
  * as long as the container; when every live thread is busy with a notification,
- * one more starts, up to {@code max}; a thread beyond the core ends after
- * {@code keepAlive} without work. Each thread handles its notification end to
- * end (receive, read the arguments, decide, check the notification is still
- * valid, answer): handing work between threads costs more than the work.
+ * one more starts, up to {@code max}; a thread beyond the core ends after a
+ * {@code keepAlive} period in which it was not needed. Each thread handles its
+ * notification end to end (receive, read the arguments, decide, check the
+ * notification is still valid, answer): handing work between threads costs
+ * more than the work.
+ *
+ * <p>A thread is busy from the notification it takes to the answer it sends,
+ * not to the end of its tidying up: a caller answered a moment ago comes back
+ * with its next call while the thread that answered still closes its files.
+ * Counting that as busy made the pool grow on a glimpse, and since the kernel
+ * hands notifications to waiting threads in turn (first in, first out), a
+ * thread added so is never idle long enough to retire, and each takes its turn
+ * with cold caches (measured: 6 spurious threads cost the single-caller
+ * bench/notify a tenth of its throughput). The watcher grows the pool only when
+ * every thread is busy, a notification waits and none was taken for
+ * {@link #STALL_MILLIS}; and a helper retires when, over a keep-alive period,
+ * fewer calls were in hand at once than threads were alive.
  *
  * <p>Threads wait in NOTIF_RECV itself, as the C yardstick does (bench/notify):
  * waiting in poll(2) first cost every notification a wake-up of every idle
@@ -61,6 +75,8 @@ public final class NotifySupervisor implements Supervision {
     private static final short POLLHUP_ERR_NVAL = 0x8 | 0x10 | 0x20;
     /** How often the watcher looks whether the supervisor was closed and helpers idle too long. */
     private static final int WATCH_MILLIS = 100;
+    /** How long the pool must stay fully busy, with work waiting and none taken, before it grows. */
+    static final int STALL_MILLIS = 10;
     /** How often the watcher repeats its interrupt until every worker has gone. */
     private static final int INTERRUPT_AGAIN_MILLIS = 5;
     private static final int AF_UNIX = 1;
@@ -80,6 +96,8 @@ public final class NotifySupervisor implements Supervision {
     private final AtomicInteger busy = new AtomicInteger();
     private final AtomicInteger started = new AtomicInteger();
     private final AtomicInteger handled = new AtomicInteger();
+    /** The most notifications in hand at once since the watcher last looked (racy: an estimate). */
+    private volatile int peakBusy;
     private final CountDownLatch hangup = new CountDownLatch(1);
     /** Worker threads by kernel tid, with the time (nanoTime) each last finished a notification. */
     private final java.util.concurrent.ConcurrentHashMap<Integer, Worker> workers =
@@ -136,8 +154,10 @@ public final class NotifySupervisor implements Supervision {
         NotifySupervisor s = new NotifySupervisor(listener, matcher, log, endContainer, size, name, initPid);
         // the caller is woken on the CPU of the thread that answers it (Linux 6.6): without it a round trip
         // costs about three times as much; older kernels refuse the ioctl and work as before
-        s.syncWakeUp = NotifyCalls.ioctl(listener.get(), SeccompConstants.SECCOMP_IOCTL_NOTIF_SET_FLAGS,
-                new com.sun.jna.Pointer(SeccompConstants.SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP)) == 0;
+        try (Arena arena = Arena.ofConfined()) {
+            s.syncWakeUp = new NotifyCalls(arena).ioctl(listener.get(), SeccompConstants.SECCOMP_IOCTL_NOTIF_SET_FLAGS,
+                    MemorySegment.ofAddress(SeccompConstants.SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP)) == 0;
+        }
         Interrupt.install();
         for (int i = 0; i < size.core(); i++) {
             s.spawn(true);
@@ -174,13 +194,18 @@ public final class NotifySupervisor implements Supervision {
     private void spawn(boolean core) {
         live.incrementAndGet();
         Thread.ofPlatform().daemon().name(name + "-" + started.incrementAndGet()).start(() -> {
-            int tid = (int) NotifyCalls.syscall(LinuxConstants.SYS_gettid, 0, 0, 0, 0, 0, 0);
-            Worker w = new Worker(core);
-            workers.put(tid, w);
-            try {
-                work(w);
+            // the thread's native memory, confined to it, lives as long as it does
+            try (Arena arena = Arena.ofConfined()) {
+                NotifyCalls calls = new NotifyCalls(arena);
+                int tid = (int) calls.syscall(LinuxConstants.SYS_gettid, 0, 0, 0, 0, 0, 0);
+                Worker w = new Worker(core);
+                workers.put(tid, w);
+                try {
+                    work(w, arena, calls);
+                } finally {
+                    workers.remove(tid);
+                }
             } finally {
-                workers.remove(tid);
                 live.decrementAndGet();
             }
         });
@@ -189,23 +214,24 @@ public final class NotifySupervisor implements Supervision {
     /** A worker as the watcher sees it. */
     private static final class Worker {
         final boolean core;
-        volatile long idleSince = System.nanoTime();
         volatile boolean retire;
         /** In NOTIF_RECV (or about to be): only then may the watcher's signal reach it for retiring. */
         volatile boolean waiting;
+        /** Holding a notification not answered yet (written by the worker alone). */
+        boolean inHand;
 
         Worker(boolean core) {
             this.core = core;
         }
     }
 
-    private void work(Worker w) {
-        try (Memory notif = new Memory(SeccompConstants.SIZEOF_SECCOMP_NOTIF);
-             Memory resp = new Memory(SeccompConstants.SIZEOF_SECCOMP_NOTIF_RESP);
-             Memory buf = new Memory(PATH_MAX + 1); Memory iov = new Memory(32)) {
-            Scratch s = new Scratch(notif, resp, buf, iov, new OpenCall(), emulateOpens ? opener() : null);
+    private void work(Worker w, Arena arena, NotifyCalls calls) {
+        try {
+            Scratch s = new Scratch(w, calls, arena.allocate(SeccompConstants.SIZEOF_SECCOMP_NOTIF, 8),
+                    arena.allocate(SeccompConstants.SIZEOF_SECCOMP_NOTIF_RESP, 8), arena.allocate(PATH_MAX + 1, 8),
+                    arena.allocate(32, 8), new OpenCall(), emulateOpens ? opener() : null);
             try {
-                loop(w, notif, s);
+                loop(w, s);
             } finally {
                 if (s.opener() != null) {
                     s.opener().close();
@@ -216,18 +242,20 @@ public final class NotifySupervisor implements Supervision {
         }
     }
 
-    private void loop(Worker w, Memory notif, Scratch s) {
+    private void loop(Worker w, Scratch s) {
+        MemorySegment notif = s.notif();
+        ByteBuffer n = s.notifView();
         int fd = listener.get();
         while (!closed && !hungUp && !w.retire) {
             // the kernel wants the struct zeroed
             for (int i = 0; i + 8 <= SeccompConstants.SIZEOF_SECCOMP_NOTIF; i += 8) {
-                s.notifView().putLong(i, 0);
+                n.putLong(i, 0);
             }
             w.waiting = true;
-            int got = NotifyCalls.ioctl(fd, SeccompConstants.SECCOMP_IOCTL_NOTIF_RECV, notif);
+            int got = s.calls().ioctl(fd, SeccompConstants.SECCOMP_IOCTL_NOTIF_RECV, notif);
             w.waiting = false;
             if (got != 0) {
-                int errno = Native.getLastError();
+                int errno = s.calls().errno();
                 // EINTR: the watcher's interrupt (looked at by the loop's condition); ENOENT: the caller went
                 // away before we took its notification
                 if (errno == Errno.EINTR.number() || errno == Errno.ENOENT.number()) {
@@ -237,19 +265,22 @@ public final class NotifySupervisor implements Supervision {
             }
             // counted before the answer, which is what lets the caller go on
             handled.incrementAndGet();
-            busy.incrementAndGet();
+            w.inHand = true;
+            int inHand = busy.incrementAndGet();
+            if (inHand > peakBusy) {
+                peakBusy = inHand;
+            }
             try {
                 handle(s);
             } catch (RuntimeException e) {
                 // never leave a caller blocked on a notification nobody answers
-                long id = notif.getLong(SeccompConstants.SECCOMP_NOTIF_ID);
-                Entry entry = syscalls.get(notif.getInt(SeccompConstants.SECCOMP_NOTIF_NR));
-                log.failure(notif.getInt(SeccompConstants.SECCOMP_NOTIF_PID),
+                long id = n.getLong(SeccompConstants.SECCOMP_NOTIF_ID);
+                Entry entry = syscalls.get(n.getInt(SeccompConstants.SECCOMP_NOTIF_NR));
+                log.failure(n.getInt(SeccompConstants.SECCOMP_NOTIF_PID),
                         entry == null ? "?" : entry.name(), Errno.EACCES.number(), e.toString());
                 respond(s, id, -1, Errno.EACCES.number(), false);
             } finally {
-                busy.decrementAndGet();
-                w.idleSince = System.nanoTime();
+                answering(s);
             }
         }
     }
@@ -259,55 +290,97 @@ public final class NotifySupervisor implements Supervision {
      * way, then interrupts workers until none is left.
      */
     private void watch() {
-        try (Memory pollfd = new Memory(8)) {
+        try (Arena arena = Arena.ofConfined()) {
+            NotifyCalls calls = new NotifyCalls(arena);
+            MemorySegment pollfds = arena.allocate(8, 8);
+            ByteBuffer pollfd = view(pollfds);
             long keepAlive = size.keepAlive().toNanos();
+            long windowStart = System.nanoTime();
             while (!closed) {
-                pollfd.setInt(0, listener.get());
-                pollfd.setShort(4, (short) 0);
-                pollfd.setShort(6, (short) 0);
-                int n = NotifyCalls.poll(pollfd, 1, WATCH_MILLIS);
-                if (n < 0 && Native.getLastError() != Errno.EINTR.number()) {
+                pollfd.putInt(0, listener.get());
+                pollfd.putShort(4, (short) 0);
+                pollfd.putShort(6, (short) 0);
+                int n = calls.poll(pollfds, 1, WATCH_MILLIS);
+                if (n < 0 && calls.errno() != Errno.EINTR.number()) {
                     break;
                 }
                 if (n > 0 && (pollfd.getShort(6) & POLLHUP_ERR_NVAL) != 0) {
                     break;
                 }
-                if (busy.get() >= live.get() && live.get() < size.max() && pending(pollfd)) {
-                    // every thread is busy and a notification waits (callers held up by slow answers, say a fifo
-                    // opened for them): one more thread. Decided here, a few times a second, not per
-                    // notification: on a loaded machine "all busy" mostly means preempted, and more threads
-                    // than CPUs then only add switches
+                if (live.get() < size.max() && stalled(calls, pollfd, pollfds)) {
+                    // callers held up by slow answers (a fifo opened for them, say): one more thread. Decided
+                    // here, a few times a second, not per notification: on a loaded machine "all busy" mostly
+                    // means preempted, and more threads than CPUs then only add switches
                     spawn(false);
+                    peakBusy = live.get();
                 }
                 long now = System.nanoTime();
-                workers.forEach((tid, w) -> {
-                    if (!w.core && w.waiting && busy.get() < live.get() - 1 && now - w.idleSince > keepAlive) {
-                        w.retire = true;
-                        Interrupt.thread(tid);
-                    }
-                });
+                if (now - windowStart >= keepAlive) {
+                    retireUnneeded(calls);
+                    windowStart = now;
+                }
             }
         } catch (IllegalStateException e) {
             // the listener was closed: the supervisor is closing
         }
         hungUp = true;
         hangup.countDown();
-        while (!workers.isEmpty()) {
-            workers.keySet().forEach(Interrupt::thread);
-            try {
-                Thread.sleep(INTERRUPT_AGAIN_MILLIS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return;
+        interruptAll();
+    }
+
+    /** Interrupts the workers until none is left. */
+    private void interruptAll() {
+        try (Arena arena = Arena.ofConfined()) {
+            NotifyCalls calls = new NotifyCalls(arena);
+            while (!workers.isEmpty()) {
+                workers.keySet().forEach(tid -> Interrupt.thread(calls, tid));
+                try {
+                    Thread.sleep(INTERRUPT_AGAIN_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
             }
         }
     }
 
-    private boolean pending(Memory pollfd) {
-        pollfd.setInt(0, listener.get());
-        pollfd.setShort(4, POLLIN);
-        pollfd.setShort(6, (short) 0);
-        return NotifyCalls.poll(pollfd, 1, 0) > 0 && (pollfd.getShort(6) & POLLIN) != 0;
+    /** Every thread busy and work waiting, with none taken over {@link #STALL_MILLIS}. */
+    private boolean stalled(NotifyCalls calls, ByteBuffer pollfd, MemorySegment pollfds) {
+        if (busy.get() < live.get() || !pending(calls, pollfd, pollfds)) {
+            return false;
+        }
+        int taken = handled.get();
+        try {
+            Thread.sleep(STALL_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        return handled.get() == taken && busy.get() >= live.get() && pending(calls, pollfd, pollfds);
+    }
+
+    /** Retires the helpers the last keep-alive period did not need (waiting ones: a busy one finishes first). */
+    private void retireUnneeded(NotifyCalls calls) {
+        int excess = live.get() - Math.max(size.core(), peakBusy);
+        peakBusy = busy.get();
+        for (var e : workers.entrySet()) {
+            Worker w = e.getValue();
+            if (excess <= 0) {
+                return;
+            }
+            if (!w.core && !w.retire && w.waiting) {
+                w.retire = true;
+                Interrupt.thread(calls, e.getKey());
+                excess--;
+            }
+        }
+    }
+
+    private boolean pending(NotifyCalls calls, ByteBuffer pollfd, MemorySegment pollfds) {
+        pollfd.putInt(0, listener.get());
+        pollfd.putShort(4, POLLIN);
+        pollfd.putShort(6, (short) 0);
+        return calls.poll(pollfds, 1, 0) > 0 && (pollfd.getShort(6) & POLLIN) != 0;
     }
 
     /** This thread's means to open files for callers, or null (logged) when the kernel refuses it one. */
@@ -320,20 +393,30 @@ public final class NotifySupervisor implements Supervision {
         }
     }
 
-    /** One thread's buffers, reused for every notification it handles. */
-    private record Scratch(Memory notif, Memory resp, Memory buf, Memory iov, OpenCall open, CallerOpen opener,
-            java.nio.ByteBuffer notifView, java.nio.ByteBuffer respView) {
-        Scratch(Memory notif, Memory resp, Memory buf, Memory iov, OpenCall open, CallerOpen opener) {
-            this(notif, resp, buf, iov, open, opener, view(notif), view(resp));
+    /** The current notification is about to be answered (or has no answer to get): no longer in hand. */
+    private void answering(Scratch s) {
+        if (s.worker().inHand) {
+            s.worker().inHand = false;
+            busy.decrementAndGet();
+        }
+    }
+
+    /** One thread's calls and buffers, reused for every notification it handles. */
+    private record Scratch(Worker worker, NotifyCalls calls, MemorySegment notif, MemorySegment resp, MemorySegment buf,
+            MemorySegment iov, OpenCall open, CallerOpen opener, ByteBuffer notifView, ByteBuffer respView,
+            ByteBuffer bufView, ByteBuffer iovView) {
+        Scratch(Worker worker, NotifyCalls calls, MemorySegment notif, MemorySegment resp, MemorySegment buf,
+                MemorySegment iov, OpenCall open, CallerOpen opener) {
+            this(worker, calls, notif, resp, buf, iov, open, opener, view(notif), view(resp), view(buf), view(iov));
         }
     }
 
     /**
-     * A direct ByteBuffer over native memory: its get and put are compiled to
-     * plain loads and stores, where each Memory.getLong or setInt is a JNI call.
+     * A ByteBuffer over native memory, in the machine's byte order: the C1
+     * compiler makes its get and put plain loads and stores.
      */
-    static java.nio.ByteBuffer view(Memory m) {
-        return m.getByteBuffer(0, m.size()).order(java.nio.ByteOrder.nativeOrder());
+    static ByteBuffer view(MemorySegment m) {
+        return m.asByteBuffer().order(java.nio.ByteOrder.nativeOrder());
     }
 
     /**
@@ -437,11 +520,13 @@ public final class NotifySupervisor implements Supervision {
             respond(s, id, -1, Errno.EACCES.number(), false);
             return;
         }
-        int r = s.opener().open(id, listener.get(), pid, o.where, o.relative, o.dirfd, o.flags, o.mode, o.resolve,
-                o.fdNumber);
-        if (r < 0 && r != Integer.MIN_VALUE) {
-            respond(s, id, -1, -r, false);
+        int file = s.opener().open(pid, o.where, o.relative, o.dirfd, o.flags, o.mode, o.resolve, o.fdNumber);
+        if (file < 0) {
+            respond(s, id, -1, -file, false);
+            return;
         }
+        answering(s);
+        s.opener().install(id, listener.get(), file, o.flags);
     }
 
     /** Syd's answers: a refused connection for connect and sendto, EACCES for the rest. */
@@ -477,9 +562,9 @@ public final class NotifySupervisor implements Supervision {
                 long flags;
                 if (o.howStruct()) {
                     readHow(s, pid, args[o.flags()], args[o.flags() + 1]);
-                    flags = s.buf().getLong(LinuxConstants.OPEN_HOW_FLAGS);
-                    call.mode = s.buf().getLong(LinuxConstants.OPEN_HOW_MODE);
-                    call.resolve = s.buf().getLong(LinuxConstants.OPEN_HOW_RESOLVE);
+                    flags = s.bufView().getLong(LinuxConstants.OPEN_HOW_FLAGS);
+                    call.mode = s.bufView().getLong(LinuxConstants.OPEN_HOW_MODE);
+                    call.resolve = s.bufView().getLong(LinuxConstants.OPEN_HOW_RESOLVE);
                 } else if (o.creat()) {
                     flags = LinuxConstants.O_CREAT | LinuxConstants.O_WRONLY | LinuxConstants.O_TRUNC;
                     call.mode = args[o.flags()];
@@ -556,7 +641,8 @@ public final class NotifySupervisor implements Supervision {
         }
         int len = (int) Math.min(length, SOCKADDR_MAX);
         read(s, pid, pointer, len);
-        byte[] sa = s.buf().getByteArray(0, len);
+        byte[] sa = new byte[len];
+        MemorySegment.copy(s.buf(), java.lang.foreign.ValueLayout.JAVA_BYTE, 0, sa, 0, len);
         int family = (sa[0] & 0xff) | (sa[1] & 0xff) << 8;
         Decision d;
         String subject;
@@ -620,7 +706,7 @@ public final class NotifySupervisor implements Supervision {
             }
             // one copy out of native memory, then a scan in Java (getByte is a native call per byte)
             byte[] c = s.open().chunk;
-            s.buf().read(got, c, got, n);
+            MemorySegment.copy(s.buf(), java.lang.foreign.ValueLayout.JAVA_BYTE, got, c, got, n);
             for (int i = got; i < got + n; i++) {
                 if (c[i] == 0) {
                     return java.util.Arrays.copyOf(c, i);
@@ -643,7 +729,7 @@ public final class NotifySupervisor implements Supervision {
         }
         read(s, pid, address, (int) size);
         for (int i = known; i < size; i++) {
-            if (s.buf().getByte(i) != 0) {
+            if (s.bufView().get(i) != 0) {
                 throw new UnreadableException(Errno.E2BIG.number());
             }
         }
@@ -656,30 +742,30 @@ public final class NotifySupervisor implements Supervision {
     }
 
     private static int readSome(Scratch s, int pid, long address, int offset, int length) {
-        Memory iov = s.iov();
-        iov.setPointer(0, s.buf().share(offset));
-        iov.setLong(8, length);
-        iov.setLong(16, address);
-        iov.setLong(24, length);
-        return (int) NotifyCalls.process_vm_readv(pid, iov, 1, iov.share(16), 1, 0);
+        ByteBuffer iov = s.iovView();
+        iov.putLong(0, s.buf().address() + offset);
+        iov.putLong(8, length);
+        iov.putLong(16, address);
+        iov.putLong(24, length);
+        return (int) s.calls().processVmReadv(pid, s.iov(), 1, s.iov().asSlice(16), 1, 0);
     }
 
     private boolean valid(Scratch s, long id) {
         s.respView().putLong(0, id);
-        return NotifyCalls.ioctl(listener.get(), SeccompConstants.SECCOMP_IOCTL_NOTIF_ID_VALID,
-                s.resp()) == 0;
+        return s.calls().ioctl(listener.get(), SeccompConstants.SECCOMP_IOCTL_NOTIF_ID_VALID, s.resp()) == 0;
     }
 
     private void respond(Scratch s, long id, long value, int errno, boolean proceed) {
-        java.nio.ByteBuffer r = s.respView();
+        ByteBuffer r = s.respView();
         // every field of struct seccomp_notif_resp is written: no clear needed
         r.putLong(SeccompConstants.SECCOMP_NOTIF_RESP_ID, id);
         r.putLong(SeccompConstants.SECCOMP_NOTIF_RESP_VAL, proceed ? 0 : value);
         r.putInt(SeccompConstants.SECCOMP_NOTIF_RESP_ERROR, proceed ? 0 : -errno);
         r.putInt(SeccompConstants.SECCOMP_NOTIF_RESP_FLAGS,
                 proceed ? (int) SeccompConstants.SECCOMP_USER_NOTIF_FLAG_CONTINUE : 0);
+        answering(s);
         // ENOENT when the caller died meanwhile: nothing left to answer
-        NotifyCalls.ioctl(listener.get(), SeccompConstants.SECCOMP_IOCTL_NOTIF_SEND, s.resp());
+        s.calls().ioctl(listener.get(), SeccompConstants.SECCOMP_IOCTL_NOTIF_SEND, s.resp());
     }
 
     /** Stops the threads (those waiting in poll end within half a second) and closes the listener. */

@@ -44,7 +44,7 @@ class SupervisedContainerTest {
     }
 
     /** What one supervised run left: the exit status and the decision log. */
-    private record Outcome(int status, String log, int handled, boolean syncWakeUp) {
+    private record Outcome(int status, String log, int handled, boolean syncWakeUp, int threadsStarted) {
     }
 
     private static Outcome run(ContainerConfig base, String policyText) throws Exception {
@@ -52,6 +52,11 @@ class SupervisedContainerTest {
     }
 
     private static Outcome run(ContainerConfig base, String policyText, ByteArrayOutputStream log) throws Exception {
+        return run(base, policyText, log, new NotifySupervisor.PoolSize(1, 4, Duration.ofSeconds(1)));
+    }
+
+    private static Outcome run(ContainerConfig base, String policyText, ByteArrayOutputStream log,
+            NotifySupervisor.PoolSize pool) throws Exception {
         Policy policy = PolicyParser.parse("test policy", policyText);
         var filter = SeccompCompiler.system().compile(SupervisedSyscalls.program(policy)).filter();
         ContainerConfig c = base.withProcess(base.process().withSupervisor(filter));
@@ -63,7 +68,7 @@ class SupervisedContainerTest {
                 init.set(pid);
                 supervisor.set(NotifySupervisor.start(fd.dupAtLeast(3), policy.compile(), new DecisionLog(ps, "t"),
                         () -> Processes.signalIfAlive(init.get(), 9),
-                        new NotifySupervisor.PoolSize(1, 4, Duration.ofSeconds(1)), "t-notify"));
+                        pool, "t-notify"));
             });
             l.fds().forEach(Fd::close);
             int status = Processes.waitFor(l.initPid()).exitCode();
@@ -74,7 +79,8 @@ class SupervisedContainerTest {
             }
             assertEquals(0, s.liveThreads(), "every worker ends with the container");
             s.close();
-            return new Outcome(status, log.toString(StandardCharsets.UTF_8), s.handled(), s.syncWakeUp());
+            return new Outcome(status, log.toString(StandardCharsets.UTF_8), s.handled(), s.syncWakeUp(),
+                    s.threadsStarted());
         }
     }
 
@@ -89,6 +95,40 @@ class SupervisedContainerTest {
         Files.copy(BusyboxRootfs.BUSYBOX, rootfs.resolve("opt/tool/true"));
         Files.copy(BusyboxRootfs.BUSYBOX, rootfs.resolve("opt/other/true"));
         return ContainerLauncherTest.config(rootfs, out, List.of("sh", "-c", script), List.of());
+    }
+
+    /**
+     * A fifo opened for a caller blocks the worker that opens it until the other
+     * end is opened too, which takes a second worker: the pool has to grow.
+     */
+    @Test
+    void poolGrowsWhenCallersAreHeldUpBySlowAnswers(@TempDir Path dir) throws Exception {
+        ContainerConfig c = container(dir, "mkfifo /out/fifo && (cat /out/fifo > /out/got &) && echo hi > /out/fifo;"
+                + " wait; sleep 0.2; cat /out/got > /out/seen");
+        Outcome o = run(c, """
+                sandbox/read,write:on
+                allow/read,write+/***
+                """, new ByteArrayOutputStream(), new NotifySupervisor.PoolSize(1, 4, Duration.ofSeconds(5)));
+        assertEquals(0, o.status());
+        assertEquals("hi", Files.readString(dir.resolve("out/seen")).strip());
+        assertTrue(o.threadsStarted() >= 2, "the pool grew: " + o.threadsStarted() + " threads");
+    }
+
+    /**
+     * One caller has at most one call in hand: however fast it calls again, one
+     * thread serves it (a pool that grew on such a glimpse kept every thread it
+     * added, and each took its turn with cold caches).
+     */
+    @Test
+    void aSingleCallerIsServedByOneThread(@TempDir Path dir) throws Exception {
+        ContainerConfig c = container(dir, "i=0; while [ $i -lt 5000 ]; do : < /etc/passwd; i=$((i+1)); done");
+        Outcome o = run(c, """
+                sandbox/read:on
+                allow/read+/***
+                """, new ByteArrayOutputStream(), new NotifySupervisor.PoolSize(1, 4, Duration.ofSeconds(5)));
+        assertEquals(0, o.status());
+        assertTrue(o.handled() >= 5000, "only " + o.handled() + " notifications");
+        assertEquals(1, o.threadsStarted(), "threads started");
     }
 
     @Test
