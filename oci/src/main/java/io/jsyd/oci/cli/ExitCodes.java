@@ -16,6 +16,13 @@ public final class ExitCodes {
     public static final int OK = 0;
     public static final int FAILURE = 1;
     public static final int USAGE = 2;
+    /**
+     * runc's status for every failure of `exec` but a usage error, out of the
+     * range a process's own exit status takes (0-255 less the signals' 128+n
+     * that a caller sees as such): callers tell "exec failed" from "the process
+     * exited 1".
+     */
+    public static final int EXEC_FAILED = 255;
 
     private ExitCodes() {
     }

@@ -90,7 +90,8 @@ public final class JsydOci {
         try {
             return verb.run(invocation);
         } catch (OciException e) {
-            return report(invocation, e);
+            report(invocation, e);
+            return verb.statusOf(e);
         } catch (RuntimeException e) {
             return internalError(invocation, e);
         }

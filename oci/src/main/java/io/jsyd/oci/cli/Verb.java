@@ -9,4 +9,9 @@ import io.jsyd.oci.OciException;
  */
 public interface Verb {
     int run(Invocation invocation) throws OciException;
+
+    /** The exit status for {@code failure}; most commands take the common mapping. */
+    default int statusOf(OciException failure) {
+        return ExitCodes.of(failure);
+    }
 }

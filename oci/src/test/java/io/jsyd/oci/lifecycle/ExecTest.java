@@ -107,6 +107,19 @@ class ExecTest {
         assertEquals(137, exec(root, ID, "sh", "-c", "kill -9 $$").status());
     }
 
+    /** runc's statuses: a process that could not be started is 255, not a status the process could give. */
+    @Test
+    void anExecThatCannotStartExits255(@TempDir Path dir) throws Exception {
+        Path root = running(dir, "exec sleep 60");
+        Cli.Result missing = exec(root, ID, "/no/such/program");
+        assertEquals(255, missing.status(), missing.err());
+        // podman turns "no such file or directory" into its own 127
+        assertTrue(missing.err().contains("no such file or directory"), missing.err());
+        Cli.Result cwd = exec(root, "--cwd", "/no/such/dir", ID, "true");
+        assertEquals(255, cwd.status(), cwd.err());
+        assertEquals(255, exec(root, "other-" + ID, "true").status());
+    }
+
     @Test
     void processFileIsTheWholeProcess(@TempDir Path dir) throws Exception {
         Path root = running(dir, "exec sleep 60");

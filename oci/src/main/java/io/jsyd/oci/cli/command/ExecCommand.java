@@ -2,8 +2,9 @@ package io.jsyd.oci.cli.command;
 
 import io.jsyd.oci.OciException;
 import io.jsyd.oci.UsageException;
-import io.jsyd.oci.lifecycle.Exec;
+import io.jsyd.oci.cli.ExitCodes;
 import io.jsyd.oci.cli.Invocation;
+import io.jsyd.oci.lifecycle.Exec;
 import io.jsyd.oci.cli.Verb;
 import java.util.ArrayList;
 import java.util.List;
@@ -75,6 +76,11 @@ public final class ExecCommand implements Verb {
 
     @Parameters(index = "1..*", paramLabel = "<command>", description = "the command and its arguments")
     List<String> command = new ArrayList<>();
+
+    @Override
+    public int statusOf(OciException failure) {
+        return failure instanceof UsageException ? ExitCodes.USAGE : ExitCodes.EXEC_FAILED;
+    }
 
     @Override
     public int run(Invocation invocation) throws OciException {
