@@ -99,7 +99,7 @@ public final class NotifySupervisor implements Supervision {
     /** The most notifications in hand at once since the watcher last looked (racy: an estimate). */
     private volatile int peakBusy;
     private final CountDownLatch hangup = new CountDownLatch(1);
-    /** Worker threads by kernel tid, with the time (nanoTime) each last finished a notification. */
+    /** Worker threads by kernel tid. */
     private final java.util.concurrent.ConcurrentHashMap<Integer, Worker> workers =
             new java.util.concurrent.ConcurrentHashMap<>();
     private volatile boolean hungUp;
