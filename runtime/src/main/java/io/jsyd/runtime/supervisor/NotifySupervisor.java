@@ -17,41 +17,12 @@ import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
-import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 
 /**
- * Answers the notifications of one container's supervisor filter. A pool of
- * platform threads (as Syd's, seed 002, kept simple): {@code core} threads live
- * as long as the container; when every live thread is busy with a notification,
- * one more starts, up to {@code max}; a thread beyond the core ends after a
- * {@code keepAlive} period in which it was not needed. Each thread handles its
- * notification end to end (receive, read the arguments, decide, check the
- * notification is still valid, answer): handing work between threads costs
- * more than the work.
- *
- * <p>A thread is busy from the notification it takes to the answer it sends,
- * not to the end of its tidying up: a caller answered a moment ago comes back
- * with its next call while the thread that answered still closes its files.
- * Counting that as busy made the pool grow on a glimpse, and since the kernel
- * hands notifications to waiting threads in turn (first in, first out), a
- * thread added so is never idle long enough to retire, and each takes its turn
- * with cold caches (measured: 6 spurious threads cost the single-caller
- * bench/notify a tenth of its throughput). The watcher grows the pool only when
- * every thread is busy, a notification waits and none was taken for
- * {@link #STALL_MILLIS}; and a helper retires when, over a keep-alive period,
- * fewer calls were in hand at once than threads were alive.
- *
- * <p>Threads wait in NOTIF_RECV itself, as the C yardstick does (bench/notify):
- * waiting in poll(2) first cost every notification a wake-up of every idle
- * thread, a lock and a second poll. A thread blocked in NOTIF_RECV is not woken
- * when the filter's last process exits, though, so one more thread, the
- * watcher, waits in poll(2) for that hangup alone (POLLIN not asked: a new
- * notification does not wake it), and then interrupts the workers with SIGURG
- * (a handler that does nothing, installed without SA_RESTART, so NOTIF_RECV
- * fails with EINTR), again until every one has gone. It also interrupts helpers
- * idle longer than the keep-alive, and everyone on {@link #close()}.
+ * Answers the notifications of one container's supervisor filter, on the
+ * threads of a {@link NotifyPool}. Each thread handles its notification end to
+ * end (receive, read the arguments, decide, check the notification is still
+ * valid, answer): handing work between threads costs more than the work.
  */
 public final class NotifySupervisor implements Supervision {
     /** Pool sizes. */
@@ -71,14 +42,6 @@ public final class NotifySupervisor implements Supervision {
 
     private static final int PATH_MAX = 4096;
     private static final int SOCKADDR_MAX = 128;
-    private static final short POLLIN = 0x1;
-    private static final short POLLHUP_ERR_NVAL = 0x8 | 0x10 | 0x20;
-    /** How often the watcher looks whether the supervisor was closed and helpers idle too long. */
-    private static final int WATCH_MILLIS = 100;
-    /** How long the pool must stay fully busy, with work waiting and none taken, before it grows. */
-    static final int STALL_MILLIS = 10;
-    /** How often the watcher repeats its interrupt until every worker has gone. */
-    private static final int INTERRUPT_AGAIN_MILLIS = 5;
     private static final int AF_UNIX = 1;
     private static final int AF_INET = 2;
     private static final int AF_INET6 = 10;
@@ -89,21 +52,8 @@ public final class NotifySupervisor implements Supervision {
     private final PolicyMatcher matcher;
     private final DecisionLog log;
     private final Runnable endContainer;
-    private final PoolSize size;
     private final Map<Integer, Entry> syscalls;
-    private final String name;
-    private final AtomicInteger live = new AtomicInteger();
-    private final AtomicInteger busy = new AtomicInteger();
-    private final AtomicInteger started = new AtomicInteger();
-    private final AtomicInteger handled = new AtomicInteger();
-    /** The most notifications in hand at once since the watcher last looked (racy: an estimate). */
-    private volatile int peakBusy;
-    private final CountDownLatch hangup = new CountDownLatch(1);
-    /** Worker threads by kernel tid. */
-    private final java.util.concurrent.ConcurrentHashMap<Integer, Worker> workers =
-            new java.util.concurrent.ConcurrentHashMap<>();
-    private volatile boolean hungUp;
-    private volatile boolean closed;
+    private final NotifyPool pool;
     private volatile boolean syncWakeUp;
     /**
      * Whether allowed opens are made by the supervisor (ADDFD). Not with Landlock
@@ -122,10 +72,9 @@ public final class NotifySupervisor implements Supervision {
         this.matcher = matcher;
         this.log = log;
         this.endContainer = endContainer;
-        this.size = size;
         this.syscalls = SupervisedSyscalls.byNumber(Libseccomp.get());
         this.emulateOpens = !matcher.policy().landlock().on();
-        this.name = name;
+        this.pool = new NotifyPool(listener, size, name, this::work);
     }
 
     /**
@@ -158,11 +107,7 @@ public final class NotifySupervisor implements Supervision {
             s.syncWakeUp = new NotifyCalls(arena).ioctl(listener.get(), SeccompConstants.SECCOMP_IOCTL_NOTIF_SET_FLAGS,
                     MemorySegment.ofAddress(SeccompConstants.SECCOMP_USER_NOTIF_FD_SYNC_WAKE_UP)) == 0;
         }
-        Interrupt.install();
-        for (int i = 0; i < size.core(); i++) {
-            s.spawn(true);
-        }
-        Thread.ofPlatform().daemon().name(name + "-watch").start(s::watch);
+        s.pool.start();
         return s;
     }
 
@@ -173,59 +118,25 @@ public final class NotifySupervisor implements Supervision {
 
     /** Threads running now. */
     public int liveThreads() {
-        return live.get();
+        return pool.liveThreads();
     }
 
     /** Notifications received so far. */
     public int handled() {
-        return handled.get();
+        return pool.handled();
     }
 
     /** Threads started so far (core and helpers). */
     public int threadsStarted() {
-        return started.get();
+        return pool.threadsStarted();
     }
 
     /** Waits until no process uses the filter any more (the container is gone). */
     public boolean awaitHangup(Duration timeout) throws InterruptedException {
-        return hangup.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+        return pool.awaitHangup(timeout);
     }
 
-    private void spawn(boolean core) {
-        live.incrementAndGet();
-        Thread.ofPlatform().daemon().name(name + "-" + started.incrementAndGet()).start(() -> {
-            // the thread's native memory, confined to it, lives as long as it does
-            try (Arena arena = Arena.ofConfined()) {
-                NotifyCalls calls = new NotifyCalls(arena);
-                int tid = (int) calls.syscall(LinuxConstants.SYS_gettid, 0, 0, 0, 0, 0, 0);
-                Worker w = new Worker(core);
-                workers.put(tid, w);
-                try {
-                    work(w, arena, calls);
-                } finally {
-                    workers.remove(tid);
-                }
-            } finally {
-                live.decrementAndGet();
-            }
-        });
-    }
-
-    /** A worker as the watcher sees it. */
-    private static final class Worker {
-        final boolean core;
-        volatile boolean retire;
-        /** In NOTIF_RECV (or about to be): only then may the watcher's signal reach it for retiring. */
-        volatile boolean waiting;
-        /** Holding a notification not answered yet (written by the worker alone). */
-        boolean inHand;
-
-        Worker(boolean core) {
-            this.core = core;
-        }
-    }
-
-    private void work(Worker w, Arena arena, NotifyCalls calls) {
+    private void work(NotifyPool.Worker w, Arena arena, NotifyCalls calls) {
         try {
             Scratch s = new Scratch(w, calls, arena.allocate(SeccompConstants.SIZEOF_SECCOMP_NOTIF, 8),
                     arena.allocate(SeccompConstants.SIZEOF_SECCOMP_NOTIF_RESP, 8), arena.allocate(PATH_MAX + 1, 8),
@@ -242,11 +153,11 @@ public final class NotifySupervisor implements Supervision {
         }
     }
 
-    private void loop(Worker w, Scratch s) {
+    private void loop(NotifyPool.Worker w, Scratch s) {
         MemorySegment notif = s.notif();
         ByteBuffer n = s.notifView();
         int fd = listener.get();
-        while (!closed && !hungUp && !w.retire) {
+        while (pool.running(w)) {
             // the kernel wants the struct zeroed
             for (int i = 0; i + 8 <= SeccompConstants.SIZEOF_SECCOMP_NOTIF; i += 8) {
                 n.putLong(i, 0);
@@ -263,13 +174,7 @@ public final class NotifySupervisor implements Supervision {
                 }
                 return;
             }
-            // counted before the answer, which is what lets the caller go on
-            handled.incrementAndGet();
-            w.inHand = true;
-            int inHand = busy.incrementAndGet();
-            if (inHand > peakBusy) {
-                peakBusy = inHand;
-            }
+            pool.taken(w);
             try {
                 handle(s);
             } catch (RuntimeException e) {
@@ -285,104 +190,6 @@ public final class NotifySupervisor implements Supervision {
         }
     }
 
-    /**
-     * The watcher: waits for the hangup (or close), retiring idle helpers on the
-     * way, then interrupts workers until none is left.
-     */
-    private void watch() {
-        try (Arena arena = Arena.ofConfined()) {
-            NotifyCalls calls = new NotifyCalls(arena);
-            MemorySegment pollfds = arena.allocate(8, 8);
-            ByteBuffer pollfd = view(pollfds);
-            long keepAlive = size.keepAlive().toNanos();
-            long windowStart = System.nanoTime();
-            while (!closed) {
-                pollfd.putInt(0, listener.get());
-                pollfd.putShort(4, (short) 0);
-                pollfd.putShort(6, (short) 0);
-                int n = calls.poll(pollfds, 1, WATCH_MILLIS);
-                if (n < 0 && calls.errno() != Errno.EINTR.number()) {
-                    break;
-                }
-                if (n > 0 && (pollfd.getShort(6) & POLLHUP_ERR_NVAL) != 0) {
-                    break;
-                }
-                if (live.get() < size.max() && stalled(calls, pollfd, pollfds)) {
-                    // callers held up by slow answers (a fifo opened for them, say): one more thread. Decided
-                    // here, a few times a second, not per notification: on a loaded machine "all busy" mostly
-                    // means preempted, and more threads than CPUs then only add switches
-                    spawn(false);
-                    peakBusy = live.get();
-                }
-                long now = System.nanoTime();
-                if (now - windowStart >= keepAlive) {
-                    retireUnneeded(calls);
-                    windowStart = now;
-                }
-            }
-        } catch (IllegalStateException e) {
-            // the listener was closed: the supervisor is closing
-        }
-        hungUp = true;
-        hangup.countDown();
-        interruptAll();
-    }
-
-    /** Interrupts the workers until none is left. */
-    private void interruptAll() {
-        try (Arena arena = Arena.ofConfined()) {
-            NotifyCalls calls = new NotifyCalls(arena);
-            while (!workers.isEmpty()) {
-                workers.keySet().forEach(tid -> Interrupt.thread(calls, tid));
-                try {
-                    Thread.sleep(INTERRUPT_AGAIN_MILLIS);
-                } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt();
-                    return;
-                }
-            }
-        }
-    }
-
-    /** Every thread busy and work waiting, with none taken over {@link #STALL_MILLIS}. */
-    private boolean stalled(NotifyCalls calls, ByteBuffer pollfd, MemorySegment pollfds) {
-        if (busy.get() < live.get() || !pending(calls, pollfd, pollfds)) {
-            return false;
-        }
-        int taken = handled.get();
-        try {
-            Thread.sleep(STALL_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-        return handled.get() == taken && busy.get() >= live.get() && pending(calls, pollfd, pollfds);
-    }
-
-    /** Retires the helpers the last keep-alive period did not need (waiting ones: a busy one finishes first). */
-    private void retireUnneeded(NotifyCalls calls) {
-        int excess = live.get() - Math.max(size.core(), peakBusy);
-        peakBusy = busy.get();
-        for (var e : workers.entrySet()) {
-            Worker w = e.getValue();
-            if (excess <= 0) {
-                return;
-            }
-            if (!w.core && !w.retire && w.waiting) {
-                w.retire = true;
-                Interrupt.thread(calls, e.getKey());
-                excess--;
-            }
-        }
-    }
-
-    private boolean pending(NotifyCalls calls, ByteBuffer pollfd, MemorySegment pollfds) {
-        pollfd.putInt(0, listener.get());
-        pollfd.putShort(4, POLLIN);
-        pollfd.putShort(6, (short) 0);
-        return calls.poll(pollfds, 1, 0) > 0 && (pollfd.getShort(6) & POLLIN) != 0;
-    }
-
     /** This thread's means to open files for callers, or null (logged) when the kernel refuses it one. */
     private CallerOpen opener() {
         try {
@@ -395,17 +202,14 @@ public final class NotifySupervisor implements Supervision {
 
     /** The current notification is about to be answered (or has no answer to get): no longer in hand. */
     private void answering(Scratch s) {
-        if (s.worker().inHand) {
-            s.worker().inHand = false;
-            busy.decrementAndGet();
-        }
+        pool.answering(s.worker());
     }
 
     /** One thread's calls and buffers, reused for every notification it handles. */
-    private record Scratch(Worker worker, NotifyCalls calls, MemorySegment notif, MemorySegment resp, MemorySegment buf,
+    private record Scratch(NotifyPool.Worker worker, NotifyCalls calls, MemorySegment notif, MemorySegment resp, MemorySegment buf,
             MemorySegment iov, OpenCall open, CallerOpen opener, ByteBuffer notifView, ByteBuffer respView,
             ByteBuffer bufView, ByteBuffer iovView) {
-        Scratch(Worker worker, NotifyCalls calls, MemorySegment notif, MemorySegment resp, MemorySegment buf,
+        Scratch(NotifyPool.Worker worker, NotifyCalls calls, MemorySegment notif, MemorySegment resp, MemorySegment buf,
                 MemorySegment iov, OpenCall open, CallerOpen opener) {
             this(worker, calls, notif, resp, buf, iov, open, opener, view(notif), view(resp), view(buf), view(iov));
         }
@@ -771,8 +575,7 @@ public final class NotifySupervisor implements Supervision {
     /** Stops the threads (those waiting in poll end within half a second) and closes the listener. */
     @Override
     public void close() {
-        closed = true;
-        hangup.countDown();
+        pool.close();
         listener.close();
     }
 }

@@ -1,0 +1,268 @@
+package io.jsyd.runtime.supervisor;
+
+import io.jsyd.runtime.linux.Errno;
+import io.jsyd.runtime.linux.Fd;
+import io.jsyd.runtime.linux.LinuxConstants;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteBuffer;
+import java.time.Duration;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+
+/**
+ * The threads that answer one listener (as Syd's pool, seed 002, kept simple):
+ * {@code core} threads live as long as the container; when every live thread
+ * is busy with a notification, one more starts, up to {@code max}; a thread
+ * beyond the core ends after a {@code keepAlive} period in which it was not
+ * needed. What a thread does with a notification is the supervisor's
+ * ({@link Work}); the pool only counts, grows, retires and wakes.
+ *
+ * <p>A thread is busy from the notification it takes to the answer it sends,
+ * not to the end of its tidying up: a caller answered a moment ago comes back
+ * with its next call while the thread that answered still closes its files.
+ * Counting that as busy made the pool grow on a glimpse, and since the kernel
+ * hands notifications to waiting threads in turn (first in, first out), a
+ * thread added so is never idle long enough to retire, and each takes its turn
+ * with cold caches (measured: 6 spurious threads cost the single-caller
+ * bench/notify a tenth of its throughput). The watcher grows the pool only when
+ * every thread is busy, a notification waits and none was taken for
+ * {@link #STALL_MILLIS}; and a helper retires when, over a keep-alive period,
+ * fewer calls were in hand at once than threads were alive.
+ *
+ * <p>Threads wait in NOTIF_RECV itself, as the C yardstick does (bench/notify):
+ * waiting in poll(2) first cost every notification a wake-up of every idle
+ * thread, a lock and a second poll. A thread blocked in NOTIF_RECV is not woken
+ * when the filter's last process exits, though, so one more thread, the
+ * watcher, waits in poll(2) for that hangup alone (POLLIN not asked: a new
+ * notification does not wake it), and then interrupts the workers with SIGURG
+ * (a handler that does nothing, installed without SA_RESTART, so NOTIF_RECV
+ * fails with EINTR), again until every one has gone. It also interrupts the
+ * helpers it retires, and everyone on {@link #close()}.
+ */
+final class NotifyPool {
+    /** What one thread of the pool runs, until {@link NotifyPool#running} says no more. */
+    interface Work {
+        void run(Worker worker, Arena arena, NotifyCalls calls);
+    }
+
+    /** A thread of the pool as the watcher sees it. */
+    static final class Worker {
+        final boolean core;
+        volatile boolean retire;
+        /** In NOTIF_RECV (or about to be): only then may the watcher's signal reach it for retiring. */
+        volatile boolean waiting;
+        /** Holding a notification not answered yet (written by the worker alone). */
+        boolean inHand;
+
+        Worker(boolean core) {
+            this.core = core;
+        }
+    }
+
+    private static final short POLLIN = 0x1;
+    private static final short POLLHUP_ERR_NVAL = 0x8 | 0x10 | 0x20;
+    /** How often the watcher looks whether the supervisor was closed, the pool stalled or oversized. */
+    private static final int WATCH_MILLIS = 100;
+    /** How long the pool must stay fully busy, with work waiting and none taken, before it grows. */
+    static final int STALL_MILLIS = 10;
+    /** How often the watcher repeats its interrupt until every worker has gone. */
+    private static final int INTERRUPT_AGAIN_MILLIS = 5;
+
+    private final Fd listener;
+    private final NotifySupervisor.PoolSize size;
+    private final String name;
+    private final Work work;
+    private final AtomicInteger live = new AtomicInteger();
+    private final AtomicInteger busy = new AtomicInteger();
+    private final AtomicInteger started = new AtomicInteger();
+    private final AtomicInteger handled = new AtomicInteger();
+    /** The most notifications in hand at once since the watcher last looked (racy: an estimate). */
+    private volatile int peakBusy;
+    private final CountDownLatch hangup = new CountDownLatch(1);
+    /** Worker threads by kernel tid. */
+    private final ConcurrentHashMap<Integer, Worker> workers = new ConcurrentHashMap<>();
+    private volatile boolean hungUp;
+    private volatile boolean closed;
+
+    NotifyPool(Fd listener, NotifySupervisor.PoolSize size, String name, Work work) {
+        this.listener = listener;
+        this.size = size;
+        this.name = name;
+        this.work = work;
+    }
+
+    /** Starts the core threads and the watcher. */
+    void start() {
+        Interrupt.install();
+        for (int i = 0; i < size.core(); i++) {
+            spawn(true);
+        }
+        Thread.ofPlatform().daemon().name(name + "-watch").start(this::watch);
+    }
+
+    /** Whether {@code w} is to take another notification. */
+    boolean running(Worker w) {
+        return !closed && !hungUp && !w.retire;
+    }
+
+    /** {@code w} took a notification: counted before the answer, which is what lets the caller go on. */
+    void taken(Worker w) {
+        handled.incrementAndGet();
+        w.inHand = true;
+        int inHand = busy.incrementAndGet();
+        if (inHand > peakBusy) {
+            peakBusy = inHand;
+        }
+    }
+
+    /** {@code w}'s notification is about to be answered (or has no answer to get): no longer in hand. */
+    void answering(Worker w) {
+        if (w.inHand) {
+            w.inHand = false;
+            busy.decrementAndGet();
+        }
+    }
+
+    int liveThreads() {
+        return live.get();
+    }
+
+    int handled() {
+        return handled.get();
+    }
+
+    int threadsStarted() {
+        return started.get();
+    }
+
+    boolean awaitHangup(Duration timeout) throws InterruptedException {
+        return hangup.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /** Stops the threads: those waiting in poll end within {@link #WATCH_MILLIS}, the watcher wakes the rest. */
+    void close() {
+        closed = true;
+        hangup.countDown();
+    }
+
+    private void spawn(boolean core) {
+        live.incrementAndGet();
+        Thread.ofPlatform().daemon().name(name + "-" + started.incrementAndGet()).start(() -> {
+            // the thread's native memory, confined to it, lives as long as it does
+            try (Arena arena = Arena.ofConfined()) {
+                NotifyCalls calls = new NotifyCalls(arena);
+                int tid = (int) calls.syscall(LinuxConstants.SYS_gettid, 0, 0, 0, 0, 0, 0);
+                Worker w = new Worker(core);
+                workers.put(tid, w);
+                try {
+                    work.run(w, arena, calls);
+                } finally {
+                    workers.remove(tid);
+                }
+            } finally {
+                live.decrementAndGet();
+            }
+        });
+    }
+
+    /**
+     * The watcher: waits for the hangup (or close), growing and shrinking the
+     * pool on the way, then interrupts workers until none is left.
+     */
+    private void watch() {
+        try (Arena arena = Arena.ofConfined()) {
+            NotifyCalls calls = new NotifyCalls(arena);
+            MemorySegment pollfds = arena.allocate(8, 8);
+            ByteBuffer pollfd = NotifySupervisor.view(pollfds);
+            long keepAlive = size.keepAlive().toNanos();
+            long windowStart = System.nanoTime();
+            while (!closed) {
+                pollfd.putInt(0, listener.get());
+                pollfd.putShort(4, (short) 0);
+                pollfd.putShort(6, (short) 0);
+                int n = calls.poll(pollfds, 1, WATCH_MILLIS);
+                if (n < 0 && calls.errno() != Errno.EINTR.number()) {
+                    break;
+                }
+                if (n > 0 && (pollfd.getShort(6) & POLLHUP_ERR_NVAL) != 0) {
+                    break;
+                }
+                if (live.get() < size.max() && stalled(calls, pollfd, pollfds)) {
+                    // callers held up by slow answers (a fifo opened for them, say): one more thread. Decided
+                    // here, a few times a second, not per notification: on a loaded machine "all busy" mostly
+                    // means preempted, and more threads than CPUs then only add switches
+                    spawn(false);
+                    peakBusy = live.get();
+                }
+                long now = System.nanoTime();
+                if (now - windowStart >= keepAlive) {
+                    retireUnneeded(calls);
+                    windowStart = now;
+                }
+            }
+        } catch (IllegalStateException e) {
+            // the listener was closed: the supervisor is closing
+        }
+        hungUp = true;
+        hangup.countDown();
+        interruptAll();
+    }
+
+    /** Every thread busy and work waiting, with none taken over {@link #STALL_MILLIS}. */
+    private boolean stalled(NotifyCalls calls, ByteBuffer pollfd, MemorySegment pollfds) {
+        if (busy.get() < live.get() || !pending(calls, pollfd, pollfds)) {
+            return false;
+        }
+        int taken = handled.get();
+        try {
+            Thread.sleep(STALL_MILLIS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+        return handled.get() == taken && busy.get() >= live.get() && pending(calls, pollfd, pollfds);
+    }
+
+    private boolean pending(NotifyCalls calls, ByteBuffer pollfd, MemorySegment pollfds) {
+        pollfd.putInt(0, listener.get());
+        pollfd.putShort(4, POLLIN);
+        pollfd.putShort(6, (short) 0);
+        return calls.poll(pollfds, 1, 0) > 0 && (pollfd.getShort(6) & POLLIN) != 0;
+    }
+
+    /** Retires the helpers the last keep-alive period did not need (waiting ones: a busy one finishes first). */
+    private void retireUnneeded(NotifyCalls calls) {
+        int excess = live.get() - Math.max(size.core(), peakBusy);
+        peakBusy = busy.get();
+        for (var e : workers.entrySet()) {
+            Worker w = e.getValue();
+            if (excess <= 0) {
+                return;
+            }
+            if (!w.core && !w.retire && w.waiting) {
+                w.retire = true;
+                Interrupt.thread(calls, e.getKey());
+                excess--;
+            }
+        }
+    }
+
+    /** Interrupts the workers until none is left. */
+    private void interruptAll() {
+        try (Arena arena = Arena.ofConfined()) {
+            NotifyCalls calls = new NotifyCalls(arena);
+            while (!workers.isEmpty()) {
+                workers.keySet().forEach(tid -> Interrupt.thread(calls, tid));
+                try {
+                    Thread.sleep(INTERRUPT_AGAIN_MILLIS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+            }
+        }
+    }
+}
