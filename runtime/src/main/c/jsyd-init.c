@@ -11,7 +11,7 @@
 #include "jsyd-init.h"
 
 
-#define JSYD_PROTOCOL_VERSION "1"
+#define JSYD_PROTOCOL_VERSION "2"
 #define PLAN_MAGIC "JSYDPLAN"
 #define PLAN_VERSION 1u
 #define MAX_PLAN_BYTES (64u << 20)

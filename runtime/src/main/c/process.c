@@ -59,7 +59,8 @@ void do_seccomp_load(const struct op *o)
 	if (fd < 0)
 		fail(errno, "seccomp");
 	if (o->ints[1]) {
-		send_fd((int)fd, cur_op);
+		send_msg(MSG_LISTENER, 0, fd, NULL);
+		wait_ack();
 		close((int)fd);
 	}
 }

@@ -45,6 +45,18 @@ public final class Pidfd implements AutoCloseable {
         return pid;
     }
 
+    /**
+     * A copy of the process's fd {@code targetFd} in this process (pidfd_getfd:
+     * needs the right to ptrace it), close-on-exec.
+     */
+    public Fd takeFd(int targetFd) {
+        long rc = Sys.C.syscall(new NativeLong(LinuxConstants.SYS_pidfd_getfd), fd.get(), targetFd, 0).longValue();
+        if (rc == -1) {
+            throw new SyscallException("pidfd_getfd", Native.getLastError(), "fd " + targetFd + " of pid " + pid);
+        }
+        return Fd.adopt((int) rc);
+    }
+
     /** Sends {@code signal}; false when the process has exited already. */
     public boolean signal(int signal) {
         long rc = Sys.C.syscall(new NativeLong(LinuxConstants.SYS_pidfd_send_signal), fd.get(), signal, Pointer.NULL, 0)

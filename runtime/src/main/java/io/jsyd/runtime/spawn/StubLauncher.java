@@ -5,6 +5,7 @@ import io.jsyd.runtime.StubProtocolException;
 import io.jsyd.runtime.linux.Fd;
 import io.jsyd.runtime.linux.LinuxConstants;
 import io.jsyd.runtime.linux.Memfd;
+import io.jsyd.runtime.linux.Pidfd;
 import io.jsyd.runtime.linux.Processes;
 import io.jsyd.runtime.linux.Spawn;
 import io.jsyd.runtime.linux.UnixSocket;
@@ -135,6 +136,24 @@ public final class StubLauncher {
                         fdSources.add(plan.ops().get(m.op()).code());
                         Checkpoint.reach("fd of op " + m.op() + " received");
                         handler.onFd(m.op(), r.fd(), initPid > 0 ? initPid : stubPid);
+                    }
+                    case LISTENER -> {
+                        int sender = initPid > 0 ? initPid : stubPid;
+                        if (m.op() < 0 || m.op() >= plan.ops().size()) {
+                            throw new StubProtocolException("init stub announced a listener for op " + m.op() + " of "
+                                    + plan.ops().size());
+                        }
+                        // the sender is our child (or the client's, for a served create), alive and waiting for
+                        // the answer: its pid cannot have been reused
+                        Fd listener;
+                        try (Pidfd pidfd = Pidfd.open(sender)) {
+                            listener = pidfd.takeFd((int) m.value());
+                        }
+                        fds.add(listener);
+                        fdSources.add(plan.ops().get(m.op()).code());
+                        ours.send(StubMessage.answer(MessageType.ACK).encode());
+                        Checkpoint.reach("fd of op " + m.op() + " received");
+                        handler.onFd(m.op(), listener, sender);
                     }
                     case NOTE -> notes.add(plan.originOf(m.op()) + ": " + m.text() + ": "
                             + io.jsyd.runtime.linux.Errno.describe(m.errno()) + "; skipped (best effort)");
