@@ -46,6 +46,13 @@ public final class NotifySupervisor implements Supervision {
     private static final int AF_INET = 2;
     private static final int AF_INET6 = 10;
     private static final int O_ACCMODE = 3;
+    /** struct msghdr on LP64: msg_name (a pointer) first, msg_namelen (unsigned int) next. */
+    private static final int MSGHDR_NAME = 0;
+    private static final int MSGHDR_NAMELEN = 8;
+    private static final int SIZEOF_MSGHDR = 56;
+    /** struct mmsghdr: a struct msghdr and an unsigned int, padded to 8. */
+    private static final int SIZEOF_MMSGHDR = 64;
+    private static final int UIO_MAXIOV = 1024;
     private static final int AT_FDCWD = (int) LinuxConstants.AT_FDCWD;
 
     private final Fd listener;
@@ -412,6 +419,8 @@ public final class NotifySupervisor implements Supervision {
                 yield worst;
             }
             case Shape.Address a -> checkAddress(s, pid, args[a.pointer()], args[a.length()], a.category());
+            case Shape.Messages m -> checkMessages(s, pid, args[m.header()], m.vector() ? args[m.header() + 1] : 1,
+                    m.vector() ? SIZEOF_MMSGHDR : SIZEOF_MSGHDR, m.category());
         };
     }
 
@@ -475,6 +484,27 @@ public final class NotifySupervisor implements Supervision {
             return null;
         }
         return d.action() == Action.ALLOW ? null : new Check(d, "addr", subject);
+    }
+
+    /**
+     * The strictest decision over the addresses of {@code count} messages (struct
+     * msghdr, each {@code stride} bytes apart) at {@code address}: a message
+     * without msg_name goes where its socket is connected, which connect was
+     * asked about. As the kernel, at most UIO_MAXIOV messages.
+     */
+    private Check checkMessages(Scratch s, int pid, long address, long count, int stride, Category c)
+            throws UnreadableException {
+        Check worst = null;
+        long n = Math.min(count & 0xffffffffL, UIO_MAXIOV);
+        for (long i = 0; i < n; i++) {
+            read(s, pid, address + i * stride, MSGHDR_NAMELEN + 4);
+            long name = s.bufView().getLong(MSGHDR_NAME);
+            long length = Integer.toUnsignedLong(s.bufView().getInt(MSGHDR_NAMELEN));
+            if (name != 0 && length != 0) {
+                worst = stricter(worst, checkAddress(s, pid, name, length, c));
+            }
+        }
+        return worst;
     }
 
     private static String format(byte[] addr) {

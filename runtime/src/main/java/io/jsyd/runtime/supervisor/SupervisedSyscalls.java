@@ -22,9 +22,6 @@ import java.util.Set;
  * names it acts on. A syscall is sent to the supervisor only when one of its
  * categories is confined, so a policy that confines exec alone costs nothing on
  * open.
- *
- * <p>sendmsg is not supervised: the init hands the listener over with sendmsg
- * right after loading the filter, before anyone could answer it.
  */
 public final class SupervisedSyscalls {
     /** How a syscall names what it acts on. */
@@ -43,6 +40,14 @@ public final class SupervisedSyscalls {
 
         /** A socket address argument (pointer, length) checked in one network category. */
         record Address(int pointer, int length, Category category) implements Shape {
+        }
+
+        /**
+         * sendmsg's struct msghdr (argument {@code header}), or with {@code vector}
+         * sendmmsg's array of struct mmsghdr (its length the next argument): each
+         * message's msg_name, when it has one, checked in {@code category}.
+         */
+        record Messages(int header, boolean vector, Category category) implements Shape {
         }
     }
 
@@ -126,6 +131,9 @@ public final class SupervisedSyscalls {
         t.add(new Entry("connect", EnumSet.of(Category.NET_CONNECT), new Shape.Address(1, 2, Category.NET_CONNECT)));
         t.add(new Entry("bind", EnumSet.of(Category.NET_BIND), new Shape.Address(1, 2, Category.NET_BIND)));
         t.add(new Entry("sendto", EnumSet.of(Category.NET_CONNECT), new Shape.Address(4, 5, Category.NET_CONNECT)));
+        // every sendmsg is notified, connected socket or not: the address is behind a pointer the filter cannot follow
+        t.add(new Entry("sendmsg", EnumSet.of(Category.NET_CONNECT), new Shape.Messages(1, false, Category.NET_CONNECT)));
+        t.add(new Entry("sendmmsg", EnumSet.of(Category.NET_CONNECT), new Shape.Messages(1, true, Category.NET_CONNECT)));
         return List.copyOf(t);
     }
 

@@ -59,7 +59,8 @@
  * the answer. Names go through the kernel's own walk there (a /proc/self inside
  * them names the worker, which the container's proc does not show).
  * <li><b>stat, lstat, newfstatat, statx, access, faccessat(2), readlink(at),
- * execve(at), connect, bind, sendto: continued, not safe from the race yet.</b>
+ * execve(at), connect, bind, sendto, sendmsg, sendmmsg: continued, not safe from
+ * the race yet.</b>
  * The kernel reads the name or address again, so a thread that rewrites it
  * between the check and the CONTINUE gets the call through. The stat, access and
  * readlink families could be emulated as above, with their results written back

@@ -2,6 +2,7 @@ package io.jsyd.runtime.container;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
@@ -270,6 +271,37 @@ class SupervisedContainerTest {
             assertTrue(Files.readString(dir.resolve("out/err")).contains("refused"),
                     Files.readString(dir.resolve("out/err")));
             assertTrue(o.log().contains("\"syscall\":\"connect\",\"category\":\"net/connect\",\"addr\":\"127.0.0.1!"
+                    + d + "\",\"action\":\"deny\""), o.log());
+        }
+    }
+
+    /** sendmsg and sendmmsg name their destinations inside struct msghdr: each is checked as sendto's is. */
+    @Test
+    void datagramsToADeniedAddressAreRefusedWhateverTheSyscall(@TempDir Path dir) throws Exception {
+        Path send = buildStatic(dir, "send-msg");
+        assumeTrue(send != null, "needs gcc and static glibc for the sending program");
+        try (java.net.DatagramSocket allowed = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress());
+             java.net.DatagramSocket denied = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            int a = allowed.getLocalPort();
+            int d = denied.getLocalPort();
+            ContainerConfig c = container(dir, "/opt/send-msg sendmsg " + a + " > /out/a; /opt/send-msg sendmsg " + d
+                    + " > /out/d; /opt/send-msg sendmmsg " + a + " " + d + " > /out/m");
+            Files.copy(send, dir.resolve("rootfs/opt/send-msg"));
+            Outcome o = run(c, "sandbox/net/connect:on\nallow/net/connect+127.0.0.1!" + a + "\n");
+            assertEquals(0, o.status());
+            assertEquals("ok 2", Files.readString(dir.resolve("out/a")).strip());
+            assertEquals("Connection refused", Files.readString(dir.resolve("out/d")).strip());
+            assertEquals("Connection refused", Files.readString(dir.resolve("out/m")).strip(),
+                    "one denied destination refuses the whole sendmmsg");
+            java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[16], 16);
+            allowed.setSoTimeout(2000);
+            allowed.receive(p);
+            assertEquals("hi", new String(p.getData(), 0, p.getLength(), StandardCharsets.US_ASCII));
+            denied.setSoTimeout(200);
+            assertThrows(SocketTimeoutException.class, () -> denied.receive(p), "a denied datagram arrived");
+            assertTrue(o.log().contains("\"syscall\":\"sendmsg\",\"category\":\"net/connect\",\"addr\":\"127.0.0.1!"
+                    + d + "\",\"action\":\"deny\""), o.log());
+            assertTrue(o.log().contains("\"syscall\":\"sendmmsg\",\"category\":\"net/connect\",\"addr\":\"127.0.0.1!"
                     + d + "\",\"action\":\"deny\""), o.log());
         }
     }
