@@ -97,6 +97,15 @@ public final class PolicyMatcher {
         return pick(c, c.globs.match(checked, 0, checked.length));
     }
 
+    /**
+     * The decision for a UNIX socket without a name (a socketpair's, an unbound
+     * one's): no rule names it, so the category's default.
+     */
+    public Decision decideUnnamedSocket(Category category) {
+        requireKind(category, Category.Kind.NET);
+        return categories[category.ordinal()].fallback;
+    }
+
     public Decision decideSocket(Category category, String name) {
         return decideSocket(category, name.getBytes(StandardCharsets.UTF_8));
     }

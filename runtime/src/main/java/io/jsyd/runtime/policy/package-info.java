@@ -81,7 +81,9 @@
  * {@code 80,443}; aliases {@code any}, {@code any4}, {@code any6},
  * {@code loopback}, {@code loopback4}, {@code loopback6}) or a UNIX socket glob;
  * {@code net/sendfd} takes UNIX socket globs only. A socket glob is a path, or
- * {@code @name} for the abstract namespace.
+ * {@code @name} for the abstract namespace. A socket without a name (a
+ * socketpair's) matches no rule: its category's default decides (logged as
+ * {@code !unnamed}).
  *
  * <h2>Landlock</h2>
  * {@code sandbox/lock:on} turns Landlock on: every access right the kernel's ABI

@@ -49,6 +49,7 @@ final class NotifyCalls {
     private static final MethodHandle CHROOT = withErrno("chroot", -1, JAVA_INT, ADDRESS);
     private static final MethodHandle UNSHARE = withErrno("unshare", -1, JAVA_INT, JAVA_INT);
     private static final MethodHandle GETGROUPS = withErrno("getgroups", -1, JAVA_INT, JAVA_INT, ADDRESS);
+    private static final MethodHandle GETPEERNAME = withErrno("getpeername", -1, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
     private static final MethodHandle SIGACTION = withErrno("sigaction", -1, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
     private static final MethodHandle SYSCALL = withErrno("syscall", 1, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
             JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
@@ -202,6 +203,15 @@ final class NotifyCalls {
     int getgroups(int size, MemorySegment list) {
         try {
             return (int) GETGROUPS.invokeExact(state, size, list);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code length}: a socklen_t, in with the room at {@code address}, out with the name's length. */
+    int getpeername(int fd, MemorySegment address, MemorySegment length) {
+        try {
+            return (int) GETPEERNAME.invokeExact(state, fd, address, length);
         } catch (Throwable t) {
             throw rethrow(t);
         }

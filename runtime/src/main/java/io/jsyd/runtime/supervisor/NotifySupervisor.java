@@ -49,7 +49,13 @@ public final class NotifySupervisor implements Supervision {
     /** struct msghdr on LP64: msg_name (a pointer) first, msg_namelen (unsigned int) next. */
     private static final int MSGHDR_NAME = 0;
     private static final int MSGHDR_NAMELEN = 8;
+    private static final int MSGHDR_CONTROL = 32;
+    private static final int MSGHDR_CONTROLLEN = 40;
     private static final int SIZEOF_MSGHDR = 56;
+    /** struct cmsghdr: cmsg_len (size_t), cmsg_level, cmsg_type (ints), then the data, 8-aligned. */
+    private static final int CMSGHDR_SIZE = 16;
+    private static final int SOL_SOCKET = 1;
+    private static final int SCM_RIGHTS = 1;
     /** struct mmsghdr: a struct msghdr and an unsigned int, padded to 8. */
     private static final int SIZEOF_MMSGHDR = 64;
     private static final int UIO_MAXIOV = 1024;
@@ -419,8 +425,8 @@ public final class NotifySupervisor implements Supervision {
                 yield worst;
             }
             case Shape.Address a -> checkAddress(s, pid, args[a.pointer()], args[a.length()], a.category());
-            case Shape.Messages m -> checkMessages(s, pid, args[m.header()], m.vector() ? args[m.header() + 1] : 1,
-                    m.vector() ? SIZEOF_MMSGHDR : SIZEOF_MSGHDR, m.category());
+            case Shape.Messages m -> checkMessages(s, pid, (int) args[0], args[m.header()],
+                    m.vector() ? args[m.header() + 1] : 1, m.vector() ? SIZEOF_MMSGHDR : SIZEOF_MSGHDR);
         };
     }
 
@@ -456,10 +462,15 @@ public final class NotifySupervisor implements Supervision {
         read(s, pid, pointer, len);
         byte[] sa = new byte[len];
         MemorySegment.copy(s.buf(), java.lang.foreign.ValueLayout.JAVA_BYTE, 0, sa, 0, len);
+        return checkSockaddr(pid, sa, len, c);
+    }
+
+    /** The decision on socket address {@code sa} ({@code len} bytes) in network category {@code c}. */
+    private Check checkSockaddr(int pid, byte[] sa, int len, Category c) {
         int family = (sa[0] & 0xff) | (sa[1] & 0xff) << 8;
         Decision d;
         String subject;
-        if ((family == AF_INET && len >= 8) || (family == AF_INET6 && len >= 24)) {
+        if (((family == AF_INET && len >= 8) || (family == AF_INET6 && len >= 24)) && c.takesAddresses()) {
             int port = (sa[2] & 0xff) << 8 | (sa[3] & 0xff);
             byte[] addr = family == AF_INET ? java.util.Arrays.copyOfRange(sa, 4, 8)
                     : java.util.Arrays.copyOfRange(sa, 8, 24);
@@ -487,24 +498,92 @@ public final class NotifySupervisor implements Supervision {
     }
 
     /**
-     * The strictest decision over the addresses of {@code count} messages (struct
-     * msghdr, each {@code stride} bytes apart) at {@code address}: a message
-     * without msg_name goes where its socket is connected, which connect was
-     * asked about. As the kernel, at most UIO_MAXIOV messages.
+     * The strictest decision over {@code count} messages (struct msghdr, each
+     * {@code stride} bytes apart) at {@code address}, sent on the caller's
+     * {@code socket}: in net/connect, each msg_name (a message without one goes
+     * where its socket is connected, which connect was asked about); in
+     * net/sendfd, for each message that passes fds (SCM_RIGHTS), the UNIX socket
+     * it goes to: its msg_name, or else the socket's peer. As the kernel, at most
+     * UIO_MAXIOV messages.
      */
-    private Check checkMessages(Scratch s, int pid, long address, long count, int stride, Category c)
+    private Check checkMessages(Scratch s, int pid, int socket, long address, long count, int stride)
             throws UnreadableException {
+        boolean connect = matcher.policy().isSandboxed(Category.NET_CONNECT);
+        boolean sendfd = matcher.policy().isSandboxed(Category.NET_SENDFD);
         Check worst = null;
         long n = Math.min(count & 0xffffffffL, UIO_MAXIOV);
         for (long i = 0; i < n; i++) {
-            read(s, pid, address + i * stride, MSGHDR_NAMELEN + 4);
-            long name = s.bufView().getLong(MSGHDR_NAME);
-            long length = Integer.toUnsignedLong(s.bufView().getInt(MSGHDR_NAMELEN));
-            if (name != 0 && length != 0) {
-                worst = stricter(worst, checkAddress(s, pid, name, length, c));
+            read(s, pid, address + i * stride, MSGHDR_CONTROLLEN + 8);
+            ByteBuffer h = s.bufView();
+            long name = h.getLong(MSGHDR_NAME);
+            long nameLength = Integer.toUnsignedLong(h.getInt(MSGHDR_NAMELEN));
+            long control = h.getLong(MSGHDR_CONTROL);
+            long controlLength = h.getLong(MSGHDR_CONTROLLEN);
+            boolean named = name != 0 && nameLength != 0;
+            if (connect && named) {
+                worst = stricter(worst, checkAddress(s, pid, name, nameLength, Category.NET_CONNECT));
+            }
+            if (sendfd && passesFds(s, pid, control, controlLength)) {
+                worst = stricter(worst, named ? checkAddress(s, pid, name, nameLength, Category.NET_SENDFD)
+                        : checkPeer(s, pid, socket));
             }
         }
         return worst;
+    }
+
+    /** Whether the control messages at {@code control} hold an SCM_RIGHTS one. */
+    private static boolean passesFds(Scratch s, int pid, long control, long length) throws UnreadableException {
+        if (control == 0 || length < CMSGHDR_SIZE) {
+            return false;
+        }
+        int len = (int) Math.min(length, PATH_MAX);
+        read(s, pid, control, len);
+        ByteBuffer b = s.bufView();
+        for (int at = 0; at + CMSGHDR_SIZE <= len; ) {
+            long cmsgLength = b.getLong(at);
+            if (b.getInt(at + 8) == SOL_SOCKET && b.getInt(at + 12) == SCM_RIGHTS) {
+                return true;
+            }
+            if (cmsgLength < CMSGHDR_SIZE) {
+                return false;
+            }
+            at += (int) Math.min((cmsgLength + 7) & ~7L, len);
+        }
+        return false;
+    }
+
+    /** A peer no rule can name (none, or one the supervisor could not look at): net/sendfd's default. */
+    private Check unnamedPeer(String subject) {
+        Decision d = matcher.decideUnnamedSocket(Category.NET_SENDFD);
+        return d.action() == Action.ALLOW ? null : new Check(d, "addr", subject);
+    }
+
+    /**
+     * net/sendfd for fds sent on a connected socket without a destination: the
+     * name of the socket's peer, read from the supervisor's own copy of it.
+     */
+    private Check checkPeer(Scratch s, int pid, int socket) {
+        NotifyCalls calls = s.calls();
+        int pidfd = (int) calls.syscall(LinuxConstants.SYS_pidfd_open, pid, 0, 0, 0, 0, 0);
+        if (pidfd < 0) {
+            return unnamedPeer("!unknown");
+        }
+        int copy = (int) calls.syscall(LinuxConstants.SYS_pidfd_getfd, pidfd, socket, 0, 0, 0, 0);
+        NotifyCalls.close(pidfd);
+        if (copy < 0) {
+            return unnamedPeer("!unknown");
+        }
+        ByteBuffer b = s.bufView();
+        b.putInt(SOCKADDR_MAX, SOCKADDR_MAX);
+        int r = calls.getpeername(copy, s.buf(), s.buf().asSlice(SOCKADDR_MAX));
+        NotifyCalls.close(copy);
+        int len = r == 0 ? Math.min(b.getInt(SOCKADDR_MAX), SOCKADDR_MAX) : 0;
+        if (len <= 2 || (b.get(0) & 0xff | (b.get(1) & 0xff) << 8) != AF_UNIX) {
+            return unnamedPeer("!unnamed");
+        }
+        byte[] sa = new byte[len];
+        b.get(0, sa);
+        return checkSockaddr(pid, sa, len, Category.NET_SENDFD);
     }
 
     private static String format(byte[] addr) {

@@ -43,11 +43,12 @@ public final class SupervisedSyscalls {
         }
 
         /**
-         * sendmsg's struct msghdr (argument {@code header}), or with {@code vector}
-         * sendmmsg's array of struct mmsghdr (its length the next argument): each
-         * message's msg_name, when it has one, checked in {@code category}.
+         * sendmsg's struct msghdr (argument {@code header}, the socket argument 0),
+         * or with {@code vector} sendmmsg's array of struct mmsghdr (its length the
+         * next argument): each message's msg_name, when it has one, checked in
+         * net/connect, and the socket it goes to in net/sendfd when it passes fds.
          */
-        record Messages(int header, boolean vector, Category category) implements Shape {
+        record Messages(int header, boolean vector) implements Shape {
         }
     }
 
@@ -131,9 +132,11 @@ public final class SupervisedSyscalls {
         t.add(new Entry("connect", EnumSet.of(Category.NET_CONNECT), new Shape.Address(1, 2, Category.NET_CONNECT)));
         t.add(new Entry("bind", EnumSet.of(Category.NET_BIND), new Shape.Address(1, 2, Category.NET_BIND)));
         t.add(new Entry("sendto", EnumSet.of(Category.NET_CONNECT), new Shape.Address(4, 5, Category.NET_CONNECT)));
-        // every sendmsg is notified, connected socket or not: the address is behind a pointer the filter cannot follow
-        t.add(new Entry("sendmsg", EnumSet.of(Category.NET_CONNECT), new Shape.Messages(1, false, Category.NET_CONNECT)));
-        t.add(new Entry("sendmmsg", EnumSet.of(Category.NET_CONNECT), new Shape.Messages(1, true, Category.NET_CONNECT)));
+        // every sendmsg is notified, connected socket or not: the address and the fds passed are behind pointers
+        // the filter cannot follow
+        Set<Category> send = EnumSet.of(Category.NET_CONNECT, Category.NET_SENDFD);
+        t.add(new Entry("sendmsg", send, new Shape.Messages(1, false)));
+        t.add(new Entry("sendmmsg", send, new Shape.Messages(1, true)));
         return List.copyOf(t);
     }
 

@@ -306,6 +306,35 @@ class SupervisedContainerTest {
         }
     }
 
+    /**
+     * net/sendfd: fds passed with SCM_RIGHTS only to the UNIX sockets the policy
+     * names, by the message's destination or, on a connected socket, its peer; a
+     * socketpair's peer has no name, so the default; bytes alone are not checked.
+     */
+    @Test
+    void fdsArePassedOnlyToTheSocketsAllowed(@TempDir Path dir) throws Exception {
+        Path send = buildStatic(dir, "send-msg");
+        assumeTrue(send != null, "needs gcc and static glibc for the sending program");
+        ContainerConfig c = container(dir, "cd /tmp; s=/opt/send-msg;"
+                + " $s fd-to /tmp/ok.sock > /out/to-ok; $s fd-to /tmp/no.sock > /out/to-no;"
+                + " $s fd-connected /tmp/ok2.sock > /out/conn-ok; $s fd-connected /tmp/no2.sock > /out/conn-no;"
+                + " $s fd-pair > /out/pair; $s plain-connected /tmp/no3.sock > /out/plain");
+        Files.copy(send, dir.resolve("rootfs/opt/send-msg"));
+        Outcome o = run(c, "sandbox/net/sendfd:on\nallow/net/sendfd+/tmp/ok*.sock\n");
+        assertEquals(0, o.status());
+        Path out = dir.resolve("out");
+        assertEquals("ok 2", Files.readString(out.resolve("to-ok")).strip());
+        assertEquals("Permission denied", Files.readString(out.resolve("to-no")).strip());
+        assertEquals("ok 2", Files.readString(out.resolve("conn-ok")).strip());
+        assertEquals("Permission denied", Files.readString(out.resolve("conn-no")).strip());
+        assertEquals("Permission denied", Files.readString(out.resolve("pair")).strip());
+        assertEquals("ok 2", Files.readString(out.resolve("plain")).strip());
+        for (String subject : List.of("/tmp/no.sock", "/tmp/no2.sock", "!unnamed")) {
+            assertTrue(o.log().contains("\"syscall\":\"sendmsg\",\"category\":\"net/sendfd\",\"addr\":\"" + subject
+                    + "\",\"action\":\"deny\""), o.log());
+        }
+    }
+
     private static int plainRun(ContainerConfig c) {
         try (InitStub stub = InitStub.load()) {
             Launched l = new ContainerLauncher(stub, HostView.system()).launch(c);

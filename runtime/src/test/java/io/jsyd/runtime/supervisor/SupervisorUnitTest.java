@@ -55,7 +55,12 @@ class SupervisorUnitTest {
         assertTrue(rules.stream().allMatch(r -> r.action() == SeccompAction.NOTIFY
                 || r.origin().equals("policy: no bypass")));
         assertTrue(rules.stream().anyMatch(r -> r.syscall().equals("sendto") && r.conditions().size() == 1));
-        assertFalse(rules.stream().anyMatch(r -> r.syscall().equals("sendmsg")), "the init hands over with sendmsg");
+        // the address of a sendmsg is inside struct msghdr: every call is notified
+        assertTrue(rules.stream().anyMatch(r -> r.syscall().equals("sendmsg") && r.conditions().isEmpty()));
+        assertTrue(rules.stream().anyMatch(r -> r.syscall().equals("sendmmsg") && r.conditions().isEmpty()));
+        Policy sendfd = PolicyParser.parse("t", "sandbox/net/sendfd:on\n");
+        assertEquals(java.util.List.of("sendmsg", "sendmmsg"), SupervisedSyscalls.of(sendfd).stream()
+                .map(SupervisedSyscalls.Entry::name).toList());
         Policy read = PolicyParser.parse("t", "sandbox/read:on\n");
         assertTrue(SupervisedSyscalls.of(read).stream().anyMatch(e -> e.name().equals("openat")));
         assertFalse(SupervisedSyscalls.of(read).stream().anyMatch(e -> e.categories().contains(Category.EXEC)));
