@@ -21,10 +21,10 @@ runtime=${1:?usage: runtime-tools.sh RUNTIME}
 tools=${RUNTIME_TOOLS:-}
 [ -n "$tools" ] || { echo "SKIP runtime-tools: RUNTIME_TOOLS (a built runtime-tools tree) is not set"; exit 0; }
 [ "$(id -u)" = 0 ] || { echo "SKIP runtime-tools: needs root"; exit 0; }
-[ -x "$tools/runtimetest" ] && [ -f "$tools/rootfs-amd64.tar.gz" ] || {
+if [ ! -x "$tools/runtimetest" ] || [ ! -f "$tools/rootfs-amd64.tar.gz" ]; then
 	echo "runtime-tools.sh: $tools has no runtimetest or rootfs-amd64.tar.gz (make runtimetest validation-executables)" >&2
 	exit 2
-}
+fi
 case $runtime in /*) ;; *) runtime=$(cd "$(dirname "$runtime")" && pwd)/$(basename "$runtime") ;; esac
 [ -x "$runtime" ] || { echo "runtime-tools.sh: $runtime is not executable" >&2; exit 2; }
 runc=${SPEC_RUNC:-/usr/sbin/runc}
@@ -35,7 +35,8 @@ gcc -O2 -o "$work/subreaper" "$here/spec/subreaper.c" || { echo "runtime-tools.s
 
 # one RT NAME: PASS or FAIL, the TAP in $work/NAME.RTNAME.tap
 one() {
-	local rt=$1 name=$2 out=$work/$2.$(basename "$1") tmp rc
+	local rt=$1 name=$2 out tmp rc
+	out=$work/$name.$(basename "$rt")
 	tmp=$(mktemp -d "$work/tmp.XXXXXX")
 	(cd "$tools" && TMPDIR=$tmp RUNTIME=$rt timeout -k 5 "${RT_TIMEOUT:-180}" \
 		unshare --mount --propagation private "$work/subreaper" "./validation/$name/$name.t") \
