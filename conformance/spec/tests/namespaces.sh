@@ -75,6 +75,53 @@ inherit_check() {
 	done
 }
 
+# in_holder_mount_ns: the runtime runs from here on in the mount namespace of a
+# holder process (a private copy of this one): what a runtime makes in its own
+# mount namespace (runc even makes "/" a slave there) never reaches the host's.
+in_holder_mount_ns() {
+	hold --mount --propagation private || return 1
+	printf '#!/bin/sh\nexec nsenter -t %s -m -- %s "$@"\n' "$holder" "$RT" >"$T/rt-in-holder"
+	chmod 755 "$T/rt-in-holder"
+	RT=$T/rt-in-holder
+}
+# mounts_below DIR PID: the mount points of PID's mount namespace at or below DIR.
+mounts_below() { awk -v d="$1" '$5 == d || index($5, d "/") == 1 { print $5 }' "/proc/$2/mountinfo"; }
+
+spec_test ns_inherit_mount MUST "without a mount entry the container shares the runtime's mount namespace, its process runs in root.path, and delete removes the mounts create made there (config-linux.md#namespaces, runtime.md#delete)"
+t_ns_inherit_mount() {
+	in_holder_mount_ns || return 1
+	# masked and read-only paths need a mount namespace of the container's own (runc refuses them too)
+	cfg '.linux.namespaces |= map(select(.type != "mount")) | del(.linux.maskedPaths, .linux.readonlyPaths)'
+	echo inherit >"$(in_rootfs /etc/spec-marker)"
+	with_created inherit_mount_check
+	assert_ok "delete --force"
+	eq "$(mounts_below "$B/rootfs" "$holder")" "" "mounts at the rootfs in the runtime's namespace after delete"
+}
+inherit_mount_check() {
+	eq "$(ns_ino mnt "$pid")" "$(ns_ino mnt "$holder")" "mount namespace of the container and of the runtime"
+	eq "$(nsenter -t "$holder" -m readlink "/proc/$pid/root")" "$B/rootfs" "root directory of the container's process"
+	has "$(mounts_below "$B/rootfs" "$holder")" "$B/rootfs/proc" "mounts at the rootfs in the runtime's namespace"
+	rt exec "$CID" sh -c 'cat /etc/spec-marker; pwd'
+	assert_ok exec
+	eq "$OUT" "inherit
+/" "an exec'd process's view (the rootfs's /etc/spec-marker, its cwd)"
+}
+
+spec_test ns_join_mount MUST "a mount entry with a path joins that namespace, and the container gets its root.path and mounts there (config-linux.md#namespaces)"
+t_ns_join_mount() {
+	hold --mount --propagation private || return 1
+	cfg --arg p "/proc/$holder/ns/mnt" '.linux.namespaces |= (map(select(.type != "mount")) + [{"type": "mount", "path": $p}])'
+	local s=0
+	with_created join_mount_check || s=$?
+	unhold
+	return $s
+}
+join_mount_check() {
+	join_check mnt
+	has "$(awk '{ print $5 }' "/proc/$pid/mountinfo")" "/proc" "mounts the container sees"
+	hasnt "$(awk '{ print $5 }' /proc/self/mountinfo)" "$B/rootfs/proc" "mounts of the runtime's namespace"
+}
+
 # join_ns TYPE UNSHARE-FLAG: the config names the namespace of a holder process
 # by path; the container's namespace is the holder's.
 join_ns() {

@@ -285,6 +285,9 @@ static void run_op(const struct op *o)
 	case OP_MOVE_ROOT:
 		do_move_root(o);
 		break;
+	case OP_CHROOT:
+		do_chroot(o);
+		break;
 	case OP_CHDIR:
 		if (chdir(o->strs[0]) < 0)
 			fail(errno, "chdir %s", o->strs[0]);

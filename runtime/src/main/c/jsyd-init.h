@@ -105,6 +105,7 @@ void do_mask_path(const struct op *o);
 void do_readonly_path(const struct op *o);
 void do_pivot_root(const struct op *o);
 void do_move_root(const struct op *o);
+void do_chroot(const struct op *o);
 void do_write_file(const struct op *o);
 void do_setns(const struct op *o);
 void do_capset(const struct op *o);

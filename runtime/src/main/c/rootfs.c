@@ -379,6 +379,16 @@ void do_move_root(const struct op *o)
 		fail(errno, "chdir /");
 }
 
+void do_chroot(const struct op *o)
+{
+	if (chdir(o->strs[0]) < 0)
+		fail(errno, "chdir %s", o->strs[0]);
+	if (chroot(".") < 0)
+		fail(errno, "chroot %s", o->strs[0]);
+	if (chdir("/") < 0)
+		fail(errno, "chdir /");
+}
+
 void do_write_file(const struct op *o)
 {
 	int fd = open(o->strs[0], O_WRONLY | O_CLOEXEC);

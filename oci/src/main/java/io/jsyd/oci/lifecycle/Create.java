@@ -21,6 +21,8 @@ import io.jsyd.runtime.cgroup.Cgroups;
 import io.jsyd.runtime.container.ContainerConfig;
 import io.jsyd.runtime.container.ContainerLauncher;
 import io.jsyd.runtime.container.HostView;
+import io.jsyd.runtime.container.NamespaceKind;
+import io.jsyd.runtime.container.RuntimeNsMounts;
 import io.jsyd.runtime.linux.Fd;
 import io.jsyd.runtime.linux.Fifos;
 import io.jsyd.runtime.linux.FileLock;
@@ -158,10 +160,11 @@ public final class Create {
             CgroupManager cgroup = config.cgroup() == null ? null
                     : Cgroups.manager(config.cgroup(), CgroupHost.system(ProcessParent.current().cgroupLines()),
                             CgroupFs.system());
+            Long mountBase = mountBase(config);
             // Before anything is made: if this process is killed from here on, the record
-            // tells `delete --force` which cgroup to empty and remove.
+            // tells `delete --force` which cgroup to empty and remove (and which mounts).
             store.write(record(prepared.loaded(), config, id, o.bundle(), 0, 0, cgroup, dir.path(), lasting,
-                    Map.of()));
+                    Map.of(), mountBase));
             Checkpoint.reach("recorded as creating");
             if (policy.isPresent()) {
                 PolicyRecord.write(dir.path(), policy.get());
@@ -184,6 +187,7 @@ public final class Create {
             } catch (RuntimeException e) {
                 supervised.close();
                 destroyQuietly(cgroup, e);
+                detachQuietly(config, mountBase, e);
                 throw e;
             }
             int pid = launched.initPid();
@@ -201,7 +205,7 @@ public final class Create {
                     throw new IllegalStateException("the container init " + pid + " is gone before create finished");
                 }
                 store.write(record(prepared.loaded(), config, id, o.bundle(), pid, stat.startTime(), cgroup,
-                        dir.path(), lasting, afterStart(launched.plan())));
+                        dir.path(), lasting, afterStart(launched.plan()), mountBase));
                 Checkpoint.reach("recorded as created");
                 if (o.pidFile() != null) {
                     ForegroundRun.writePidFile(o.pidFile(), pid);
@@ -212,6 +216,7 @@ public final class Create {
                 Processes.signalIfAlive(pid, 9);
                 io.jsyd.runtime.spawn.ProcessParent.current().waitFor(pid);
                 destroyQuietly(cgroup, e);
+                detachQuietly(config, mountBase, e);
                 throw e;
             }
             made = true;
@@ -281,6 +286,29 @@ public final class Create {
         }
     }
 
+    /**
+     * For a container without a mount namespace of its own (it makes its mounts in the
+     * runtime's): the mount its rootfs bind will be stacked on (RuntimeNsMounts); else null.
+     */
+    static Long mountBase(ContainerConfig config) {
+        return config.namespace(NamespaceKind.MOUNT) == null ? RuntimeNsMounts.base(config.rootfs()) : null;
+    }
+
+    /** Takes the mounts of a container in the runtime's mount namespace off the host (null base: none). */
+    static void detachMounts(String rootfs, Long base) {
+        if (base != null) {
+            RuntimeNsMounts.detach(Path.of(rootfs), base);
+        }
+    }
+
+    private static void detachQuietly(ContainerConfig config, Long base, Exception cause) {
+        try {
+            detachMounts(config.rootfs().toString(), base);
+        } catch (RuntimeException cleanup) {
+            cause.addSuppressed(cleanup);
+        }
+    }
+
     /** The seccomp agent has its listener already; the terminal's master goes to the console socket. */
     private static void handOver(Launched launched, Path consoleSocket) {
         for (int i = 0; i < launched.fds().size(); i++) {
@@ -297,10 +325,11 @@ public final class Create {
     /**
      * @param hooks       the hooks `start` and `delete` run (null: none)
      * @param afterStart  see {@link #afterStart}
+     * @param mountBase   see {@link #mountBase}
      */
     static ContainerRecord record(LoadedSpec loaded, ContainerConfig config, String id, Path bundle, int pid,
                                   long startTime, CgroupManager cgroup, Path dir, Hooks hooks,
-                                  Map<String, String> afterStart) throws OciIoException {
+                                  Map<String, String> afterStart, Long mountBase) throws OciIoException {
         Map<String, String> paths = new LinkedHashMap<>();
         if (cgroup != null) {
             cgroup.paths().forEach((k, v) -> paths.put(k, v.toString()));
@@ -315,6 +344,6 @@ public final class Create {
                 bundle.toAbsolutePath().toString(), config.rootfs().toString(), Instant.now().toString(), owner,
                 loaded.spec().getAnnotations() == null ? Map.of() : loaded.spec().getAnnotations(),
                 paths, loaded.spec().getLinux() == null ? null : loaded.spec().getLinux().getResources(), hooks,
-                afterStart, config.process().keyring() == null);
+                afterStart, config.process().keyring() == null, mountBase);
     }
 }

@@ -21,7 +21,8 @@ import java.util.stream.Stream;
 
 /**
  * `delete`: a stopped or created container goes (a created one's init is killed);
- * a running or paused one only with --force, killed first. The cgroup and the
+ * a running or paused one only with --force, killed first. The cgroup, the mounts
+ * made in the runtime's mount namespace (a container without one of its own) and the
  * state directory are removed. Then the poststop hooks create recorded run.
  */
 public final class Delete {
@@ -88,6 +89,8 @@ public final class Delete {
                 // stragglers of a container without its own pid namespace die here
                 cgroup.destroy();
             }
+            // the mounts create made in the runtime's mount namespace (a container without its own)
+            Create.detachMounts(r.rootfs(), r.runtimeNsMountBase());
             removeDir(dir);
             return r;
         }

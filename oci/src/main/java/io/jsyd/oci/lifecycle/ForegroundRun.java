@@ -150,14 +150,21 @@ public final class ForegroundRun {
             }
             // refuses what this host's cgroups cannot do before anything is made
             CgroupManager cgroup = Cgroups.manager(conversion.config().cgroup());
+            Long mountBase = Create.mountBase(conversion.config());
+            String rootfs = conversion.config().rootfs().toString();
             int status;
             try {
                 status = runInit(request, stub, conversion, cgroup, o,
                         SeccompAgent.handoff(loaded.spec(), id, o.bundle()), hooks, hookState, sandbox,
-                        pid -> record(loaded, conversion, cgroup, o, id, state.path(), pid));
+                        pid -> record(loaded, conversion, cgroup, o, id, state.path(), pid, mountBase));
             } catch (OciException | RuntimeException e) {
                 try {
                     cgroup.destroy();
+                } catch (RuntimeException cleanup) {
+                    e.addSuppressed(cleanup);
+                }
+                try {
+                    Create.detachMounts(rootfs, mountBase);
                 } catch (RuntimeException cleanup) {
                     e.addSuppressed(cleanup);
                 }
@@ -166,6 +173,11 @@ public final class ForegroundRun {
             try {
                 // stragglers of a container without its own pid namespace die here
                 cgroup.destroy();
+            } catch (KernelException e) {
+                request.err().println("jsyd-oci: warning: container " + id + ": " + e.getMessage());
+            }
+            try {
+                Create.detachMounts(rootfs, mountBase);
             } catch (KernelException e) {
                 request.err().println("jsyd-oci: warning: container " + id + ": " + e.getMessage());
             }
@@ -261,7 +273,7 @@ public final class ForegroundRun {
     }
 
     private static void record(LoadedSpec loaded, SpecConverter.Conversion conversion, CgroupManager cgroup, Options o,
-                               String id, Path dir, int pid) throws OciException {
+                               String id, Path dir, int pid, Long mountBase) throws OciException {
         Processes.StatLine stat = Processes.stat(pid);
         if (stat == null) {
             // it ended already: nothing to record, the wait reports it
@@ -271,7 +283,7 @@ public final class ForegroundRun {
         try (io.jsyd.runtime.linux.FileLock lock = store.lock(id)) {
             // no hooks: this process runs them itself
             store.write(Create.record(loaded, conversion.config(), id, o.bundle(), pid, stat.startTime(), cgroup, dir,
-                    null, java.util.Map.of()));
+                    null, java.util.Map.of(), mountBase));
         }
     }
 

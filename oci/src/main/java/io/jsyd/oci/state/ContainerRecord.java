@@ -27,11 +27,15 @@ import java.util.Map;
  *                      failure there reaches `start` through the fifo as an op index
  * @param noNewKeyring  created with --no-new-keyring: an exec'd process keeps its
  *                      caller's session keyring too (else it joins the container's)
+ * @param runtimeNsMountBase null when the container has a mount namespace of its own;
+ *                      else its mounts were made in the runtime's, stacked on the
+ *                      rootfs above the mount with this id, which `delete` detaches
+ *                      (RuntimeNsMounts)
  */
 public record ContainerRecord(String ociVersion, String id, int pid, long initStartTime, String bundle,
                               String rootfs, String created, String owner, Map<String, String> annotations,
                               Map<String, String> cgroupPaths, LinuxResources resources, Hooks hooks,
-                              Map<String, String> afterStart, boolean noNewKeyring) {
+                              Map<String, String> afterStart, boolean noNewKeyring, Long runtimeNsMountBase) {
     public ContainerRecord {
         annotations = annotations == null ? Map.of() : new LinkedHashMap<>(annotations);
         cgroupPaths = cgroupPaths == null ? Map.of() : new LinkedHashMap<>(cgroupPaths);
@@ -41,7 +45,7 @@ public record ContainerRecord(String ociVersion, String id, int pid, long initSt
     /** The same record with {@code resources} in place of its own. */
     public ContainerRecord withResources(LinuxResources newResources) {
         return new ContainerRecord(ociVersion, id, pid, initStartTime, bundle, rootfs, created, owner, annotations,
-                cgroupPaths, newResources, hooks, afterStart, noNewKeyring);
+                cgroupPaths, newResources, hooks, afterStart, noNewKeyring, runtimeNsMountBase);
     }
 
     public Map<String, Path> cgroupDirs() {

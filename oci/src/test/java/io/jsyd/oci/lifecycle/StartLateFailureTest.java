@@ -15,7 +15,7 @@ import org.junit.jupiter.api.Test;
 class StartLateFailureTest {
     private static ContainerRecord record(Map<String, String> afterStart) {
         return new ContainerRecord("1.3.0", "c1", 42, 1, "/b", "/b/rootfs", "now", "root", Map.of(), Map.of(), null,
-                null, afterStart, false);
+                null, afterStart, false, null);
     }
 
     @Test

@@ -53,8 +53,10 @@ public final class ExecLauncher {
 
     /**
      * The plan: join {@code join} (user first, mount last, as the stub's SETNS does),
-     * let the parent place the stub in the cgroup (a clone inherits it), clone, then
-     * the process as an init would run it. {@code config.process()} is the process.
+     * chroot into the rootfs when {@code join} has no mount namespace (the container
+     * shares the caller's: see InitPlanner#rootfs), let the parent place the stub in
+     * the cgroup (a clone inherits it), clone, then the process as an init would run
+     * it. {@code config.process()} is the process.
      */
     public Plan plan(ContainerConfig config, List<Namespace> join, boolean cgroupSync) {
         Plan.Builder b = new Plan.Builder();
@@ -63,6 +65,11 @@ public final class ExecLauncher {
             b.add(OpCode.SETNS, "container namespaces",
                     ordered.stream().mapToLong(n -> n.kind().cloneFlag()).toArray(),
                     ordered.stream().map(n -> n.join().toString()).toArray(String[]::new));
+        }
+        if (join.stream().noneMatch(n -> n.kind() == NamespaceKind.MOUNT)) {
+            // the container shares the runtime's mount namespace, and its init lives
+            // chrooted in the rootfs: the process must be too, never at the host's root
+            b.add(OpCode.CHROOT, "root.path", config.rootfs().toString());
         }
         if (cgroupSync) {
             b.add(OpCode.SYNC, "container cgroup", new long[] {SyncPoint.INIT_CREATED.id()});

@@ -84,7 +84,7 @@ public interface HostView {
     }
 
     /** mountinfo writes space, tab, newline and backslash as \ooo octal. */
-    private static String unescape(String s) {
+    static String unescape(String s) {
         if (s.indexOf('\\') < 0) {
             return s;
         }

@@ -100,11 +100,7 @@ public final class InitPlanner {
             b.add(OpCode.UNSHARE, origin(c, NamespaceKind.CGROUP), new long[] {NamespaceKind.CGROUP.cloneFlag()});
         }
         b.add(OpCode.SETSID, "");
-        if (c.creates(NamespaceKind.MOUNT)) {
-            rootfs(c, b, trees, hooks);
-        } else {
-            throw new IllegalArgumentException("a container needs a new mount namespace");
-        }
+        rootfs(c, b, trees, hooks);
         if (!c.hostname().isEmpty()) {
             b.add(OpCode.SETHOSTNAME, "hostname", c.hostname());
         }
@@ -205,19 +201,35 @@ public final class InitPlanner {
         return trees;
     }
 
+    /**
+     * The rootfs and the config's mounts. With a mount namespace of the container's own
+     * (new or joined) they are made there and the root is pivoted. Without one the
+     * container inherits the runtime's (config-linux.md#namespaces): everything is made
+     * there, on a bind of the rootfs onto itself that `delete` detaches (see
+     * {@link RuntimeNsMounts}), and the init chroots; neither the host's "/" nor the
+     * rootfs's parent mount is touched, and the host's root is never pivoted or moved.
+     */
     private void rootfs(ContainerConfig c, Plan.Builder b, Map<MountEntry, Integer> trees, HookPoints hooks) {
         String rootfs = c.rootfs().toString();
+        boolean ownNamespace = c.namespace(NamespaceKind.MOUNT) != null;
         long rootFlags = c.rootPropagation() != 0 ? c.rootPropagation() : MS_SLAVE | MS_REC;
-        b.add(OpCode.MOUNT, "linux.rootfsPropagation", new long[] {rootFlags}, "", "/", "", "");
-        // pivot_root refuses a new root whose parent mount is shared, and a bind under a
-        // shared parent would show up on the host: the parent becomes private (a slave
-        // when the config asks for slave propagation), as runc makes it
-        HostView.MountInfo parent = mountOf(rootfs);
-        if (parent != null) {
-            b.add(OpCode.MOUNT, "root.path", new long[] {(rootFlags & MS_SLAVE) != 0 && c.rootPropagation() != 0
-                    ? MS_SLAVE : MS_PRIVATE}, "", parent.mountPoint(), "", "");
+        if (ownNamespace) {
+            b.add(OpCode.MOUNT, "linux.rootfsPropagation", new long[] {rootFlags}, "", "/", "", "");
+            // pivot_root refuses a new root whose parent mount is shared, and a bind under a
+            // shared parent would show up on the host: the parent becomes private (a slave
+            // when the config asks for slave propagation), as runc makes it
+            HostView.MountInfo parent = mountOf(rootfs);
+            if (parent != null) {
+                b.add(OpCode.MOUNT, "root.path", new long[] {(rootFlags & MS_SLAVE) != 0 && c.rootPropagation() != 0
+                        ? MS_SLAVE : MS_PRIVATE}, "", parent.mountPoint(), "", "");
+            }
         }
         b.add(OpCode.MOUNT, "root.path", new long[] {MS_BIND | MS_REC}, rootfs, rootfs, "", "");
+        if (!ownNamespace) {
+            // a bind of a shared mount is its peer: what is later mounted on it would appear
+            // wherever that mount is. As a slave it still sees the host's mounts, sends none
+            b.add(OpCode.MOUNT, "root.path", new long[] {MS_SLAVE | MS_REC}, "", rootfs, "", "");
+        }
         b.add(OpCode.OPEN_ROOT, "root.path", rootfs);
         boolean devIsBind = false;
         MountEntry readonlyDev = null;
@@ -242,6 +254,14 @@ public final class InitPlanner {
             b.add(OpCode.SYNC, "hooks", new long[] {SyncPoint.BEFORE_PIVOT.id()});
         }
         hooks.initBeforePivot(rootfs).forEach(b::add);
+        if (!ownNamespace) {
+            b.add(OpCode.CHROOT, "root.path", rootfs);
+            if (c.rootPropagation() != 0) {
+                // "/" is now the rootfs bind, the container's own mount
+                b.add(OpCode.MOUNT, "linux.rootfsPropagation", new long[] {c.rootPropagation()}, "", "/", "", "");
+            }
+            return;
+        }
         if (c.noPivot()) {
             b.add(OpCode.MOVE_ROOT, "--no-pivot", rootfs);
         } else {
@@ -286,6 +306,7 @@ public final class InitPlanner {
             // only the owner of the network namespace may mount sysfs: bind the host's, as crun does
             b.add(OpCode.MKDIR_IN_ROOT, m.origin(), new long[] {DIR_MODE}, dest);
             b.add(OpCode.MOUNT_IN_ROOT, m.origin(), new long[] {MS_BIND | MS_REC}, "/sys", dest, "", "");
+            keepBindHere(c, m, b);
             if (m.flags() != 0) {
                 b.add(OpCode.MOUNT_IN_ROOT, m.origin(), new long[] {MS_BIND | MS_REMOUNT | m.flags()}, "", dest, "", "");
             }
@@ -301,6 +322,7 @@ public final class InitPlanner {
                 b.add(OpCode.MOUNT_IN_ROOT, m.origin(), new long[] {MS_BIND | (m.recursive() ? MS_REC : 0)},
                         m.source(), dest, "", "");
             }
+            keepBindHere(c, m, b);
             if (m.flags() != 0) {
                 // bind(2) ignores the other flags: they take a remount
                 b.add(OpCode.MOUNT_IN_ROOT, m.origin(), new long[] {MS_BIND | MS_REMOUNT | m.flags()}, "", dest, "", "");
@@ -322,6 +344,18 @@ public final class InitPlanner {
         }
         if (m.recursiveAttrSet() != 0 || m.recursiveAttrClr() != 0) {
             b.add(OpCode.SETATTR_IN_ROOT, m.origin(), new long[] {m.recursiveAttrSet(), m.recursiveAttrClr(), 0, 1}, dest, "");
+        }
+    }
+
+    /**
+     * In the runtime's mount namespace a bind of a shared host mount joins its peer
+     * group, and a mount later made on the bind (a nested mount of the config) would
+     * show up at the source on the host: the bind becomes a slave. In a namespace of
+     * the container's own, "/" went slave first and the binds are slaves already.
+     */
+    private static void keepBindHere(ContainerConfig c, MountEntry m, Plan.Builder b) {
+        if (c.namespace(NamespaceKind.MOUNT) == null) {
+            b.add(OpCode.MOUNT_IN_ROOT, m.origin(), new long[] {MS_SLAVE | MS_REC}, "", m.destination(), "", "");
         }
     }
 

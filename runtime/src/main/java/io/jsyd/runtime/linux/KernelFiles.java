@@ -73,6 +73,13 @@ public final class KernelFiles {
         }
     }
 
+    /** umount2(MNT_DETACH): the topmost mount at {@code path} goes, with every mount below it. */
+    public static void detachMount(String path) {
+        if (Sys.C.umount2(path, (int) LinuxConstants.MNT_DETACH) != 0) {
+            throw new SyscallException("umount2", com.sun.jna.Native.getLastError(), path);
+        }
+    }
+
     /** An O_DIRECTORY fd, for calls that take a directory by fd (bpf attach). */
     public static Fd openDirectory(String path) {
         return Fd.adopt(Sys.check(Sys.C.open(path,

@@ -97,6 +97,8 @@ interface LibC extends Library {
 
     int rmdir(String path);
 
+    int umount2(String target, int flags);
+
     /** For calls libc does not wrap (bpf): the number comes from the generated constants. */
     NativeLong syscall(NativeLong number, Object... args);
 

@@ -125,6 +125,45 @@ class InitPlannerTest {
         assertEquals("/b", priv.texts().get(1));
     }
 
+    @Test
+    void withoutAMountNamespaceTheMountsStayOnARootfsBindAndTheInitChroots() {
+        HostView h = host(List.of(new HostView.MountInfo("/", "ext4", "/dev/vda", "shared:1", "rw")), 40);
+        MountEntry bind = new MountEntry("mounts[0]", "/data", "/host/data", "", true, true, 0, List.of(), 0, 0, "", null);
+        ContainerConfig base = config(List.of(new Namespace(NamespaceKind.PID, null, "ns[0]")), List.of(), 0);
+        ContainerConfig c = new ContainerConfig(base.id(), base.rootfs(), false, base.namespaces(), List.of(), List.of(),
+                List.of(), List.of(bind), List.of(), List.of(), List.of(), "", "", Map.of(), 0, true, base.process(), 0);
+        Plan plan = new InitPlanner(h).plan(c);
+        List<OpCode> codes = PlanFixture.codes(plan);
+        // the host's root is never pivoted, moved, or given another propagation
+        assertTrue(!codes.contains(OpCode.PIVOT_ROOT) && !codes.contains(OpCode.MOVE_ROOT), codes.toString());
+        assertTrue(plan.ops().stream().noneMatch(o -> o.code() == OpCode.MOUNT && o.texts().get(1).equals("/")
+                && codes.indexOf(OpCode.CHROOT) > plan.ops().indexOf(o)), "no mount of / before the chroot");
+        assertEquals(List.of("/b/rootfs"), first(plan, OpCode.CHROOT).texts());
+        List<PlanOp> onRootfs = plan.ops().stream().filter(o -> o.code() == OpCode.MOUNT).toList();
+        assertEquals(LinuxConstants.MS_BIND | LinuxConstants.MS_REC, onRootfs.get(0).ints()[0]);
+        assertEquals(List.of("/b/rootfs", "/b/rootfs"), onRootfs.get(0).texts().subList(0, 2));
+        assertEquals(LinuxConstants.MS_SLAVE | LinuxConstants.MS_REC, onRootfs.get(1).ints()[0],
+                "the rootfs bind sends no mount to the host");
+        assertEquals("/b/rootfs", onRootfs.get(1).texts().get(1));
+        int bound = plan.ops().indexOf(plan.ops().stream().filter(o -> o.code() == OpCode.MOUNT_IN_ROOT
+                && o.origin().equals("mounts[0]")).findFirst().orElseThrow());
+        assertEquals(LinuxConstants.MS_SLAVE | LinuxConstants.MS_REC, plan.ops().get(bound + 1).ints()[0],
+                "a bind of a host mount is made a slave before anything is mounted on it");
+        assertTrue(codes.indexOf(OpCode.OPEN_ROOT) < bound && bound < codes.indexOf(OpCode.CHROOT));
+    }
+
+    @Test
+    void aJoinedMountNamespaceGetsTheRootfsAsANewOneDoes() {
+        HostView h = host(List.of(new HostView.MountInfo("/", "ext4", "/dev/vda", "", "rw")), 40);
+        Plan plan = new InitPlanner(h).plan(config(List.of(
+                new Namespace(NamespaceKind.MOUNT, Path.of("/proc/7/ns/mnt"), "ns[0]")), List.of(), 0));
+        List<OpCode> codes = PlanFixture.codes(plan);
+        assertTrue(codes.indexOf(OpCode.SETNS) < codes.indexOf(OpCode.PIVOT_ROOT), codes.toString());
+        assertTrue(!codes.contains(OpCode.CHROOT));
+        assertEquals(LinuxConstants.MS_SLAVE | LinuxConstants.MS_REC, first(plan, OpCode.MOUNT).ints()[0],
+                "the joined namespace's / goes slave first");
+    }
+
     private static ContainerConfig withMounts(ContainerConfig c, List<MountEntry> mounts, long rootPropagation,
                                               ProcessConfig p) {
         return new ContainerConfig(c.id(), c.rootfs(), false, c.namespaces(), c.uidMappings(), c.gidMappings(),
