@@ -62,6 +62,8 @@ final class CallerOpen implements AutoCloseable {
             java.util.Map.entry("link", new int[0]), java.util.Map.entry("linkat", new int[] {0, 2}),
             java.util.Map.entry("symlink", new int[0]), java.util.Map.entry("symlinkat", new int[] {1}));
 
+    private static final int CAP_NET_BIND_SERVICE = 10;
+
     /** Retries of an O_CREAT open that another process races (the name appears and goes). */
     private static final int CREATE_TRIES = 4;
 
@@ -112,6 +114,8 @@ final class CallerOpen implements AutoCloseable {
         int umask;
         int groupCount;
         long effective;
+        /** CapEff as read, also for a caller in another user namespace. */
+        long rawEffective;
         int nsPid;
         int nsTid;
     }
@@ -236,15 +240,9 @@ final class CallerOpen implements AutoCloseable {
      */
     long call(int tid, String name, int nr, long[] args, int[] stringArgs, byte[][] strings, int count) {
         int[] dirfdArgs = EMULATED.get(name);
-        if (!readCreds(tid)) {
-            return -Errno.ESRCH.number();
-        }
         System.arraycopy(args, 0, callArgs, 0, 6);
         dirfds[0] = -1;
         dirfds[1] = -1;
-        int root = -1;
-        int cwd = -1;
-        boolean chrooted = false;
         try {
             for (int k = 0; k < count; k++) {
                 MemorySegment.copy(strings[k], 0, names[k], ValueLayout.JAVA_BYTE, 0, strings[k].length);
@@ -261,6 +259,40 @@ final class CallerOpen implements AutoCloseable {
                     callArgs[dirfdArgs[i]] = dirfds[i];
                 }
             }
+            return inCallerPlace(tid, false, () -> {
+                long r = calls.syscall(nr, callArgs[0], callArgs[1], callArgs[2], callArgs[3], callArgs[4],
+                        callArgs[5]);
+                return r < 0 ? -calls.errno() : r;
+            });
+        } finally {
+            closeQuietly(dirfds[0]);
+            closeQuietly(dirfds[1]);
+        }
+    }
+
+    /**
+     * Runs {@code call} as thread {@code tid} would make it, for what the kernel
+     * takes from the calling task rather than from its arguments: chrooted into
+     * the caller's root, in its cwd, with its file credentials, capabilities
+     * (see the class comment) and umask. {@code call} returns a result or a
+     * negative errno, as this does (ESRCH when the caller is gone).
+     *
+     * @param socketCaps for a call on a socket: a caller in another user
+     *     namespace keeps its effective CAP_NET_BIND_SERVICE, the capability
+     *     bind checks for a low port, against the user namespace that owns the
+     *     socket's network namespace, which for a container is its own
+     */
+    long inCallerPlace(int tid, boolean socketCaps, java.util.function.LongSupplier call) {
+        if (!readCreds(tid)) {
+            return -Errno.ESRCH.number();
+        }
+        if (socketCaps) {
+            creds.effective |= creds.rawEffective & 1L << CAP_NET_BIND_SERVICE;
+        }
+        int root = -1;
+        int cwd = -1;
+        boolean chrooted = false;
+        try {
             root = calls.open(procPath(tid, ROOT, -1), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
             cwd = calls.open(procPath(tid, CWD, -1), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
             if (root < 0 || cwd < 0) {
@@ -273,9 +305,7 @@ final class CallerOpen implements AutoCloseable {
             try {
                 becomeCaller();
                 NotifyCalls.umask(creds.umask);
-                long r = calls.syscall(nr, callArgs[0], callArgs[1], callArgs[2], callArgs[3], callArgs[4],
-                        callArgs[5]);
-                return r < 0 ? -calls.errno() : r;
+                return call.getAsLong();
             } finally {
                 NotifyCalls.umask(0);
                 becomeSupervisor();
@@ -287,8 +317,6 @@ final class CallerOpen implements AutoCloseable {
             }
             closeQuietly(root);
             closeQuietly(cwd);
-            closeQuietly(dirfds[0]);
-            closeQuietly(dirfds[1]);
         }
     }
 
@@ -479,6 +507,7 @@ final class CallerOpen implements AutoCloseable {
                 case 'C' -> {
                     if (starts(s, i, end, CAP_EFF)) {
                         creds.effective = field(s, i + CAP_EFF.length, end, 0, 16);
+                        creds.rawEffective = creds.effective;
                         seen |= 8;
                     }
                 }

@@ -50,6 +50,8 @@ final class NotifyCalls {
     private static final MethodHandle UNSHARE = withErrno("unshare", -1, JAVA_INT, JAVA_INT);
     private static final MethodHandle GETGROUPS = withErrno("getgroups", -1, JAVA_INT, JAVA_INT, ADDRESS);
     private static final MethodHandle GETPEERNAME = withErrno("getpeername", -1, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
+    private static final MethodHandle GETSOCKOPT = withErrno("getsockopt", -1, JAVA_INT, JAVA_INT, JAVA_INT, JAVA_INT,
+            ADDRESS, ADDRESS);
     private static final MethodHandle SIGACTION = withErrno("sigaction", -1, JAVA_INT, JAVA_INT, ADDRESS, ADDRESS);
     private static final MethodHandle SYSCALL = withErrno("syscall", 1, JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG,
             JAVA_LONG, JAVA_LONG, JAVA_LONG, JAVA_LONG);
@@ -212,6 +214,15 @@ final class NotifyCalls {
     int getpeername(int fd, MemorySegment address, MemorySegment length) {
         try {
             return (int) GETPEERNAME.invokeExact(state, fd, address, length);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** {@code length}: a socklen_t, in with the room at {@code value}, out with the option's length. */
+    int getsockopt(int fd, int level, int name, MemorySegment value, MemorySegment length) {
+        try {
+            return (int) GETSOCKOPT.invokeExact(state, fd, level, name, value, length);
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -56,6 +56,9 @@ final class NotifyPool {
         volatile boolean waiting;
         /** Holding a notification not answered yet (written by the worker alone). */
         boolean inHand;
+        /** Making a call for notification {@link #blockedOn} that may block (see {@link NotifyPool#blocking}). */
+        volatile boolean blocked;
+        volatile long blockedOn;
 
         Worker(boolean core) {
             this.core = core;
@@ -66,6 +69,8 @@ final class NotifyPool {
     private static final short POLLHUP_ERR_NVAL = 0x8 | 0x10 | 0x20;
     /** How often the watcher looks whether the supervisor was closed, the pool stalled or oversized. */
     private static final int WATCH_MILLIS = 100;
+    /** How often, while a worker is blocked in a call for a caller, the watcher looks whether that caller still waits. */
+    private static final int BLOCKED_WATCH_MILLIS = 10;
     /** How long the pool must stay fully busy, with work waiting and none taken, before it grows. */
     static final int STALL_MILLIS = 10;
     /** How often the watcher repeats its interrupt until every worker has gone. */
@@ -126,6 +131,18 @@ final class NotifyPool {
         }
     }
 
+    /**
+     * {@code w} is about to make a call in a caller's place that may block, for
+     * notification {@code id} (false: it is done with it). Until it is done, the
+     * watcher interrupts it (SIGURG, the call fails with EINTR) whenever it finds
+     * the notification no longer valid: a caller interrupted by a signal, or
+     * gone, must not leave the supervisor's copy of its call running.
+     */
+    void blocking(Worker w, long id, boolean on) {
+        w.blockedOn = id;
+        w.blocked = on;
+    }
+
     int liveThreads() {
         return live.get();
     }
@@ -177,13 +194,15 @@ final class NotifyPool {
             NotifyCalls calls = new NotifyCalls(arena);
             MemorySegment pollfds = arena.allocate(8, 8);
             ByteBuffer pollfd = NotifySupervisor.view(pollfds);
+            MemorySegment notificationId = arena.allocate(8, 8);
             long keepAlive = size.keepAlive().toNanos();
             long windowStart = System.nanoTime();
             while (!closed) {
                 pollfd.putInt(0, listener.get());
                 pollfd.putShort(4, (short) 0);
                 pollfd.putShort(6, (short) 0);
-                int n = calls.poll(pollfds, 1, WATCH_MILLIS);
+                // a worker blocked for a caller is looked after more often: its caller may be interrupted
+                int n = calls.poll(pollfds, 1, anyBlocked() ? BLOCKED_WATCH_MILLIS : WATCH_MILLIS);
                 if (n < 0 && calls.errno() != Errno.EINTR.number()) {
                     break;
                 }
@@ -197,6 +216,7 @@ final class NotifyPool {
                     spawn(false);
                     peakBusy = live.get();
                 }
+                interruptAbandoned(calls, notificationId);
                 long now = System.nanoTime();
                 if (now - windowStart >= keepAlive) {
                     retireUnneeded(calls);
@@ -209,6 +229,30 @@ final class NotifyPool {
         hungUp = true;
         hangup.countDown();
         interruptAll();
+    }
+
+    private boolean anyBlocked() {
+        for (Worker w : workers.values()) {
+            if (w.blocked) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Interrupts the workers blocked in calls for notifications no longer valid (again each round: a race). */
+    private void interruptAbandoned(NotifyCalls calls, MemorySegment id) {
+        for (var e : workers.entrySet()) {
+            Worker w = e.getValue();
+            if (!w.blocked) {
+                continue;
+            }
+            id.set(java.lang.foreign.ValueLayout.JAVA_LONG, 0, w.blockedOn);
+            if (calls.ioctl(listener.get(), io.jsyd.runtime.seccomp.SeccompConstants.SECCOMP_IOCTL_NOTIF_ID_VALID, id)
+                    != 0 && w.blocked) {
+                Interrupt.thread(calls, e.getKey());
+            }
+        }
     }
 
     /** Every thread busy and work waiting, with none taken over {@link #STALL_MILLIS}. */

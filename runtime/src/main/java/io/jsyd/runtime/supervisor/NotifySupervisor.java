@@ -154,11 +154,15 @@ public final class NotifySupervisor implements Supervision {
             Scratch s = new Scratch(w, calls, arena.allocate(SeccompConstants.SIZEOF_SECCOMP_NOTIF, 8),
                     arena.allocate(SeccompConstants.SIZEOF_SECCOMP_NOTIF_RESP, 8), arena.allocate(PATH_MAX + 1, 8),
                     arena.allocate(32, 8), new OpenCall(), emulateOpens ? opener() : null);
+            s.open().socket = emulateOpens ? new CallerSocket() : null;
             try {
                 loop(w, s);
             } finally {
                 if (s.opener() != null) {
                     s.opener().close();
+                }
+                if (s.open().socket != null) {
+                    s.open().socket.close();
                 }
             }
         } catch (IllegalStateException e) {
@@ -259,6 +263,11 @@ public final class NotifySupervisor implements Supervision {
         byte[] relative;
         int dirfd;
         int fdNumber;
+        /** The socket address read for connect, bind or sendto (null: none), and the length the caller gave. */
+        byte[] address;
+        long addressLength;
+        /** This worker's means to make socket calls (null with Landlock on: they are continued). */
+        CallerSocket socket;
     }
 
     /** What one supervised call asked for: the category, the name as the container sees it, and the verdict. */
@@ -323,6 +332,11 @@ public final class NotifySupervisor implements Supervision {
      */
     private void allow(Scratch s, long id, int pid, Entry e, int nr) {
         OpenCall o = s.open();
+        CallerSocket.Kind socketCall = o.address != null && o.socket != null ? CallerSocket.Kind.of(e.name()) : null;
+        if (socketCall != null) {
+            callSocket(s, id, pid, nr, socketCall);
+            return;
+        }
         if (o.emulateCall && s.opener() != null) {
             long r = s.opener().call(pid, e.name(), nr, o.args, o.stringArgs, o.strings, o.stringCount);
             respond(s, id, r < 0 ? -1 : r, r < 0 ? (int) -r : 0, false);
@@ -346,6 +360,23 @@ public final class NotifySupervisor implements Supervision {
         s.opener().install(id, listener.get(), file, o.flags);
     }
 
+    /** Makes an allowed connect, bind or sendto for the caller, with the address decided on ({@link CallerSocket}). */
+    private void callSocket(Scratch s, long id, int pid, int nr, CallerSocket.Kind kind) {
+        OpenCall o = s.open();
+        pool.blocking(s.worker(), id, true);
+        try {
+            long r = o.socket.call(pid, kind, nr, o.args, o.address, o.addressLength, s.opener(),
+                    () -> valid(s, id) && pool.running(s.worker()));
+            pool.blocking(s.worker(), id, false);
+            if (r != CallerSocket.ABANDONED) {
+                respond(s, id, r < 0 ? -1 : r, r < 0 ? (int) -r : 0, false);
+            }
+        } finally {
+            pool.blocking(s.worker(), id, false);
+            o.socket.done();
+        }
+    }
+
     /** Syd's answers: a refused connection for connect and sendto, EACCES for the rest. */
     static int denyErrno(Entry e, Category c) {
         return c == Category.NET_CONNECT ? Errno.ECONNREFUSED.number() : Errno.EACCES.number();
@@ -362,6 +393,7 @@ public final class NotifySupervisor implements Supervision {
     private Check decide(Scratch s, Entry e, int pid, long[] args) throws UnreadableException {
         OpenCall made = s.open();
         made.stringCount = 0;
+        made.address = null;
         made.emulateCall = emulateOpens && CallerOpen.EMULATED.containsKey(e.name());
         if (made.emulateCall && (e.name().equals("symlink") || e.name().equals("symlinkat"))) {
             // the link's target is only text, never checked, but the call must not read it again either
@@ -462,6 +494,8 @@ public final class NotifySupervisor implements Supervision {
         read(s, pid, pointer, len);
         byte[] sa = new byte[len];
         MemorySegment.copy(s.buf(), java.lang.foreign.ValueLayout.JAVA_BYTE, 0, sa, 0, len);
+        s.open().address = sa;
+        s.open().addressLength = length;
         return checkSockaddr(pid, sa, len, c);
     }
 
@@ -564,7 +598,8 @@ public final class NotifySupervisor implements Supervision {
      */
     private Check checkPeer(Scratch s, int pid, int socket) {
         NotifyCalls calls = s.calls();
-        int pidfd = (int) calls.syscall(LinuxConstants.SYS_pidfd_open, pid, 0, 0, 0, 0, 0);
+        // PIDFD_THREAD (O_EXCL): the notification names a thread, which need not lead its process
+        int pidfd = (int) calls.syscall(LinuxConstants.SYS_pidfd_open, pid, LinuxConstants.O_EXCL, 0, 0, 0, 0);
         if (pidfd < 0) {
             return unnamedPeer("!unknown");
         }

@@ -335,6 +335,117 @@ class SupervisedContainerTest {
         }
     }
 
+    /**
+     * connect, bind and sendto are made by the supervisor on the caller's socket
+     * (pidfd_getfd): an allowed datagram arrives, a denied one is refused; a UNIX
+     * socket bound by the supervisor appears in the container's root, from the
+     * caller's cwd, with the caller's owner and umask.
+     */
+    @Test
+    void allowedSocketCallsActAsTheCallersOwn(@TempDir Path dir) throws Exception {
+        Path calls = buildStatic(dir, "socket-calls");
+        assumeTrue(calls != null, "needs gcc and static glibc for the socket program");
+        try (java.net.DatagramSocket allowed = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress());
+             java.net.DatagramSocket denied = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            int a = allowed.getLocalPort();
+            int d = denied.getLocalPort();
+            ContainerConfig c = container(dir, "s=/opt/socket-calls; $s sendto " + a + " > /out/a; $s sendto " + d
+                    + " > /out/d; umask 027; $s bind /s/ok.sock 1000 1001 > /out/bind;"
+                    + " cd /s && $s bind rel.sock 0 0 > /out/rel; $s bind /s/no.sock 0 0 > /out/no");
+            Path rootfs = dir.resolve("rootfs");
+            Files.copy(calls, rootfs.resolve("opt/socket-calls"));
+            Files.createDirectories(rootfs.resolve("s"));
+            Files.setPosixFilePermissions(rootfs.resolve("s"),
+                    java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
+            Outcome o = run(c, "sandbox/net/connect,net/bind:on\nallow/net/connect+127.0.0.1!" + a
+                    + "\nallow/net/bind+/s/ok.sock\nallow/net/bind+/s/rel.sock\n");
+            assertEquals(0, o.status(), o.log());
+            Path out = dir.resolve("out");
+            assertEquals("ok 2", Files.readString(out.resolve("a")).strip());
+            assertEquals("Connection refused", Files.readString(out.resolve("d")).strip());
+            java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[16], 16);
+            allowed.setSoTimeout(2000);
+            allowed.receive(p);
+            assertEquals("hi", new String(p.getData(), 0, p.getLength(), StandardCharsets.US_ASCII));
+            denied.setSoTimeout(200);
+            assertThrows(SocketTimeoutException.class, () -> denied.receive(p), "a denied datagram arrived");
+            assertEquals("ok", Files.readString(out.resolve("bind")).strip());
+            assertEquals("ok", Files.readString(out.resolve("rel")).strip());
+            assertEquals("Permission denied", Files.readString(out.resolve("no")).strip());
+            Path sock = rootfs.resolve("s/ok.sock");
+            assertEquals(0140000, (int) Files.getAttribute(sock, "unix:mode") & 0170000, "a socket file in the container's root");
+            assertEquals(1000, (int) Files.getAttribute(sock, "unix:uid"));
+            assertEquals(1001, (int) Files.getAttribute(sock, "unix:gid"));
+            assertEquals(0750, (int) Files.getAttribute(sock, "unix:mode") & 07777);
+            assertTrue(Files.exists(rootfs.resolve("s/rel.sock")), "a relative name is bound from the caller's cwd");
+            assertFalse(Files.exists(rootfs.resolve("s/no.sock")));
+            assertFalse(Files.exists(Path.of("/s/ok.sock")), "bound outside the container's root");
+            assertTrue(o.log().contains("\"syscall\":\"sendto\",\"category\":\"net/connect\",\"addr\":\"127.0.0.1!"
+                    + d + "\",\"action\":\"deny\""), o.log());
+            assertTrue(o.log().contains("\"syscall\":\"bind\",\"category\":\"net/bind\",\"addr\":\"/s/no.sock\""),
+                    o.log());
+        }
+    }
+
+    /**
+     * The TOCTOU attack on connect: one container thread flips the sockaddr's
+     * port between an allowed and a denied listener while another connects,
+     * 20,000 times. The supervisor connects with its own copy of the address it
+     * checked, so the denied listener never sees a connection.
+     */
+    @Test
+    void anAddressSwappedAfterTheCheckNeverConnectsToTheDeniedPort(@TempDir Path dir) throws Exception {
+        Path calls = buildStatic(dir, "socket-calls");
+        assumeTrue(calls != null, "needs gcc and static glibc for the socket program");
+        try (ServerSocket allowed = new ServerSocket(0, 1000, java.net.InetAddress.getLoopbackAddress());
+             ServerSocket denied = new ServerSocket(0, 1000, java.net.InetAddress.getLoopbackAddress())) {
+            java.util.concurrent.atomic.AtomicInteger toAllowed = new java.util.concurrent.atomic.AtomicInteger();
+            java.util.concurrent.atomic.AtomicInteger toDenied = new java.util.concurrent.atomic.AtomicInteger();
+            for (var l : List.of(java.util.Map.entry(allowed, toAllowed), java.util.Map.entry(denied, toDenied))) {
+                Thread.ofPlatform().daemon().start(() -> {
+                    try {
+                        while (true) {
+                            l.getKey().accept().close();
+                            l.getValue().incrementAndGet();
+                        }
+                    } catch (java.io.IOException e) {
+                        // closed at the end of the test
+                    }
+                });
+            }
+            int a = allowed.getLocalPort();
+            int d = denied.getLocalPort();
+            ContainerConfig c = container(dir, "/opt/socket-calls race " + a + " " + d + " 20000 > /out/counts");
+            Files.copy(calls, dir.resolve("rootfs/opt/socket-calls"));
+            Outcome o = run(c, "sandbox/net/connect:on\nallow/net/connect+127.0.0.1!" + a + "\n");
+            assertEquals(0, o.status());
+            String[] counts = Files.readString(dir.resolve("out/counts")).strip().split(" ");
+            Thread.sleep(200);
+            System.out.printf("TOCTOU race on connect: %d reached the denied port, %s connected, %s refused%n",
+                    toDenied.get(), counts[0], counts[1]);
+            assertEquals(0, toDenied.get(), "connections to the denied port got through");
+            assertTrue(Long.parseLong(counts[0]) > 1000, "only " + counts[0] + " allowed connects");
+            assertTrue(Long.parseLong(counts[1]) > 1000, "only " + counts[1] + " refused: no race happened");
+        }
+    }
+
+    /**
+     * A caller interrupted in a connect the supervisor makes for it (blocked: the
+     * listener's backlog is full) must not leave the supervisor's copy of the
+     * connect waiting: six interrupted connects, more than the pool's four
+     * threads, and none of them connects once the backlog has room again.
+     */
+    @Test
+    void anInterruptedCallerLeavesNoConnectBehind(@TempDir Path dir) throws Exception {
+        Path calls = buildStatic(dir, "socket-calls");
+        assumeTrue(calls != null, "needs gcc and static glibc for the socket program");
+        ContainerConfig c = container(dir, "/opt/socket-calls interrupt /tmp/l.sock 6 > /out/counts");
+        Files.copy(calls, dir.resolve("rootfs/opt/socket-calls"));
+        Outcome o = run(c, "sandbox/net/connect,net/bind:on\nallow/net/connect,net/bind+/tmp/l.sock\n");
+        assertEquals(0, o.status(), o.log());
+        assertEquals("eintr 6 extra 0", Files.readString(dir.resolve("out/counts")).strip());
+    }
+
     private static int plainRun(ContainerConfig c) {
         try (InitStub stub = InitStub.load()) {
             Launched l = new ContainerLauncher(stub, HostView.system()).launch(c);
