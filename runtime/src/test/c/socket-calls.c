@@ -1,6 +1,8 @@
 /* Socket calls for the supervisor tests; each mode prints one line.
  *   socket-calls sendto PORT          "hi" in a UDP datagram to 127.0.0.1:PORT: "ok 2" or the error
  *   socket-calls bind PATH UID GID    as UID:GID, binds a UNIX stream socket at PATH: "ok" or the error
+ *   socket-calls peer PATH UID GID    binds a UNIX listener at PATH, connects to it as UID:GID and prints the
+ *                                     peer credentials the listener sees: "uid U gid G"
  *   socket-calls race OK NO TRIES     one thread flips a sockaddr's port between OK and NO while the main
  *                                     thread connects TRIES times (TCP, 127.0.0.1): "connected refused"
  *   socket-calls interrupt PATH N     N connects to a UNIX listener whose backlog is full, each interrupted
@@ -18,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <sys/un.h>
 #include <unistd.h>
@@ -128,6 +131,28 @@ static int interrupt(const char *path, int n)
 	return 0;
 }
 
+static int peer(const char *path, int uid, int gid)
+{
+	struct sockaddr_un a = unix_at(path);
+	struct ucred cred;
+	socklen_t len = sizeof(cred);
+	int l = socket(AF_UNIX, SOCK_STREAM, 0), s = socket(AF_UNIX, SOCK_STREAM, 0), c;
+	unlink(path);
+	if (l < 0 || s < 0 || bind(l, (struct sockaddr *)&a, sizeof(a)) != 0 || chmod(path, 0777) != 0
+	    || listen(l, 1) != 0) {
+		printf("setup: %s\n", strerror(errno));
+		return 0;
+	}
+	if (setresgid(gid, gid, gid) != 0 || setresuid(uid, uid, uid) != 0
+	    || connect(s, (struct sockaddr *)&a, sizeof(a)) != 0 || (c = accept(l, NULL, NULL)) < 0
+	    || getsockopt(c, SOL_SOCKET, SO_PEERCRED, &cred, &len) != 0) {
+		printf("%s\n", strerror(errno));
+		return 0;
+	}
+	printf("uid %d gid %d\n", (int)cred.uid, (int)cred.gid);
+	return 0;
+}
+
 int main(int argc, char **argv)
 {
 	if (argc == 3 && strcmp(argv[1], "sendto") == 0) {
@@ -154,6 +179,8 @@ int main(int argc, char **argv)
 			printf("ok\n");
 		return 0;
 	}
+	if (argc == 5 && strcmp(argv[1], "peer") == 0)
+		return peer(argv[2], atoi(argv[3]), atoi(argv[4]));
 	if (argc == 5 && strcmp(argv[1], "race") == 0)
 		return race(argv[2], argv[3], atol(argv[4]));
 	if (argc == 4 && strcmp(argv[1], "interrupt") == 0)

@@ -97,6 +97,8 @@ final class CallerOpen implements AutoCloseable {
     private final int ownGroupCount;
     private final int ownFsuid = NotifyCalls.geteuid();
     private final int ownFsgid = NotifyCalls.getegid();
+    private final int ownRuid = NotifyCalls.getuid();
+    private final int ownRgid = NotifyCalls.getgid();
     private final MemorySegment ownGroups = arena.allocate(4L * 65536, 8);
     private final java.nio.ByteBuffer ownGroupsView = NotifySupervisor.view(ownGroups);
 
@@ -111,6 +113,10 @@ final class CallerOpen implements AutoCloseable {
     private static final class Creds {
         int fsuid;
         int fsgid;
+        int ruid;
+        int euid;
+        int rgid;
+        int egid;
         int umask;
         int groupCount;
         long effective;
@@ -189,13 +195,13 @@ final class CallerOpen implements AutoCloseable {
             }
             int file = -1;
             try {
-                becomeCaller();
+                becomeCaller(false);
                 file = resolve(fdNumber >= 0 ? -2 : relative != null ? dir : root, relative != null ? relative : null,
                         name, f, (int) (mode & 07777 & ~creds.umask), resolve | (relative == null ? RESOLVE_IN_ROOT : 0),
                         fdNumber >= 0 ? dir : -1);
             } finally {
                 try {
-                    becomeSupervisor();
+                    becomeSupervisor(false);
                 } catch (RuntimeException e) {
                     closeQuietly(file);
                     throw e;
@@ -259,7 +265,7 @@ final class CallerOpen implements AutoCloseable {
                     callArgs[dirfdArgs[i]] = dirfds[i];
                 }
             }
-            return inCallerPlace(tid, false, () -> {
+            return inCallerPlace(tid, false, false, () -> {
                 long r = calls.syscall(nr, callArgs[0], callArgs[1], callArgs[2], callArgs[3], callArgs[4],
                         callArgs[5]);
                 return r < 0 ? -calls.errno() : r;
@@ -277,16 +283,22 @@ final class CallerOpen implements AutoCloseable {
      * (see the class comment) and umask. {@code call} returns a result or a
      * negative errno, as this does (ESRCH when the caller is gone).
      *
-     * @param socketCaps for a call on a socket: a caller in another user
-     *     namespace keeps its effective CAP_NET_BIND_SERVICE, the capability
-     *     bind checks for a low port, against the user namespace that owns the
-     *     socket's network namespace, which for a container is its own
+     * @param socket for a call on a socket: a caller in another user namespace
+     *     keeps its effective CAP_NET_BIND_SERVICE, the capability bind checks
+     *     for a low port, against the user namespace that owns the socket's
+     *     network namespace, which for a container is its own
+     * @param unixIds for a call on a UNIX socket: the thread also takes the
+     *     caller's real and effective uid and gid (its saved ones stay the
+     *     supervisor's, which is how it gets its own back), which the kernel
+     *     gives the peer (SO_PEERCRED of a connection, SCM_CREDENTIALS of a
+     *     datagram to a receiver with SO_PASSCRED). The pid given is still the
+     *     supervisor's, which the container's pid namespace does not show (0)
      */
-    long inCallerPlace(int tid, boolean socketCaps, java.util.function.LongSupplier call) {
+    long inCallerPlace(int tid, boolean socket, boolean unixIds, java.util.function.LongSupplier call) {
         if (!readCreds(tid)) {
             return -Errno.ESRCH.number();
         }
-        if (socketCaps) {
+        if (socket) {
             creds.effective |= creds.rawEffective & 1L << CAP_NET_BIND_SERVICE;
         }
         int root = -1;
@@ -303,12 +315,12 @@ final class CallerOpen implements AutoCloseable {
             chrooted = true;
             check(calls.fchdir(cwd), "fchdir to the caller's cwd");
             try {
-                becomeCaller();
+                becomeCaller(unixIds);
                 NotifyCalls.umask(creds.umask);
                 return call.getAsLong();
             } finally {
                 NotifyCalls.umask(0);
-                becomeSupervisor();
+                becomeSupervisor(unixIds);
             }
         } finally {
             if (chrooted) {
@@ -492,12 +504,16 @@ final class CallerOpen implements AutoCloseable {
                         seen |= 1;
                     } else if (starts(s, i, end, UID)) {
                         creds.fsuid = (int) field(s, i + UID.length, end, 3, 10);
+                        creds.ruid = (int) field(s, i + UID.length, end, 0, 10);
+                        creds.euid = (int) field(s, i + UID.length, end, 1, 10);
                         seen |= 2;
                     }
                 }
                 case 'G' -> {
                     if (starts(s, i, end, GID)) {
                         creds.fsgid = (int) field(s, i + GID.length, end, 3, 10);
+                        creds.rgid = (int) field(s, i + GID.length, end, 0, 10);
+                        creds.egid = (int) field(s, i + GID.length, end, 1, 10);
                         seen |= 4;
                     } else if (starts(s, i, end, GROUPS)) {
                         readGroups(s, i + GROUPS.length, end);
@@ -605,11 +621,19 @@ final class CallerOpen implements AutoCloseable {
         }
     }
 
-    /** Takes the caller's file credentials: groups, fsgid, fsuid, then the capabilities. */
-    private void becomeCaller() {
+    /**
+     * Takes the caller's file credentials: groups, fsgid, fsuid, then the
+     * capabilities; with {@code ids}, its real and effective uid and gid too.
+     */
+    private void becomeCaller(boolean ids) {
         if (creds.groupCount != ownGroupCount || !sameGroups()) {
             check((int) calls.syscall(LinuxConstants.SYS_setgroups, creds.groupCount, groups.address(), 0, 0, 0,
                     0), "setgroups");
+        }
+        if (ids) {
+            takeIds(creds.rgid, creds.egid, creds.ruid, creds.euid);
+            // a uid other than 0 emptied the effective set; the permitted one stays with the saved uid (0)
+            setCaps(ownEffective);
         }
         NotifyCalls.setfsgid(creds.fsgid);
         NotifyCalls.setfsuid(creds.fsuid);
@@ -625,9 +649,20 @@ final class CallerOpen implements AutoCloseable {
         return true;
     }
 
+    /** setresgid and setresuid for this thread alone (glibc's wrappers change every thread's); -1 keeps an id. */
+    private void takeIds(int rgid, int egid, int ruid, int euid) {
+        check((int) calls.syscall(LinuxConstants.SYS_setresgid, rgid, egid, -1, 0, 0, 0), "setresgid");
+        check((int) calls.syscall(LinuxConstants.SYS_setresuid, ruid, euid, -1, 0, 0, 0), "setresuid");
+    }
+
     /** Capabilities first: setgroups needs CAP_SETGID, which the caller may lack. */
-    private void becomeSupervisor() {
+    private void becomeSupervisor(boolean ids) {
         setCaps(ownEffective);
+        if (ids) {
+            takeIds(ownRgid, ownFsgid, ownRuid, ownFsuid);
+            // back to uid 0 the effective set became the permitted one
+            setCaps(ownEffective);
+        }
         NotifyCalls.setfsuid(ownFsuid);
         NotifyCalls.setfsgid(ownFsgid);
         if (creds.groupCount != ownGroupCount || !sameGroups()) {

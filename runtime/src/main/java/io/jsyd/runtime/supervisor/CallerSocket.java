@@ -18,7 +18,12 @@ import java.util.function.BooleanSupplier;
  *
  * <p>The call runs in the caller's place ({@link CallerOpen#inCallerPlace}):
  * a UNIX socket's path is resolved in the caller's root and cwd, and bind
- * creates the socket file with the caller's fsuid, fsgid and umask. sendto's
+ * creates the socket file with the caller's fsuid, fsgid and umask. On a UNIX
+ * socket the worker also takes the caller's real and effective uid and gid,
+ * which the kernel hands to the peer (SO_PEERCRED, SCM_CREDENTIALS); the pid it
+ * hands on is the supervisor's, which the container's pid namespace does not
+ * show (the peer sees 0). On an IP socket only the capabilities matter (bind
+ * to a low port). sendto's
  * data is read from the caller's memory (all of a datagram, up to
  * {@link #STREAM_CHUNK} bytes of a stream, which then reports a short send, as
  * the kernel may) and sent with the caller's flags and MSG_NOSIGNAL: a broken
@@ -59,6 +64,7 @@ final class CallerSocket implements AutoCloseable {
     /** A larger datagram is refused (EMSGSIZE): beyond any send buffer a socket has without SO_SNDBUFFORCE. */
     static final long DATAGRAM_MAX = 4L << 20;
     private static final int SO_TYPE = 3;
+    private static final int AF_UNIX = (int) LinuxConstants.AF_UNIX;
     private static final int SIGPIPE = 13;
     /** pidfd_open's PIDFD_THREAD (Linux 6.9) is O_EXCL: a notification names a thread, not a process. */
     private static final long PIDFD_THREAD = LinuxConstants.O_EXCL;
@@ -107,18 +113,19 @@ final class CallerSocket implements AutoCloseable {
         }
         try {
             MemorySegment.copy(sockaddr, 0, address, ValueLayout.JAVA_BYTE, 0, Math.min(length, sockaddr.length));
+            boolean unix = sockaddr.length >= 2 && ((sockaddr[0] & 0xff) | (sockaddr[1] & 0xff) << 8) == AF_UNIX;
             if (kind != Kind.SENDTO) {
-                return place.inCallerPlace(tid, true,
+                return place.inCallerPlace(tid, true, unix,
                         () -> retried(wanted, () -> calls.syscall(nr, socket, address.address(), length, 0, 0, 0)));
             }
-            return send(tid, nr, socket, args[1], args[2], (int) args[3], length, place, wanted);
+            return send(tid, nr, socket, args[1], args[2], (int) args[3], length, unix, place, wanted);
         } finally {
             NotifyCalls.close(socket);
         }
     }
 
-    private long send(int tid, int nr, int socket, long buffer, long size, int flags, int length, CallerOpen place,
-            BooleanSupplier wanted) {
+    private long send(int tid, int nr, int socket, long buffer, long size, int flags, int length, boolean unix,
+            CallerOpen place, BooleanSupplier wanted) {
         optionView.putInt(4, 4);
         if (calls.getsockopt(socket, (int) LinuxConstants.SOL_SOCKET, SO_TYPE, option, option.asSlice(4)) != 0) {
             return -calls.errno();
@@ -134,7 +141,7 @@ final class CallerSocket implements AutoCloseable {
             if (got < want && !(stream && got > 0)) {
                 return -Errno.EFAULT.number();
             }
-            long result = place.inCallerPlace(tid, true, () -> retried(wanted, () -> calls.syscall(nr, socket,
+            long result = place.inCallerPlace(tid, true, unix, () -> retried(wanted, () -> calls.syscall(nr, socket,
                     buf.address(), got, flags | (int) LinuxConstants.MSG_NOSIGNAL, address.address(), length)));
             pipe = result == -Errno.EPIPE.number() && (flags & (int) LinuxConstants.MSG_NOSIGNAL) == 0;
             return result;

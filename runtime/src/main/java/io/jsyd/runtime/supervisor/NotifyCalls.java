@@ -63,6 +63,8 @@ final class NotifyCalls {
     private static final MethodHandle SETFSGID = plain("setfsgid", JAVA_INT, JAVA_INT);
     private static final MethodHandle GETEUID = plain("geteuid", JAVA_INT);
     private static final MethodHandle GETEGID = plain("getegid", JAVA_INT);
+    private static final MethodHandle GETUID = plain("getuid", JAVA_INT);
+    private static final MethodHandle GETGID = plain("getgid", JAVA_INT);
 
     private final MemorySegment state;
 
@@ -299,6 +301,22 @@ final class NotifyCalls {
     static int getegid() {
         try {
             return (int) GETEGID.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static int getuid() {
+        try {
+            return (int) GETUID.invokeExact();
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    static int getgid() {
+        try {
+            return (int) GETGID.invokeExact();
         } catch (Throwable t) {
             throw rethrow(t);
         }

@@ -58,15 +58,36 @@
  * caller's root with the caller's cwd, credentials and umask; the return value is
  * the answer. Names go through the kernel's own walk there (a /proc/self inside
  * them names the worker, which the container's proc does not show).
+ * <li><b>connect, bind, and sendto with a destination: emulated</b>
+ * ({@link CallerSocket}). The worker takes the caller's socket with pidfd_getfd
+ * (a PIDFD_THREAD pidfd of the notifying thread) and makes the call on that same
+ * open file with its own copy of the address it decided on, whatever the family
+ * (an address the policy has no rule for must not become a checked one after the
+ * check either); the result is the answer (SupervisedContainerTest's connect race:
+ * 0 of 20,000 reached the denied port; with CONTINUE about 1,100 did). It runs in
+ * the caller's place as the path calls do: chrooted into its root, from its cwd,
+ * with its credentials and umask, so a UNIX socket's name is resolved and bound
+ * as the caller would; on a UNIX socket also with its real and effective uid and
+ * gid (what SO_PEERCRED and SCM_CREDENTIALS give the peer; the pid given is the
+ * supervisor's, 0 in the container). sendto's data is read from the caller
+ * (a datagram whole, up to 4 MiB, a stream 64 KiB per call, a short send) and
+ * sent with its flags plus MSG_NOSIGNAL; EPIPE raises SIGPIPE in the caller after
+ * the answer. A call that blocks blocks a worker (the pool grows); the watcher
+ * interrupts such a worker (SIGURG, EINTR) once its notification is no longer
+ * valid, checking every 10 ms while a worker is blocked, so an interrupted or
+ * dead caller leaves no connect or send behind for longer than that; an EINTR
+ * while the caller still waits is retried (a blocking connect made again waits
+ * for the same connection). The socket calls are continued with Landlock on, as
+ * the opens are (its TCP rules then check them in the caller).
  * <li><b>stat, lstat, newfstatat, statx, access, faccessat(2), readlink(at),
- * execve(at), connect, bind, sendto, sendmsg, sendmmsg: continued, not safe from
- * the race yet.</b>
+ * execve(at), sendmsg, sendmmsg: continued, not safe from the race yet.</b>
  * The kernel reads the name or address again, so a thread that rewrites it
  * between the check and the CONTINUE gets the call through. The stat, access and
  * readlink families could be emulated as above, with their results written back
- * to the caller (access checks with real ids, which needs care); connect and bind
- * through pidfd_getfd of the socket; execve cannot be emulated, and needs the
- * ptrace layer's check at the exec event.
+ * to the caller (access checks with real ids, which needs care); sendmsg and
+ * sendmmsg as sendto is, with their iovecs read and SCM_RIGHTS fds taken with
+ * pidfd_getfd (SCM_CREDENTIALS would be checked against the supervisor's pid);
+ * execve cannot be emulated, and needs the ptrace layer's check at the exec event.
  * </ul>
  *
  * <p>The ways around the supervisor are refused by the filter itself while a

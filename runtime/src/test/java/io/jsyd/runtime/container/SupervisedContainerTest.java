@@ -339,7 +339,8 @@ class SupervisedContainerTest {
      * connect, bind and sendto are made by the supervisor on the caller's socket
      * (pidfd_getfd): an allowed datagram arrives, a denied one is refused; a UNIX
      * socket bound by the supervisor appears in the container's root, from the
-     * caller's cwd, with the caller's owner and umask.
+     * caller's cwd, with the caller's owner and umask; a connection it makes
+     * carries the caller's uid and gid to the listener (SO_PEERCRED).
      */
     @Test
     void allowedSocketCallsActAsTheCallersOwn(@TempDir Path dir) throws Exception {
@@ -351,14 +352,15 @@ class SupervisedContainerTest {
             int d = denied.getLocalPort();
             ContainerConfig c = container(dir, "s=/opt/socket-calls; $s sendto " + a + " > /out/a; $s sendto " + d
                     + " > /out/d; umask 027; $s bind /s/ok.sock 1000 1001 > /out/bind;"
-                    + " cd /s && $s bind rel.sock 0 0 > /out/rel; $s bind /s/no.sock 0 0 > /out/no");
+                    + " cd /s && $s bind rel.sock 0 0 > /out/rel; $s bind /s/no.sock 0 0 > /out/no;"
+                    + " $s peer /s/peer.sock 1002 1003 > /out/peer");
             Path rootfs = dir.resolve("rootfs");
             Files.copy(calls, rootfs.resolve("opt/socket-calls"));
             Files.createDirectories(rootfs.resolve("s"));
             Files.setPosixFilePermissions(rootfs.resolve("s"),
                     java.nio.file.attribute.PosixFilePermissions.fromString("rwxrwxrwx"));
             Outcome o = run(c, "sandbox/net/connect,net/bind:on\nallow/net/connect+127.0.0.1!" + a
-                    + "\nallow/net/bind+/s/ok.sock\nallow/net/bind+/s/rel.sock\n");
+                    + "\nallow/net/bind+/s/ok.sock\nallow/net/bind+/s/rel.sock\nallow/net/bind,net/connect+/s/peer.sock\n");
             assertEquals(0, o.status(), o.log());
             Path out = dir.resolve("out");
             assertEquals("ok 2", Files.readString(out.resolve("a")).strip());
@@ -379,6 +381,8 @@ class SupervisedContainerTest {
             assertEquals(0750, (int) Files.getAttribute(sock, "unix:mode") & 07777);
             assertTrue(Files.exists(rootfs.resolve("s/rel.sock")), "a relative name is bound from the caller's cwd");
             assertFalse(Files.exists(rootfs.resolve("s/no.sock")));
+            assertEquals("uid 1002 gid 1003", Files.readString(out.resolve("peer")).strip(),
+                    "the listener sees the caller's ids on a connection the supervisor made");
             assertFalse(Files.exists(Path.of("/s/ok.sock")), "bound outside the container's root");
             assertTrue(o.log().contains("\"syscall\":\"sendto\",\"category\":\"net/connect\",\"addr\":\"127.0.0.1!"
                     + d + "\",\"action\":\"deny\""), o.log());
