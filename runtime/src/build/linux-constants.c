@@ -174,7 +174,7 @@ static void constants(void)
 	C(O_NOCTTY); C(O_TMPFILE); C(SYS_setgroups); C(SYS_capget); C(SYS_capset); C(SYS_faccessat2);
 	C(SYS_pidfd_getfd); C(AT_EACCESS); C(_LINUX_CAPABILITY_VERSION_3);
 	/* ... and, for a UNIX socket call, its real and effective ids (this thread's alone: raw syscalls) */
-	C(SYS_setresuid); C(SYS_setresgid);
+	C(SYS_setresuid); C(SYS_setresgid); C(SYS_getsockname);
 	fprintf(out, "    public static final long CAP_FS_MASK = 0x%llxL;\n", (unsigned long long)(
 		(1ULL << CAP_CHOWN) | (1ULL << CAP_DAC_OVERRIDE) | (1ULL << CAP_DAC_READ_SEARCH) | (1ULL << CAP_FOWNER)
 		| (1ULL << CAP_FSETID) | (1ULL << CAP_LINUX_IMMUTABLE) | (1ULL << CAP_MAC_OVERRIDE) | (1ULL << CAP_MKNOD)));

@@ -115,8 +115,11 @@ final class CallerOpen implements AutoCloseable {
         int fsgid;
         int ruid;
         int euid;
+        int suid;
         int rgid;
         int egid;
+        int sgid;
+        boolean ownUserNs;
         int umask;
         int groupCount;
         long effective;
@@ -506,6 +509,7 @@ final class CallerOpen implements AutoCloseable {
                         creds.fsuid = (int) field(s, i + UID.length, end, 3, 10);
                         creds.ruid = (int) field(s, i + UID.length, end, 0, 10);
                         creds.euid = (int) field(s, i + UID.length, end, 1, 10);
+                        creds.suid = (int) field(s, i + UID.length, end, 2, 10);
                         seen |= 2;
                     }
                 }
@@ -514,6 +518,7 @@ final class CallerOpen implements AutoCloseable {
                         creds.fsgid = (int) field(s, i + GID.length, end, 3, 10);
                         creds.rgid = (int) field(s, i + GID.length, end, 0, 10);
                         creds.egid = (int) field(s, i + GID.length, end, 1, 10);
+                        creds.sgid = (int) field(s, i + GID.length, end, 2, 10);
                         seen |= 4;
                     } else if (starts(s, i, end, GROUPS)) {
                         readGroups(s, i + GROUPS.length, end);
@@ -547,7 +552,8 @@ final class CallerOpen implements AutoCloseable {
         if (calls.stat(procPath(tid, USER_NS, -1), st) != 0) {
             return false;
         }
-        if (stView.getLong(LinuxConstants.STAT_INO) != ownUserNs) {
+        creds.ownUserNs = stView.getLong(LinuxConstants.STAT_INO) == ownUserNs;
+        if (!creds.ownUserNs) {
             creds.effective = 0;
         }
         return true;
@@ -647,6 +653,19 @@ final class CallerOpen implements AutoCloseable {
             }
         }
         return true;
+    }
+
+    /**
+     * Whether the caller of the current {@link #inCallerPlace} may claim
+     * SCM_CREDENTIALS {@code pid}, {@code uid}, {@code gid}, by the kernel's rule
+     * for its own sendmsg, kept to what needs no privilege: its own pid and one of
+     * its own uids and gids. The supervisor's thread could claim more (its saved
+     * ids are the supervisor's), and a caller in another user namespace names ids
+     * of its own namespace, which are not these: both are refused.
+     */
+    boolean mayClaim(int pid, int uid, int gid) {
+        return creds.ownUserNs && pid == creds.nsPid && (uid == creds.ruid || uid == creds.euid || uid == creds.suid)
+                && (gid == creds.rgid || gid == creds.egid || gid == creds.sgid);
     }
 
     /** setresgid and setresuid for this thread alone (glibc's wrappers change every thread's); -1 keeps an id. */

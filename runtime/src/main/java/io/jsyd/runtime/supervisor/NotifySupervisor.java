@@ -46,19 +46,12 @@ public final class NotifySupervisor implements Supervision {
     private static final int AF_INET = 2;
     private static final int AF_INET6 = 10;
     private static final int O_ACCMODE = 3;
-    /** struct msghdr on LP64: msg_name (a pointer) first, msg_namelen (unsigned int) next. */
-    private static final int MSGHDR_NAME = 0;
-    private static final int MSGHDR_NAMELEN = 8;
-    private static final int MSGHDR_CONTROL = 32;
-    private static final int MSGHDR_CONTROLLEN = 40;
-    private static final int SIZEOF_MSGHDR = 56;
+    private static final int SIZEOF_MSGHDR = CallerSocket.SIZEOF_MSGHDR;
     /** struct cmsghdr: cmsg_len (size_t), cmsg_level, cmsg_type (ints), then the data, 8-aligned. */
     private static final int CMSGHDR_SIZE = 16;
     private static final int SOL_SOCKET = 1;
     private static final int SCM_RIGHTS = 1;
-    /** struct mmsghdr: a struct msghdr and an unsigned int, padded to 8. */
-    private static final int SIZEOF_MMSGHDR = 64;
-    private static final int UIO_MAXIOV = 1024;
+    private static final int SIZEOF_MMSGHDR = CallerSocket.SIZEOF_MMSGHDR;
     private static final int AT_FDCWD = (int) LinuxConstants.AT_FDCWD;
 
     private final Fd listener;
@@ -154,16 +147,14 @@ public final class NotifySupervisor implements Supervision {
             Scratch s = new Scratch(w, calls, arena.allocate(SeccompConstants.SIZEOF_SECCOMP_NOTIF, 8),
                     arena.allocate(SeccompConstants.SIZEOF_SECCOMP_NOTIF_RESP, 8), arena.allocate(PATH_MAX + 1, 8),
                     arena.allocate(32, 8), new OpenCall(), emulateOpens ? opener() : null);
-            s.open().socket = emulateOpens ? new CallerSocket() : null;
+            s.open().socket = new CallerSocket();
             try {
                 loop(w, s);
             } finally {
                 if (s.opener() != null) {
                     s.opener().close();
                 }
-                if (s.open().socket != null) {
-                    s.open().socket.close();
-                }
+                s.open().socket.close();
             }
         } catch (IllegalStateException e) {
             // the listener was closed under us: the supervisor is closing
@@ -266,8 +257,10 @@ public final class NotifySupervisor implements Supervision {
         /** The socket address read for connect, bind or sendto (null: none), and the length the caller gave. */
         byte[] address;
         long addressLength;
-        /** This worker's means to make socket calls (null with Landlock on: they are continued). */
+        /** This worker's means to read sendmsg's messages and to make socket calls (not with Landlock on). */
         CallerSocket socket;
+        /** The messages of the current sendmsg or sendmmsg, as decided on, or null. */
+        CallerSocket.Messages messages;
     }
 
     /** What one supervised call asked for: the category, the name as the container sees it, and the verdict. */
@@ -332,8 +325,8 @@ public final class NotifySupervisor implements Supervision {
      */
     private void allow(Scratch s, long id, int pid, Entry e, int nr) {
         OpenCall o = s.open();
-        CallerSocket.Kind socketCall = o.address != null && o.socket != null ? CallerSocket.Kind.of(e.name()) : null;
-        if (socketCall != null) {
+        CallerSocket.Kind socketCall = o.address != null && emulateOpens ? CallerSocket.Kind.of(e.name()) : null;
+        if (socketCall != null || (o.messages != null && emulateOpens)) {
             callSocket(s, id, pid, nr, socketCall);
             return;
         }
@@ -360,13 +353,18 @@ public final class NotifySupervisor implements Supervision {
         s.opener().install(id, listener.get(), file, o.flags);
     }
 
-    /** Makes an allowed connect, bind or sendto for the caller, with the address decided on ({@link CallerSocket}). */
+    /**
+     * Makes an allowed connect, bind, sendto ({@code kind}), sendmsg or sendmmsg
+     * (kind null) for the caller, with the addresses decided on ({@link CallerSocket}).
+     */
     private void callSocket(Scratch s, long id, int pid, int nr, CallerSocket.Kind kind) {
         OpenCall o = s.open();
         pool.blocking(s.worker(), id, true);
         try {
-            long r = o.socket.call(pid, kind, nr, o.args, o.address, o.addressLength, s.opener(),
-                    () -> valid(s, id) && pool.running(s.worker()));
+            java.util.function.BooleanSupplier wanted = () -> valid(s, id) && pool.running(s.worker());
+            long r = kind != null ? o.socket.call(pid, kind, nr, o.args, o.address, o.addressLength, s.opener(), wanted)
+                    : o.socket.sendMessages(pid, nr, syscalls.get(nr).shape() instanceof Shape.Messages m && m.vector(),
+                            o.args, s.opener(), wanted);
             pool.blocking(s.worker(), id, false);
             if (r != CallerSocket.ABANDONED) {
                 respond(s, id, r < 0 ? -1 : r, r < 0 ? (int) -r : 0, false);
@@ -394,6 +392,7 @@ public final class NotifySupervisor implements Supervision {
         OpenCall made = s.open();
         made.stringCount = 0;
         made.address = null;
+        made.messages = null;
         made.emulateCall = emulateOpens && CallerOpen.EMULATED.containsKey(e.name());
         if (made.emulateCall && (e.name().equals("symlink") || e.name().equals("symlinkat"))) {
             // the link's target is only text, never checked, but the call must not read it again either
@@ -544,38 +543,36 @@ public final class NotifySupervisor implements Supervision {
             throws UnreadableException {
         boolean connect = matcher.policy().isSandboxed(Category.NET_CONNECT);
         boolean sendfd = matcher.policy().isSandboxed(Category.NET_SENDFD);
+        // read once: decided on and (when emulated) sent from these copies
+        CallerSocket.Messages m = s.open().socket.readMessages(pid, address, count, stride);
+        if (m == null) {
+            throw new UnreadableException(Errno.EFAULT.number());
+        }
+        s.open().messages = m;
         Check worst = null;
-        long n = Math.min(count & 0xffffffffL, UIO_MAXIOV);
-        for (long i = 0; i < n; i++) {
-            read(s, pid, address + i * stride, MSGHDR_CONTROLLEN + 8);
-            ByteBuffer h = s.bufView();
-            long name = h.getLong(MSGHDR_NAME);
-            long nameLength = Integer.toUnsignedLong(h.getInt(MSGHDR_NAMELEN));
-            long control = h.getLong(MSGHDR_CONTROL);
-            long controlLength = h.getLong(MSGHDR_CONTROLLEN);
-            boolean named = name != 0 && nameLength != 0;
-            if (connect && named) {
-                worst = stricter(worst, checkAddress(s, pid, name, nameLength, Category.NET_CONNECT));
+        for (int i = 0; i < m.count; i++) {
+            byte[] name = m.names[i];
+            if (connect && name != null && name.length >= 2) {
+                worst = stricter(worst, checkSockaddr(pid, name, name.length, Category.NET_CONNECT));
             }
-            if (sendfd && passesFds(s, pid, control, controlLength)) {
-                worst = stricter(worst, named ? checkAddress(s, pid, name, nameLength, Category.NET_SENDFD)
-                        : checkPeer(s, pid, socket));
+            if (sendfd && passesFds(m.controls[i])) {
+                worst = stricter(worst, name != null ? name.length < 2 ? null
+                        : checkSockaddr(pid, name, name.length, Category.NET_SENDFD) : checkPeer(s, pid, socket));
             }
         }
         return worst;
     }
 
-    /** Whether the control messages at {@code control} hold an SCM_RIGHTS one. */
-    private static boolean passesFds(Scratch s, int pid, long control, long length) throws UnreadableException {
-        if (control == 0 || length < CMSGHDR_SIZE) {
+    /** Whether control data {@code b} holds an SCM_RIGHTS message. */
+    private static boolean passesFds(byte[] b) {
+        if (b == null) {
             return false;
         }
-        int len = (int) Math.min(length, PATH_MAX);
-        read(s, pid, control, len);
-        ByteBuffer b = s.bufView();
+        ByteBuffer v = ByteBuffer.wrap(b).order(java.nio.ByteOrder.nativeOrder());
+        int len = b.length;
         for (int at = 0; at + CMSGHDR_SIZE <= len; ) {
-            long cmsgLength = b.getLong(at);
-            if (b.getInt(at + 8) == SOL_SOCKET && b.getInt(at + 12) == SCM_RIGHTS) {
+            long cmsgLength = v.getLong(at);
+            if (v.getInt(at + 8) == SOL_SOCKET && v.getInt(at + 12) == SCM_RIGHTS) {
                 return true;
             }
             if (cmsgLength < CMSGHDR_SIZE) {

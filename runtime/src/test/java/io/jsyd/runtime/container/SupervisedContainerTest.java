@@ -434,6 +434,72 @@ class SupervisedContainerTest {
     }
 
     /**
+     * sendmsg and sendmmsg are made by the supervisor from the messages it
+     * decided on: both datagrams of a sendmmsg arrive and their msg_len come back;
+     * an fd passed with SCM_RIGHTS arrives as the caller's (it writes into the
+     * caller's pipe), with the caller's own SCM_CREDENTIALS.
+     */
+    @Test
+    void messagesAreSentByTheSupervisorAsDecided(@TempDir Path dir) throws Exception {
+        Path calls = buildStatic(dir, "socket-calls");
+        assumeTrue(calls != null, "needs gcc and static glibc for the socket program");
+        try (java.net.DatagramSocket allowed = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            int a = allowed.getLocalPort();
+            ContainerConfig c = container(dir, "s=/opt/socket-calls; $s mmsg " + a + " > /out/mmsg;"
+                    + " $s passfd /tmp/fd.sock > /out/fd");
+            Files.copy(calls, dir.resolve("rootfs/opt/socket-calls"));
+            Outcome o = run(c, "sandbox/net/connect,net/sendfd:on\nallow/net/connect+127.0.0.1!" + a
+                    + "\nallow/net/connect,net/sendfd+/tmp/fd.sock\n");
+            assertEquals(0, o.status(), o.log());
+            assertEquals("sent 2 len 2 5", Files.readString(dir.resolve("out/mmsg")).strip());
+            assertEquals("fd ok uid 0 gid 0", Files.readString(dir.resolve("out/fd")).strip());
+            java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[16], 16);
+            allowed.setSoTimeout(2000);
+            List<String> got = new java.util.ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                allowed.receive(p);
+                got.add(new String(p.getData(), 0, p.getLength(), StandardCharsets.US_ASCII));
+            }
+            assertEquals(List.of("hi", "there"), got);
+        }
+    }
+
+    /** The race on sendmsg's msg_name: 20,000 datagrams, none reaches the denied port. */
+    @Test
+    void aDestinationSwappedAfterTheCheckNeverGetsTheDatagram(@TempDir Path dir) throws Exception {
+        Path calls = buildStatic(dir, "socket-calls");
+        assumeTrue(calls != null, "needs gcc and static glibc for the socket program");
+        try (java.net.DatagramSocket allowed = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress());
+             java.net.DatagramSocket denied = new java.net.DatagramSocket(0, java.net.InetAddress.getLoopbackAddress())) {
+            java.util.concurrent.atomic.AtomicInteger toDenied = new java.util.concurrent.atomic.AtomicInteger();
+            Thread.ofPlatform().daemon().start(() -> {
+                java.net.DatagramPacket p = new java.net.DatagramPacket(new byte[16], 16);
+                try {
+                    while (true) {
+                        denied.receive(p);
+                        toDenied.incrementAndGet();
+                    }
+                } catch (java.io.IOException e) {
+                    // closed at the end of the test
+                }
+            });
+            int a = allowed.getLocalPort();
+            int d = denied.getLocalPort();
+            ContainerConfig c = container(dir, "/opt/socket-calls race " + a + " " + d + " 20000 sendmsg > /out/counts");
+            Files.copy(calls, dir.resolve("rootfs/opt/socket-calls"));
+            Outcome o = run(c, "sandbox/net/connect:on\nallow/net/connect+127.0.0.1!" + a + "\n");
+            assertEquals(0, o.status());
+            String[] counts = Files.readString(dir.resolve("out/counts")).strip().split(" ");
+            Thread.sleep(200);
+            System.out.printf("TOCTOU race on sendmsg: %d reached the denied port, %s sent, %s refused%n",
+                    toDenied.get(), counts[0], counts[1]);
+            assertEquals(0, toDenied.get(), "datagrams to the denied port got through");
+            assertTrue(Long.parseLong(counts[0]) > 1000, "only " + counts[0] + " allowed sends");
+            assertTrue(Long.parseLong(counts[1]) > 1000, "only " + counts[1] + " refused: no race happened");
+        }
+    }
+
+    /**
      * A caller interrupted in a connect the supervisor makes for it (blocked: the
      * listener's backlog is full) must not leave the supervisor's copy of the
      * connect waiting: six interrupted connects, more than the pool's four
