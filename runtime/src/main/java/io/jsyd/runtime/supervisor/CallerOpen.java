@@ -109,12 +109,25 @@ final class CallerOpen implements AutoCloseable {
     private static final class Creds {
         int fsuid;
         int fsgid;
+        /** The real ids, which access and faccessat check with. */
+        int ruid;
+        int rgid;
         int umask;
         int groupCount;
         long effective;
+        long permitted;
+        /** Whether the caller lives in the supervisor's user namespace. */
+        boolean sameUserNs;
         int nsPid;
         int nsTid;
     }
+
+    /** What {@link #enter} did, for {@link #leave} to undo. */
+    private int enteredRoot = -1;
+    private int enteredCwd = -1;
+    private boolean chrooted;
+    private boolean became;
+    private CallerStat stat;
 
     /** Prepares the calling thread (its own fs context, umask 0); one per worker thread. */
     CallerOpen() {
@@ -185,7 +198,7 @@ final class CallerOpen implements AutoCloseable {
             }
             int file = -1;
             try {
-                becomeCaller();
+                becomeCaller(false);
                 file = resolve(fdNumber >= 0 ? -2 : relative != null ? dir : root, relative != null ? relative : null,
                         name, f, (int) (mode & 07777 & ~creds.umask), resolve | (relative == null ? RESOLVE_IN_ROOT : 0),
                         fdNumber >= 0 ? dir : -1);
@@ -236,15 +249,9 @@ final class CallerOpen implements AutoCloseable {
      */
     long call(int tid, String name, int nr, long[] args, int[] stringArgs, byte[][] strings, int count) {
         int[] dirfdArgs = EMULATED.get(name);
-        if (!readCreds(tid)) {
-            return -Errno.ESRCH.number();
-        }
         System.arraycopy(args, 0, callArgs, 0, 6);
         dirfds[0] = -1;
         dirfds[1] = -1;
-        int root = -1;
-        int cwd = -1;
-        boolean chrooted = false;
         try {
             for (int k = 0; k < count; k++) {
                 MemorySegment.copy(strings[k], 0, names[k], ValueLayout.JAVA_BYTE, 0, strings[k].length);
@@ -254,42 +261,122 @@ final class CallerOpen implements AutoCloseable {
             for (int i = 0; i < dirfdArgs.length; i++) {
                 int fd = (int) args[dirfdArgs[i]];
                 if (fd != (int) LinuxConstants.AT_FDCWD) {
-                    dirfds[i] = calls.open(procPath(tid, FD, fd), O_PATH | O_CLOEXEC, 0);
+                    dirfds[i] = callerFd(tid, fd);
                     if (dirfds[i] < 0) {
-                        return -Errno.EBADF.number();
+                        return dirfds[i];
                     }
                     callArgs[dirfdArgs[i]] = dirfds[i];
                 }
             }
-            root = calls.open(procPath(tid, ROOT, -1), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
-            cwd = calls.open(procPath(tid, CWD, -1), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
-            if (root < 0 || cwd < 0) {
-                return -Errno.ESRCH.number();
+            int entered = enter(tid);
+            if (entered < 0) {
+                return entered;
             }
-            check(calls.fchdir(root), "fchdir to the caller's root");
-            check(calls.chroot(cstr(path, ".")), "chroot to the caller's root");
-            chrooted = true;
-            check(calls.fchdir(cwd), "fchdir to the caller's cwd");
-            try {
-                becomeCaller();
-                NotifyCalls.umask(creds.umask);
-                long r = calls.syscall(nr, callArgs[0], callArgs[1], callArgs[2], callArgs[3], callArgs[4],
-                        callArgs[5]);
-                return r < 0 ? -calls.errno() : r;
-            } finally {
+            takeCallerIds(false);
+            NotifyCalls.umask(creds.umask);
+            long r = calls.syscall(nr, callArgs[0], callArgs[1], callArgs[2], callArgs[3], callArgs[4], callArgs[5]);
+            return r < 0 ? -calls.errno() : r;
+        } finally {
+            leave();
+            closeQuietly(dirfds[0]);
+            closeQuietly(dirfds[1]);
+            dirfds[0] = -1;
+            dirfds[1] = -1;
+        }
+    }
+
+    /** This thread's calls (errno kept per thread). */
+    NotifyCalls calls() {
+        return calls;
+    }
+
+    /** The stat family made in a caller's place, with this thread's setup (made on first use). */
+    CallerStat stat() {
+        if (stat == null) {
+            stat = new CallerStat(this);
+        }
+        return stat;
+    }
+
+    /**
+     * An O_PATH fd of this process for the caller's fd {@code fd} (the same open
+     * file, as pidfd_getfd would give, but without its flags), or -EBADF. Made
+     * before {@link #enter}: it goes through the host's /proc.
+     */
+    int callerFd(int tid, int fd) {
+        if (fd < 0) {
+            return -Errno.EBADF.number();
+        }
+        int r = calls.open(procPath(tid, FD, fd), O_PATH | O_CLOEXEC, 0);
+        return r >= 0 ? r : -Errno.EBADF.number();
+    }
+
+    /**
+     * Reads the credentials of thread {@code tid} and takes its place in the file
+     * system: chrooted into its root, in its cwd. The thread's own credentials
+     * stay until {@link #takeCallerIds}. Returns 0 or a negative errno; in either
+     * case {@link #leave} undoes what was done.
+     */
+    int enter(int tid) {
+        if (!readCreds(tid)) {
+            return -Errno.ESRCH.number();
+        }
+        enteredRoot = calls.open(procPath(tid, ROOT, -1), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+        enteredCwd = calls.open(procPath(tid, CWD, -1), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+        if (enteredRoot < 0 || enteredCwd < 0) {
+            return -Errno.ESRCH.number();
+        }
+        check(calls.fchdir(enteredRoot), "fchdir to the caller's root");
+        check(calls.chroot(cstr(path, ".")), "chroot to the caller's root");
+        chrooted = true;
+        check(calls.fchdir(enteredCwd), "fchdir to the caller's cwd");
+        return 0;
+    }
+
+    /**
+     * After {@link #enter}: takes the caller's groups, capabilities and file ids,
+     * or with {@code realIds} its real uid and gid with the capabilities the
+     * kernel's access(2) gives them (those permitted to a root real uid, none to
+     * another).
+     */
+    void takeCallerIds(boolean realIds) {
+        became = true;
+        becomeCaller(realIds);
+    }
+
+    /** Undoes {@link #enter} and {@link #takeCallerIds}: the supervisor's credentials, umask 0, root and cwd. */
+    void leave() {
+        try {
+            if (became) {
+                became = false;
                 NotifyCalls.umask(0);
                 becomeSupervisor();
             }
         } finally {
             if (chrooted) {
+                chrooted = false;
                 check(calls.fchdir(hostRoot), "fchdir back to the supervisor's root");
                 check(calls.chroot(cstr(path, ".")), "chroot back to the supervisor's root");
             }
-            closeQuietly(root);
-            closeQuietly(cwd);
-            closeQuietly(dirfds[0]);
-            closeQuietly(dirfds[1]);
+            closeQuietly(enteredRoot);
+            closeQuietly(enteredCwd);
+            enteredRoot = -1;
+            enteredCwd = -1;
         }
+    }
+
+    /** The caller's pid and tid in its own pid namespace (after {@link #enter}). */
+    int nsPid() {
+        return creds.nsPid;
+    }
+
+    int nsTid() {
+        return creds.nsTid;
+    }
+
+    /** Whether the caller lives in the supervisor's user namespace (after {@link #enter}). */
+    boolean sameUserNs() {
+        return creds.sameUserNs;
     }
 
     /**
@@ -422,11 +509,12 @@ final class CallerOpen implements AutoCloseable {
     private static final byte[] GID = ascii("Gid:");
     private static final byte[] GROUPS = ascii("Groups:");
     private static final byte[] CAP_EFF = ascii("CapEff:");
+    private static final byte[] CAP_PRM = ascii("CapPrm:");
     private static final byte[] NS_TGID = ascii("NStgid:");
     private static final byte[] NS_PID = ascii("NSpid:");
     /** The fields without which the caller's credentials are unknown. */
     private static final int NEEDED = 1 | 2 | 4 | 8;
-    private static final int ALL = NEEDED | 16 | 32 | 64;
+    private static final int ALL = NEEDED | 16 | 32 | 64 | 128;
 
     /**
      * Reads the caller's Umask, Uid, Gid, Groups, CapEff, NStgid and NSpid. Each
@@ -464,12 +552,14 @@ final class CallerOpen implements AutoCloseable {
                         seen |= 1;
                     } else if (starts(s, i, end, UID)) {
                         creds.fsuid = (int) field(s, i + UID.length, end, 3, 10);
+                        creds.ruid = (int) field(s, i + UID.length, end, 0, 10);
                         seen |= 2;
                     }
                 }
                 case 'G' -> {
                     if (starts(s, i, end, GID)) {
                         creds.fsgid = (int) field(s, i + GID.length, end, 3, 10);
+                        creds.rgid = (int) field(s, i + GID.length, end, 0, 10);
                         seen |= 4;
                     } else if (starts(s, i, end, GROUPS)) {
                         readGroups(s, i + GROUPS.length, end);
@@ -480,6 +570,9 @@ final class CallerOpen implements AutoCloseable {
                     if (starts(s, i, end, CAP_EFF)) {
                         creds.effective = field(s, i + CAP_EFF.length, end, 0, 16);
                         seen |= 8;
+                    } else if (starts(s, i, end, CAP_PRM)) {
+                        creds.permitted = field(s, i + CAP_PRM.length, end, 0, 16);
+                        seen |= 128;
                     }
                 }
                 case 'N' -> {
@@ -502,8 +595,10 @@ final class CallerOpen implements AutoCloseable {
         if (calls.stat(procPath(tid, USER_NS, -1), st) != 0) {
             return false;
         }
-        if (stView.getLong(LinuxConstants.STAT_INO) != ownUserNs) {
+        creds.sameUserNs = stView.getLong(LinuxConstants.STAT_INO) == ownUserNs;
+        if (!creds.sameUserNs) {
             creds.effective = 0;
+            creds.permitted = 0;
         }
         return true;
     }
@@ -576,15 +671,21 @@ final class CallerOpen implements AutoCloseable {
         }
     }
 
-    /** Takes the caller's file credentials: groups, fsgid, fsuid, then the capabilities. */
-    private void becomeCaller() {
+    /**
+     * Takes the caller's file credentials: groups, fsgid, fsuid, then the
+     * capabilities; with {@code realIds} as access(2) does: the real uid and gid,
+     * and the permitted capabilities for a real uid 0 (of this user namespace;
+     * a caller of another has none here anyway), none for any other.
+     */
+    private void becomeCaller(boolean realIds) {
         if (creds.groupCount != ownGroupCount || !sameGroups()) {
             check((int) calls.syscall(LinuxConstants.SYS_setgroups, creds.groupCount, groups.address(), 0, 0, 0,
                     0), "setgroups");
         }
-        NotifyCalls.setfsgid(creds.fsgid);
-        NotifyCalls.setfsuid(creds.fsuid);
-        setCaps(creds.effective & ownPermitted);
+        NotifyCalls.setfsgid(realIds ? creds.rgid : creds.fsgid);
+        NotifyCalls.setfsuid(realIds ? creds.ruid : creds.fsuid);
+        long caps = !realIds ? creds.effective : creds.ruid == 0 ? creds.permitted : 0;
+        setCaps(caps & ownPermitted);
     }
 
     private boolean sameGroups() {
@@ -693,6 +794,9 @@ final class CallerOpen implements AutoCloseable {
 
     @Override
     public void close() {
+        if (stat != null) {
+            stat.close();
+        }
         closeQuietly(hostRoot);
         closeQuietly(ownFds);
         arena.close();

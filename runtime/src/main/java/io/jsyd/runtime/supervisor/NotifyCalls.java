@@ -39,6 +39,8 @@ final class NotifyCalls {
     private static final MethodHandle POLL = withErrno("poll", -1, JAVA_INT, ADDRESS, JAVA_LONG, JAVA_INT);
     private static final MethodHandle PROCESS_VM_READV = withErrno("process_vm_readv", -1, JAVA_LONG, JAVA_INT,
             ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG);
+    private static final MethodHandle PROCESS_VM_WRITEV = withErrno("process_vm_writev", -1, JAVA_LONG, JAVA_INT,
+            ADDRESS, JAVA_LONG, ADDRESS, JAVA_LONG, JAVA_LONG);
     private static final MethodHandle OPEN = withErrno("open", 2, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
     private static final MethodHandle OPENAT = withErrno("openat", 3, JAVA_INT, JAVA_INT, ADDRESS, JAVA_INT, JAVA_INT);
     private static final MethodHandle READ = withErrno("read", -1, JAVA_LONG, JAVA_INT, ADDRESS, JAVA_LONG);
@@ -123,6 +125,15 @@ final class NotifyCalls {
     long processVmReadv(int pid, MemorySegment local, long liovcnt, MemorySegment remote, long riovcnt, long flags) {
         try {
             return (long) PROCESS_VM_READV.invokeExact(state, pid, local, liovcnt, remote, riovcnt, flags);
+        } catch (Throwable t) {
+            throw rethrow(t);
+        }
+    }
+
+    /** As {@link #processVmReadv}, the other way: writes an emulated call's result into the caller. */
+    long processVmWritev(int pid, MemorySegment local, long liovcnt, MemorySegment remote, long riovcnt, long flags) {
+        try {
+            return (long) PROCESS_VM_WRITEV.invokeExact(state, pid, local, liovcnt, remote, riovcnt, flags);
         } catch (Throwable t) {
             throw rethrow(t);
         }
