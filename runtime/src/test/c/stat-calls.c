@@ -14,6 +14,19 @@
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+#include <linux/capability.h>
+
+/* Sets the effective capabilities, the permitted ones kept. */
+static int effective(int all)
+{
+	struct __user_cap_header_struct h = { _LINUX_CAPABILITY_VERSION_3, 0 };
+	struct __user_cap_data_struct d[2];
+	if (syscall(SYS_capget, &h, d) != 0)
+		return -1;
+	d[0].effective = all ? d[0].permitted : 0;
+	d[1].effective = all ? d[1].permitted : 0;
+	return syscall(SYS_capset, &h, d);
+}
 
 static void st(const char *what, long r, const struct stat *s)
 {
@@ -117,6 +130,13 @@ int main(int argc, char **argv)
 	link_text("readlink-self", "/proc/self/exe", 64, -1);
 	link_text("readlink-thread-self", "/proc/thread-self/root", 64, -1);
 	st("stat-self-fd", stat("/proc/self/fd/0", &s), &s);
+	/* no effective capability, all permitted: a process reads its own links still */
+	if (effective(0) != 0)
+		return 6;
+	link_text("readlink-self-uncapable", "/proc/self/exe", 64, -1);
+	st("stat-self-uncapable", lstat("/proc/self/cwd", &s), &s);
+	if (effective(1) != 0)
+		return 7;
 	/* real and effective ids apart: access checks with the real ones, AT_EACCESS with the effective */
 	if (setresuid(1000, 0, 0) != 0)
 		return 4;

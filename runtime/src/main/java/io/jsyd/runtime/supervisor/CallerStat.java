@@ -69,11 +69,34 @@ final class CallerStat {
         overflowGid = overflow("/proc/sys/kernel/overflowgid");
     }
 
-    private static int overflow(String file) {
+    /**
+     * An overflow id sysctl, read in one read(2) at offset 0: an integer sysctl
+     * says nothing at a later offset, so a reader that starts with a byte or two
+     * (as the JDK's readString does with a file of size 0) gets a prefix only.
+     */
+    private int overflow(String file) {
+        byte[] n = file.getBytes(StandardCharsets.US_ASCII);
+        nameView.put(0, n);
+        nameView.put(n.length, (byte) 0);
+        int fd = calls.open(name, O_CLOEXEC, 0);
+        if (fd < 0) {
+            throw new IllegalStateException("open " + file + " failed: errno " + calls.errno());
+        }
+        long got;
         try {
-            return Integer.parseInt(java.nio.file.Files.readString(java.nio.file.Path.of(file)).strip());
-        } catch (java.io.IOException | NumberFormatException e) {
-            throw new IllegalStateException("cannot read " + file + ": " + e.getMessage(), e);
+            got = calls.read(fd, result, 32);
+        } finally {
+            NotifyCalls.close(fd);
+        }
+        if (got <= 0) {
+            throw new IllegalStateException("read " + file + " failed: errno " + calls.errno());
+        }
+        byte[] text = new byte[(int) got];
+        resultView.get(0, text);
+        try {
+            return Integer.parseInt(new String(text, StandardCharsets.US_ASCII).strip());
+        } catch (NumberFormatException e) {
+            throw new IllegalStateException(file + " holds no number", e);
         }
     }
 

@@ -603,12 +603,57 @@ class SupervisedContainerTest {
         assertEquals("3 /et|x", line.get("readlink-short"));
         assertEquals("15 /opt/stat-calls|x", line.get("readlink-self"));
         assertEquals("15 /opt/stat-calls|x", line.get("readlink-user-self"));
+        assertEquals("15 /opt/stat-calls|x", line.get("readlink-self-uncapable"));
         assertEquals("-1 14", line.get("stat-fault"));
         assertEquals("-1 2", line.get("stat-missing-fault"));
         assertEquals("-1 9", line.get("fstatat-negfd"));
         assertTrue(line.get("statx-mask").startsWith("0 mask="), line.get("statx-mask"));
         assertTrue(line.get("fstatat-empty").startsWith("0 mode=100"), line.get("fstatat-empty"));
         assertTrue(line.get("lstat-link").startsWith("0 mode=120777"), line.get("lstat-link"));
+    }
+
+    /**
+     * The same battery in a user namespace (0 -> 100000, 65536 ids): owners come
+     * back as the container names them, and the caller's own /proc links, which
+     * the kernel guards with a ptrace check the supervisor's thread does not pass
+     * with the caller's credentials, are still read.
+     */
+    @Test
+    void emulatedStatCallsInAUserNamespaceGiveWhatTheKernelGives(@TempDir Path dir) throws Exception {
+        Path program = buildStatic(dir, "stat-calls");
+        assumeTrue(program != null, "needs gcc and static glibc for the stat program");
+        // the namespace's root must reach the rootfs through the test's directory
+        Files.setPosixFilePermissions(dir, java.nio.file.attribute.PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path plainDir = Files.createDirectory(dir.resolve("plain"));
+        assertEquals(0, plainRun(inUserNamespace(plainDir,
+                statContainer(plainDir, program, "/opt/stat-calls > /out/lines"))));
+        Path supervisedDir = Files.createDirectory(dir.resolve("supervised"));
+        Outcome o = run(inUserNamespace(supervisedDir,
+                statContainer(supervisedDir, program, "/opt/stat-calls > /out/lines")), """
+                sandbox/stat:on
+                allow/stat+/***
+                """);
+        assertEquals(0, o.status(), o.log());
+        List<String> plain = Files.readAllLines(plainDir.resolve("out/lines"));
+        assertEquals(plain, Files.readAllLines(supervisedDir.resolve("out/lines")));
+        assertTrue(plain.contains("stat-owned 0 mode=100644 size=5 uid=1000 gid=1001 nlink=1"), plain.toString());
+        assertTrue(plain.contains("readlink-self 15 /opt/stat-calls|x"), plain.toString());
+    }
+
+    /** {@code base} in a user namespace of its own, its files owned by the ids its root and 1000:1001 map to. */
+    private static ContainerConfig inUserNamespace(Path dir, ContainerConfig base) throws Exception {
+        List<Namespace> ns = new java.util.ArrayList<>(base.namespaces());
+        ns.add(new Namespace(NamespaceKind.USER, null, "linux.namespaces[4]"));
+        try (var files = Files.walk(dir)) {
+            for (Path p : files.toList()) {
+                boolean owned = p.equals(dir.resolve("rootfs/owned"));
+                Files.setAttribute(p, "unix:uid", owned ? 101000 : 100000, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+                Files.setAttribute(p, "unix:gid", owned ? 101001 : 100000, java.nio.file.LinkOption.NOFOLLOW_LINKS);
+            }
+        }
+        return new ContainerConfig(base.id(), base.rootfs(), false, ns, List.of(new IdMapping(0, 100000, 65536)),
+                List.of(new IdMapping(0, 100000, 65536)), List.of(), base.mounts(), List.of(), base.maskedPaths(),
+                base.readonlyPaths(), base.hostname(), "", java.util.Map.of(), 0, false, base.process(), 0);
     }
 
     /** A denied name is refused in every call of the family, and nothing is written for it. */
