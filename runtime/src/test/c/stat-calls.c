@@ -82,6 +82,7 @@ int main(int argc, char **argv)
 	struct stat s;
 	struct statx x;
 	int fd, root;
+	char self_fd[64];
 	if (argc == 3 && !strcmp(argv[1], "denied"))
 		return denied(argv[2]);
 	st("stat", stat("/etc/passwd", &s), &s);
@@ -135,6 +136,10 @@ int main(int argc, char **argv)
 		return 6;
 	link_text("readlink-self-uncapable", "/proc/self/exe", 64, -1);
 	st("stat-self-uncapable", lstat("/proc/self/cwd", &s), &s);
+	snprintf(self_fd, sizeof(self_fd), "/proc/thread-self/fd/%d", fd);
+	link_text("readlink-self-fd", self_fd, 64, -1);
+	rc("access-self-exe", access("/proc/self/exe", X_OK));
+	rc("access-self-fd-write", access(self_fd, W_OK));
 	if (effective(1) != 0)
 		return 7;
 	/* real and effective ids apart: access checks with the real ones, AT_EACCESS with the effective */

@@ -311,6 +311,12 @@ final class CallerOpen implements AutoCloseable {
         return r >= 0 ? r : -Errno.EBADF.number();
     }
 
+    /** An O_PATH fd of /proc/TID as this process sees it, or -ESRCH. Made before {@link #enter}. */
+    int callerProc(int tid) {
+        int r = calls.open(procPath(tid, NOTHING, -1), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+        return r >= 0 ? r : -Errno.ESRCH.number();
+    }
+
     /**
      * Reads the credentials of thread {@code tid} and takes its place in the file
      * system: chrooted into its root, in its cwd. The thread's own credentials
@@ -732,6 +738,7 @@ final class CallerOpen implements AutoCloseable {
         return m;
     }
 
+    private static final byte[] NOTHING = new byte[0];
     private static final byte[] ROOT = ascii("/root");
     private static final byte[] CWD = ascii("/cwd");
     private static final byte[] FD = ascii("/fd/");

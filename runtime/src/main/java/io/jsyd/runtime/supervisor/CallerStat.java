@@ -24,8 +24,9 @@ import java.util.Set;
  * the call is then made with AT_EACCESS under those ids. A process may look at
  * its own /proc links (exe, cwd, root, fd/N, ns/X) whatever its credentials (the
  * ptrace check passes within a thread group), which the worker is not part of,
- * so such a name is resolved with the supervisor's credentials and only the
- * permission check of access runs with the caller's. And owners in a struct stat
+ * so such a name is found below the caller's /proc/TID as the host sees it, with
+ * the supervisor's credentials, and only the permission check of access runs
+ * with the caller's. And owners in a struct stat
  * are as the supervisor's user namespace sees them: for a caller in another
  * they are mapped through its uid_map and gid_map (the overflow ids for the
  * unmapped), as the kernel maps them for the caller.
@@ -161,6 +162,7 @@ final class CallerStat {
             size = Math.min(size, PATH_MAX);
         }
         int dir = AT_FDCWD;
+        int proc = -1;
         long r;
         boolean sameUserNs;
         try {
@@ -170,15 +172,20 @@ final class CallerStat {
                     return dir;
                 }
             }
+            if (startsWithComponent(path, PROC)) {
+                // the caller's /proc/TID as the host sees it, opened before the worker leaves the host's root
+                proc = thread.callerProc(tid);
+            }
             int entered = thread.enter(tid);
             if (entered < 0) {
                 return entered;
             }
             sameUserNs = thread.sameUserNs();
-            boolean own = putName(path);
+            putName(path);
             boolean realIds = kind == Kind.ACCESS && (flags & AT_EACCESS) == 0;
-            if (own) {
-                r = callOnOwnProc(kind, dir, flags, mode, size, realIds);
+            String link = proc >= 0 ? ownLink(path) : null;
+            if (link != null) {
+                r = callOnOwnLink(kind, proc, link, flags, mode, size, realIds);
             } else {
                 thread.takeCallerIds(realIds);
                 r = make(kind, dir, name, flags, mode, size);
@@ -187,6 +194,9 @@ final class CallerStat {
             thread.leave();
             if (dir >= 0) {
                 NotifyCalls.close(dir);
+            }
+            if (proc >= 0) {
+                NotifyCalls.close(proc);
             }
         }
         if (r < 0 || kind == Kind.ACCESS) {
@@ -206,14 +216,19 @@ final class CallerStat {
     }
 
     /**
-     * One of the caller's own /proc links: resolved with the supervisor's
-     * credentials (the caller would pass the ptrace check as a member of its own
-     * thread group), then the call is made on what was found; access checks with
-     * the caller's ids there.
+     * One of the caller's own /proc links, {@code link} below its /proc/TID as
+     * the host sees it ({@code proc}): found there with the supervisor's
+     * credentials, whatever the container's /proc holds (a thread group passes
+     * the ptrace check on itself, the worker would not with the caller's
+     * credentials), while chrooted into the caller's root, so a link's text is as
+     * the caller sees it; then the call is made on what was found, access checking
+     * it with the caller's ids.
      */
-    private long callOnOwnProc(Kind kind, int dir, int flags, int mode, int size, boolean realIds) {
+    private long callOnOwnLink(Kind kind, int proc, String link, int flags, int mode, int size, boolean realIds) {
+        put(0, link);
+        nameView.put(link.length(), (byte) 0);
         boolean follow = kind != Kind.READLINK && (flags & AT_SYMLINK_NOFOLLOW) == 0;
-        int found = calls.openat(dir, name, O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW), 0);
+        int found = calls.openat(proc, name, O_PATH | O_CLOEXEC | (follow ? 0 : O_NOFOLLOW), 0);
         if (found < 0) {
             return -calls.errno();
         }
@@ -242,16 +257,16 @@ final class CallerStat {
         return r < 0 ? -calls.errno() : r;
     }
 
+    private static final byte[] PROC = "/proc".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PROC_SELF = "/proc/self".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PROC_THREAD_SELF = "/proc/thread-self".getBytes(StandardCharsets.US_ASCII);
 
     /**
      * Writes {@code path} NUL-terminated into {@link #name}, /proc/self and
      * /proc/thread-self made the caller's pid (and tid) in its namespace (the
-     * worker's own are not in the container's proc). Returns whether the name is
-     * one of the caller's own /proc links ({@link #callOnOwnProc}).
+     * worker's own are not in the container's proc).
      */
-    private boolean putName(byte[] path) {
+    private void putName(byte[] path) {
         int at;
         int from;
         if (startsWithComponent(path, PROC_SELF)) {
@@ -266,41 +281,39 @@ final class CallerStat {
         }
         nameView.put(at, path, from, path.length - from);
         nameView.put(at + path.length - from, (byte) 0);
-        return path.length > 6 && path[0] == '/' && path[1] == 'p'
-                && isOwnProcLink(new String(path, from, path.length - from, StandardCharsets.ISO_8859_1),
-                        from != 0);
     }
 
     /**
-     * Whether the name (its tail after a rewritten /proc/self, or the whole of it)
-     * is /proc/PID/L or /proc/PID/task/TID/L of the caller, L a link a process may
-     * always follow or read in its own /proc.
+     * When {@code path} is /proc/self/L, /proc/thread-self/L, /proc/PID/L or
+     * /proc/PID/task/TID/L of the caller (its pid and tid in its namespace), L
+     * one of the links a process may always follow or read in its own /proc (exe,
+     * cwd, root, fd/N, ns/X): L; otherwise null.
      */
-    private boolean isOwnProcLink(String tail, boolean rewritten) {
+    private String ownLink(byte[] path) {
+        String p = new String(path, StandardCharsets.ISO_8859_1);
         String rest;
-        if (rewritten) {
-            rest = tail;
+        if (startsWithComponent(path, PROC_SELF)) {
+            rest = p.substring(PROC_SELF.length);
+        } else if (startsWithComponent(path, PROC_THREAD_SELF)) {
+            rest = p.substring(PROC_THREAD_SELF.length);
         } else {
-            String pid = "/proc/" + thread.nsPid();
-            if (!tail.startsWith(pid + "/")) {
-                return false;
+            String pid = "/proc/" + thread.nsPid() + "/";
+            if (!p.startsWith(pid)) {
+                return null;
             }
-            rest = tail.substring(pid.length());
-            String task = "/task/" + thread.nsTid();
-            if (rest.startsWith(task + "/")) {
-                rest = rest.substring(task.length());
+            rest = p.substring(pid.length() - 1);
+            String task = "/task/" + thread.nsTid() + "/";
+            if (rest.startsWith(task)) {
+                rest = rest.substring(task.length() - 1);
             }
         }
-        if (rest.equals("/exe") || rest.equals("/cwd") || rest.equals("/root")) {
-            return true;
+        if (rest.equals("/exe") || rest.equals("/cwd") || rest.equals("/root")
+                || (rest.startsWith("/fd/") && rest.length() > 4 && rest.chars().skip(4).allMatch(c -> c >= '0' && c <= '9'))
+                || (rest.startsWith("/ns/") && rest.length() > 4
+                        && rest.chars().skip(4).allMatch(c -> (c >= 'a' && c <= 'z') || c == '_'))) {
+            return rest.substring(1);
         }
-        if (rest.startsWith("/fd/") && rest.length() > 4) {
-            return rest.substring(4).chars().allMatch(c -> c >= '0' && c <= '9');
-        }
-        if (rest.startsWith("/ns/") && rest.length() > 4) {
-            return rest.substring(4).chars().allMatch(c -> (c >= 'a' && c <= 'z') || c == '_');
-        }
-        return false;
+        return null;
     }
 
     private static boolean startsWithComponent(byte[] path, byte[] prefix) {

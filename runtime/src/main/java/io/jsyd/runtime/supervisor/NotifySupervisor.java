@@ -318,8 +318,9 @@ public final class NotifySupervisor implements Supervision {
 
     /**
      * Lets an allowed call happen: an open is made by the supervisor and its fd
-     * installed in the caller (the kernel never reads the caller's memory again);
-     * other calls go on in the caller (CONTINUE).
+     * installed in the caller, a path or stat call made by the supervisor and its
+     * result given back (the kernel never reads the caller's memory again); other
+     * calls go on in the caller (CONTINUE).
      */
     private void allow(Scratch s, long id, int pid, Entry e, int nr) {
         OpenCall o = s.open();

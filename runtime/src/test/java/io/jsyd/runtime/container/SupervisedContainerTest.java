@@ -604,6 +604,8 @@ class SupervisedContainerTest {
         assertEquals("15 /opt/stat-calls|x", line.get("readlink-self"));
         assertEquals("15 /opt/stat-calls|x", line.get("readlink-user-self"));
         assertEquals("15 /opt/stat-calls|x", line.get("readlink-self-uncapable"));
+        assertEquals("11 /etc/passwd|x", line.get("readlink-self-fd"));
+        assertEquals("0 0", line.get("access-self-exe"));
         assertEquals("-1 14", line.get("stat-fault"));
         assertEquals("-1 2", line.get("stat-missing-fault"));
         assertEquals("-1 9", line.get("fstatat-negfd"));
