@@ -131,6 +131,24 @@ int main(int argc, char **argv)
 	link_text("readlink-self", "/proc/self/exe", 64, -1);
 	link_text("readlink-thread-self", "/proc/thread-self/root", 64, -1);
 	st("stat-self-fd", stat("/proc/self/fd/0", &s), &s);
+	/* links into /proc/self, which names the caller */
+	st("stat-dev-stdin", stat("/dev/stdin", &s), &s);
+	st("lstat-dev-stdin", lstat("/dev/stdin", &s), &s);
+	st("stat-dev-fd", stat("/dev/fd/1", &s), &s);
+	st("lstat-dev-fd", lstat("/dev/fd/1", &s), &s);
+	rc("access-dev-fd", access("/dev/fd/1", W_OK));
+	link_text("readlink-dev-stdin", "/dev/stdin", 64, -1);
+	st("stat-proc-mounts", stat("/proc/mounts", &s), &s);
+	st("lstat-proc-mounts", lstat("/proc/mounts", &s), &s);
+	st("stat-mtab", stat("/etc/mtab", &s), &s);
+	rc("access-proc-net", access("/proc/net/dev", R_OK));
+	st("stat-proc-net-dir", stat("/proc/net/", &s), &s);
+	link_text("readlink-proc-net", "/proc/net", 64, -1);
+	if (chdir("/proc") != 0)
+		return 8;
+	st("stat-relative-net", stat("net/dev", &s), &s);
+	if (chdir("/etc") != 0)
+		return 9;
 	/* no effective capability, all permitted: a process reads its own links still */
 	if (effective(0) != 0)
 		return 6;

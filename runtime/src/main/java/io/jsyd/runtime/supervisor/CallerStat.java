@@ -56,6 +56,9 @@ final class CallerStat {
     /** What the call gives back: a struct stat or statx, or a link's text. */
     private final MemorySegment result = arena.allocate(PATH_MAX, 8);
     private final MemorySegment iov = arena.allocate(32, 8);
+    /** A walk's own: a component's struct stat, a link's text. */
+    private final MemorySegment scratch = arena.allocate(PATH_MAX, 8);
+    private final ByteBuffer scratchView = NotifySupervisor.view(scratch);
     private final MemorySegment notifId = arena.allocate(8, 8);
     private final ByteBuffer nameView = NotifySupervisor.view(name);
     private final ByteBuffer resultView = NotifySupervisor.view(result);
@@ -172,7 +175,9 @@ final class CallerStat {
                     return dir;
                 }
             }
-            if (startsWithComponent(path, PROC)) {
+            boolean followLast = kind != Kind.READLINK && (flags & AT_SYMLINK_NOFOLLOW) == 0;
+            int fd = devFd(path, followLast);
+            if (fd >= 0 || startsWithComponent(path, PROC)) {
                 // the caller's /proc/TID as the host sees it, opened before the worker leaves the host's root
                 proc = thread.callerProc(tid);
             }
@@ -183,12 +188,20 @@ final class CallerStat {
             sameUserNs = thread.sameUserNs();
             putName(path);
             boolean realIds = kind == Kind.ACCESS && (flags & AT_EACCESS) == 0;
-            String link = proc >= 0 ? ownLink(path) : null;
+            String link = proc < 0 ? null : fd >= 0 ? "fd/" + fd : ownLink(path);
             if (link != null) {
                 r = callOnOwnLink(kind, proc, link, flags, mode, size, realIds);
             } else {
                 thread.takeCallerIds(realIds);
                 r = make(kind, dir, name, flags, mode, size);
+                if (r == -Errno.ENOENT.number()) {
+                    // perhaps a link on the way led to proc's self, which does not name the worker
+                    String spelled = spellOut(dir, path, followLast);
+                    if (spelled != null) {
+                        putName(spelled.getBytes(StandardCharsets.ISO_8859_1));
+                        r = make(kind, dir, name, flags, mode, size);
+                    }
+                }
             }
         } finally {
             thread.leave();
@@ -257,7 +270,147 @@ final class CallerStat {
         return r < 0 ? -calls.errno() : r;
     }
 
+    /** As the kernel: at most 40 symbolic links in one walk. */
+    private static final int MAX_LINKS = 40;
+
+    /**
+     * {@code path} from {@code dir} with every symbolic link on its way spelled
+     * out, walked as the caller (its credentials, in its root), where proc's self
+     * and thread-self, which have no text for a task outside the container's pid
+     * namespace, stand for the caller's pid and tid: /proc/mounts (self/mounts),
+     * /proc/net, /etc/mtab. Null when no such link was met, or the walk failed:
+     * the kernel's own walk has answered then. The final component is followed
+     * when {@code followLast} or a slash follows it.
+     */
+    private String spellOut(int dir, byte[] path, boolean followLast) {
+        String rest = new String(path, StandardCharsets.ISO_8859_1);
+        java.util.ArrayDeque<String> done = new java.util.ArrayDeque<>();
+        boolean absolute = rest.startsWith("/");
+        boolean trailingSlash = rest.endsWith("/");
+        boolean metSelf = false;
+        int links = 0;
+        int cur = calls.openat(absolute ? AT_FDCWD : dir, absolute ? slash() : dot(), O_PATH | O_CLOEXEC, 0);
+        if (cur < 0) {
+            return null;
+        }
+        try {
+            while (true) {
+                int i = 0;
+                while (i < rest.length() && rest.charAt(i) == '/') {
+                    i++;
+                }
+                rest = rest.substring(i);
+                if (rest.isEmpty()) {
+                    break;
+                }
+                int end = rest.indexOf('/');
+                String component = end < 0 ? rest : rest.substring(0, end);
+                rest = end < 0 ? "" : rest.substring(end);
+                if (component.equals(".")) {
+                    continue;
+                }
+                put(0, component);
+                nameView.put(component.length(), (byte) 0);
+                int next = calls.openat(cur, name, O_PATH | O_CLOEXEC | O_NOFOLLOW, 0);
+                if (next < 0) {
+                    return null;
+                }
+                boolean link = calls.fstat(next, scratch) == 0
+                        && (scratchView.getInt(LinuxConstants.STAT_MODE) & (int) LinuxConstants.S_IFMT)
+                        == (int) LinuxConstants.S_IFLNK;
+                if (!link || (rest.isEmpty() && !followLast)) {
+                    NotifyCalls.close(cur);
+                    cur = next;
+                    if (component.equals("..")) {
+                        if (!done.isEmpty() && !done.peekLast().equals("..")) {
+                            done.pollLast();
+                        } else if (!absolute) {
+                            done.addLast("..");
+                        }
+                    } else {
+                        done.addLast(component);
+                    }
+                    continue;
+                }
+                String target;
+                long n = calls.syscall(LinuxConstants.SYS_readlinkat, next, empty.address(), scratch.address(),
+                        PATH_MAX, 0, 0);
+                int errno = n < 0 ? calls.errno() : 0;
+                NotifyCalls.close(next);
+                if (++links > MAX_LINKS) {
+                    return null;
+                }
+                if (n >= 0) {
+                    byte[] text = new byte[(int) n];
+                    scratchView.get(0, text);
+                    target = new String(text, StandardCharsets.ISO_8859_1);
+                } else if (errno == Errno.ENOENT.number() && component.equals("self")) {
+                    target = Integer.toString(thread.nsPid());
+                    metSelf = true;
+                } else if (errno == Errno.ENOENT.number() && component.equals("thread-self")) {
+                    target = thread.nsPid() + "/task/" + thread.nsTid();
+                    metSelf = true;
+                } else {
+                    return null;
+                }
+                rest = target + rest;
+                if (target.startsWith("/")) {
+                    NotifyCalls.close(cur);
+                    cur = calls.openat(AT_FDCWD, slash(), O_PATH | O_CLOEXEC, 0);
+                    if (cur < 0) {
+                        return null;
+                    }
+                    done.clear();
+                    absolute = true;
+                }
+            }
+        } finally {
+            if (cur >= 0) {
+                NotifyCalls.close(cur);
+            }
+        }
+        if (!metSelf) {
+            return null;
+        }
+        String joined = String.join("/", done);
+        String spelled = absolute ? "/" + joined : joined.isEmpty() ? "." : joined;
+        spelled = trailingSlash && !spelled.endsWith("/") ? spelled + "/" : spelled;
+        return spelled.length() < PATH_MAX ? spelled : null;
+    }
+
+    private MemorySegment slash() {
+        nameView.put(0, (byte) '/');
+        nameView.put(1, (byte) 0);
+        return name;
+    }
+
+    private MemorySegment dot() {
+        nameView.put(0, (byte) '.');
+        nameView.put(1, (byte) 0);
+        return name;
+    }
+
     private static final byte[] PROC = "/proc".getBytes(StandardCharsets.US_ASCII);
+    private static final byte[] DEV = "/dev/".getBytes(StandardCharsets.US_ASCII);
+
+    /**
+     * The caller's fd that /dev/fd/N, or with {@code followLast} /dev/stdin,
+     * /dev/stdout or /dev/stderr, stands for, or -1. These are links to
+     * /proc/self/fd (every OCI container has them, as {@link CallerOpen} assumes
+     * too), and /proc/self in the container's proc would name the worker, which
+     * that proc does not show.
+     */
+    private static int devFd(byte[] path, boolean followLast) {
+        if (path.length < 8 || !startsWithComponent(path, "/dev".getBytes(StandardCharsets.US_ASCII))
+                || path[4] != DEV[4]) {
+            return -1;
+        }
+        String p = new String(path, StandardCharsets.ISO_8859_1);
+        if (!followLast && !p.startsWith("/dev/fd/")) {
+            return -1;
+        }
+        return ContainerPaths.magicFd(p);
+    }
     private static final byte[] PROC_SELF = "/proc/self".getBytes(StandardCharsets.US_ASCII);
     private static final byte[] PROC_THREAD_SELF = "/proc/thread-self".getBytes(StandardCharsets.US_ASCII);
 

@@ -559,6 +559,7 @@ class SupervisedContainerTest {
         Path rootfs = dir.resolve("rootfs");
         Files.copy(program, rootfs.resolve("opt/stat-calls"));
         Files.createSymbolicLink(rootfs.resolve("link"), Path.of("/etc/passwd"));
+        Files.createSymbolicLink(rootfs.resolve("etc/mtab"), Path.of("../proc/self/mounts"));
         Files.writeString(rootfs.resolve("owned"), "mine\n");
         Files.setAttribute(rootfs.resolve("owned"), "unix:uid", 1000);
         Files.setAttribute(rootfs.resolve("owned"), "unix:gid", 1001);
@@ -606,6 +607,9 @@ class SupervisedContainerTest {
         assertEquals("15 /opt/stat-calls|x", line.get("readlink-self-uncapable"));
         assertEquals("11 /etc/passwd|x", line.get("readlink-self-fd"));
         assertEquals("0 0", line.get("access-self-exe"));
+        assertTrue(line.get("stat-mtab").startsWith("0 mode=100444"), line.get("stat-mtab"));
+        assertEquals("0 0", line.get("access-proc-net"));
+        assertTrue(line.get("stat-relative-net").startsWith("0 mode=100444"), line.get("stat-relative-net"));
         assertEquals("-1 14", line.get("stat-fault"));
         assertEquals("-1 2", line.get("stat-missing-fault"));
         assertEquals("-1 9", line.get("fstatat-negfd"));
@@ -708,4 +712,5 @@ class SupervisedContainerTest {
         assertTrue(o.log().contains("\"path\":\"/no/file\",\"action\":\"deny\""), o.log().lines().findFirst()
                 .orElse("no log"));
     }
+
 }
