@@ -73,7 +73,11 @@
  * and the caller's own exe, cwd, root, fd/N and ns/X links are resolved with
  * the supervisor's credentials (the kernel lets a thread group read its own
  * despite the ptrace check the worker would fail), access still checking the
- * target with the caller's. Owners in the result are mapped into the caller's
+ * target with the caller's; /dev/fd/N and /dev/std{in,out,err} are those links
+ * too. A name that fails with ENOENT is walked again as the caller, link by
+ * link, with proc's self and thread-self (which name no one for the worker) read
+ * as the caller's pid and tid: /proc/mounts, /proc/net, /etc/mtab work as they
+ * do for the caller. Owners in the result are mapped into the caller's
  * user namespace (uid_map, gid_map; the overflow ids for the unmapped).
  * SupervisedContainerTest's race on stat: 0 of 30,000 (16 with CONTINUE).
  * <li><b>execve(at), connect, bind, sendto, sendmsg, sendmmsg: continued, not
