@@ -5,11 +5,14 @@
  * be the same.
  * Usage: stat-calls            the battery (needs /link -> /etc/passwd, /owned
  *                              owned by 1000:1001, /secret/key 0600 root)
- *        stat-calls denied P   stat, lstat, statx, access, readlink of P */
+ *        stat-calls denied P   stat, lstat, statx, access, readlink of P
+ *        stat-calls loop P N   stat P N times, prints the mean nanoseconds of one */
 #define _GNU_SOURCE
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -85,6 +88,17 @@ int main(int argc, char **argv)
 	char self_fd[64];
 	if (argc == 3 && !strcmp(argv[1], "denied"))
 		return denied(argv[2]);
+	if (argc == 4 && !strcmp(argv[1], "loop")) {
+		struct timespec a, b;
+		long n = atol(argv[3]), i;
+		clock_gettime(CLOCK_MONOTONIC, &a);
+		for (i = 0; i < n; i++)
+			if (stat(argv[2], &s) != 0)
+				return 1;
+		clock_gettime(CLOCK_MONOTONIC, &b);
+		printf("%ld\n", ((b.tv_sec - a.tv_sec) * 1000000000L + (b.tv_nsec - a.tv_nsec)) / n);
+		return 0;
+	}
 	st("stat", stat("/etc/passwd", &s), &s);
 	st("stat-dir", stat("/etc", &s), &s);
 	st("stat-link", stat("/link", &s), &s);
