@@ -175,6 +175,11 @@ static void constants(void)
 	C(SYS_pidfd_getfd); C(AT_EACCESS); C(_LINUX_CAPABILITY_VERSION_3);
 	/* ... and, for a UNIX socket call, its real and effective ids (this thread's alone: raw syscalls) */
 	C(SYS_setresuid); C(SYS_setresgid); C(SYS_getsockname);
+	/* the stat family made in a caller's place: struct statx's size and where its owner is */
+	C(SYS_newfstatat); C(SYS_statx); C(SYS_readlinkat);
+	F("SIZEOF_STATX", sizeof(struct statx));
+	F("STATX_UID", offsetof(struct statx, stx_uid));
+	F("STATX_GID", offsetof(struct statx, stx_gid));
 	fprintf(out, "    public static final long CAP_FS_MASK = 0x%llxL;\n", (unsigned long long)(
 		(1ULL << CAP_CHOWN) | (1ULL << CAP_DAC_OVERRIDE) | (1ULL << CAP_DAC_READ_SEARCH) | (1ULL << CAP_FOWNER)
 		| (1ULL << CAP_FSETID) | (1ULL << CAP_LINUX_IMMUTABLE) | (1ULL << CAP_MAC_OVERRIDE) | (1ULL << CAP_MKNOD)));

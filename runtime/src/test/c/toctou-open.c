@@ -4,9 +4,11 @@
  * opens the buffer TRIES times and reads what it got. A supervisor that checks
  * the name and then lets the kernel read the buffer again (CONTINUE) loses this
  * race now and then; one that opens the file itself never does.
- * Usage: toctou-open ALLOWED DENIED TRIES [mkdir]; prints "leaked allowed refused".
+ * Usage: toctou-open ALLOWED DENIED TRIES [mkdir|stat]; prints "leaked allowed refused".
  * With "mkdir" the race is on mkdir instead: a success counts as leaked when the
- * denied directory is what appeared (each one made is removed again). */
+ * denied directory is what appeared (each one made is removed again). With
+ * "stat" it is on stat: a success counts as leaked when the size is not the
+ * allowed file's (the two files' contents must differ in length). */
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
@@ -42,12 +44,17 @@ int main(int argc, char **argv)
 	pthread_t t;
 	char buf[16];
 	int mkdirs = argc == 5 && !strcmp(argv[4], "mkdir");
-	if ((argc != 4 && !mkdirs) || strlen(argv[1]) != strlen(argv[2]) || strlen(argv[1]) >= sizeof(path))
+	int stats = argc == 5 && !strcmp(argv[4], "stat");
+	struct stat allowedStat, s;
+	if ((argc != 4 && !mkdirs && !stats) || strlen(argv[1]) != strlen(argv[2]) || strlen(argv[1]) >= sizeof(path))
 		return 2;
 	names[0] = argv[1];
 	names[1] = argv[2];
 	tries = atol(argv[3]);
 	strcpy(path, names[0]);
+	/* the allowed file's size, taken before the race starts */
+	if (stats && stat(names[0], &allowedStat) != 0)
+		return 4;
 	if (pthread_create(&t, NULL, flip, NULL) != 0)
 		return 3;
 	for (i = 0; i < tries && mkdirs; i++) {
@@ -59,7 +66,15 @@ int main(int argc, char **argv)
 			allowed++;
 		}
 	}
-	for (i = 0; i < tries && !mkdirs; i++) {
+	for (i = 0; i < tries && stats; i++) {
+		if (stat(path, &s) != 0)
+			refused++;
+		else if (s.st_size == allowedStat.st_size)
+			allowed++;
+		else
+			leaked++;
+	}
+	for (i = 0; i < tries && !mkdirs && !stats; i++) {
 		int fd = open(path, O_RDONLY | O_CLOEXEC);
 		ssize_t n;
 		if (fd < 0) {

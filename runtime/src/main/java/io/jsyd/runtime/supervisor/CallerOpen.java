@@ -113,21 +113,34 @@ final class CallerOpen implements AutoCloseable {
     private static final class Creds {
         int fsuid;
         int fsgid;
+        /** The real ids, which access and faccessat check with. */
         int ruid;
+        int rgid;
+        /** The effective and saved ids, which a UNIX socket's peer may be told (SCM_CREDENTIALS). */
         int euid;
         int suid;
-        int rgid;
         int egid;
         int sgid;
-        boolean ownUserNs;
         int umask;
         int groupCount;
         long effective;
+        long permitted;
         /** CapEff as read, also for a caller in another user namespace. */
         long rawEffective;
+        /** Whether the caller lives in the supervisor's user namespace. */
+        boolean sameUserNs;
         int nsPid;
         int nsTid;
     }
+
+    /** What {@link #enter} did, for {@link #leave} to undo. */
+    private int enteredRoot = -1;
+    private int enteredCwd = -1;
+    private boolean chrooted;
+    private boolean became;
+    /** Whether the thread took a caller's real and effective ids (a UNIX socket call), for {@link #leave}. */
+    private boolean tookIds;
+    private CallerStat stat;
 
     /** Prepares the calling thread (its own fs context, umask 0); one per worker thread. */
     CallerOpen() {
@@ -204,7 +217,7 @@ final class CallerOpen implements AutoCloseable {
                         fdNumber >= 0 ? dir : -1);
             } finally {
                 try {
-                    becomeSupervisor(false);
+                    becomeSupervisor();
                 } catch (RuntimeException e) {
                     closeQuietly(file);
                     throw e;
@@ -261,9 +274,9 @@ final class CallerOpen implements AutoCloseable {
             for (int i = 0; i < dirfdArgs.length; i++) {
                 int fd = (int) args[dirfdArgs[i]];
                 if (fd != (int) LinuxConstants.AT_FDCWD) {
-                    dirfds[i] = calls.open(procPath(tid, FD, fd), O_PATH | O_CLOEXEC, 0);
+                    dirfds[i] = callerFd(tid, fd);
                     if (dirfds[i] < 0) {
-                        return -Errno.EBADF.number();
+                        return dirfds[i];
                     }
                     callArgs[dirfdArgs[i]] = dirfds[i];
                 }
@@ -276,7 +289,74 @@ final class CallerOpen implements AutoCloseable {
         } finally {
             closeQuietly(dirfds[0]);
             closeQuietly(dirfds[1]);
+            dirfds[0] = -1;
+            dirfds[1] = -1;
         }
+    }
+
+    /** This thread's calls (errno kept per thread). */
+    NotifyCalls calls() {
+        return calls;
+    }
+
+    /** The stat family made in a caller's place, with this thread's setup (made on first use). */
+    CallerStat stat() {
+        if (stat == null) {
+            stat = new CallerStat(this);
+        }
+        return stat;
+    }
+
+    /**
+     * An O_PATH fd of this process for the caller's fd {@code fd} (the same open
+     * file, as pidfd_getfd would give, but without its flags), or -EBADF. Made
+     * before {@link #enter}: it goes through the host's /proc.
+     */
+    int callerFd(int tid, int fd) {
+        if (fd < 0) {
+            return -Errno.EBADF.number();
+        }
+        int r = calls.open(procPath(tid, FD, fd), O_PATH | O_CLOEXEC, 0);
+        return r >= 0 ? r : -Errno.EBADF.number();
+    }
+
+    /** An O_PATH fd of /proc/TID as this process sees it, or -ESRCH. Made before {@link #enter}. */
+    int callerProc(int tid) {
+        int r = calls.open(procPath(tid, NOTHING, -1), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+        return r >= 0 ? r : -Errno.ESRCH.number();
+    }
+
+    /**
+     * Reads the credentials of thread {@code tid} and takes its place in the file
+     * system: chrooted into its root, in its cwd. The thread's own credentials
+     * stay until {@link #takeCallerIds}. Returns 0 or a negative errno; in either
+     * case {@link #leave} undoes what was done.
+     */
+    int enter(int tid) {
+        if (!readCreds(tid)) {
+            return -Errno.ESRCH.number();
+        }
+        enteredRoot = calls.open(procPath(tid, ROOT, -1), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+        enteredCwd = calls.open(procPath(tid, CWD, -1), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+        if (enteredRoot < 0 || enteredCwd < 0) {
+            return -Errno.ESRCH.number();
+        }
+        check(calls.fchdir(enteredRoot), "fchdir to the caller's root");
+        check(calls.chroot(cstr(path, ".")), "chroot to the caller's root");
+        chrooted = true;
+        check(calls.fchdir(enteredCwd), "fchdir to the caller's cwd");
+        return 0;
+    }
+
+    /**
+     * After {@link #enter}: takes the caller's groups, capabilities and file ids,
+     * or with {@code realIds} its real uid and gid with the capabilities the
+     * kernel's access(2) gives them (those permitted to a root real uid, none to
+     * another).
+     */
+    void takeCallerIds(boolean realIds) {
+        became = true;
+        becomeCaller(realIds);
     }
 
     /**
@@ -298,41 +378,81 @@ final class CallerOpen implements AutoCloseable {
      *     supervisor's, which the container's pid namespace does not show (0)
      */
     long inCallerPlace(int tid, boolean socket, boolean unixIds, java.util.function.LongSupplier call) {
-        if (!readCreds(tid)) {
-            return -Errno.ESRCH.number();
-        }
-        if (socket) {
-            creds.effective |= creds.rawEffective & 1L << CAP_NET_BIND_SERVICE;
-        }
-        int root = -1;
-        int cwd = -1;
-        boolean chrooted = false;
         try {
-            root = calls.open(procPath(tid, ROOT, -1), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
-            cwd = calls.open(procPath(tid, CWD, -1), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
-            if (root < 0 || cwd < 0) {
-                return -Errno.ESRCH.number();
+            int entered = enter(tid);
+            if (entered < 0) {
+                return entered;
             }
-            check(calls.fchdir(root), "fchdir to the caller's root");
-            check(calls.chroot(cstr(path, ".")), "chroot to the caller's root");
-            chrooted = true;
-            check(calls.fchdir(cwd), "fchdir to the caller's cwd");
-            try {
-                becomeCaller(unixIds);
-                NotifyCalls.umask(creds.umask);
-                return call.getAsLong();
-            } finally {
+            if (socket) {
+                creds.effective |= creds.rawEffective & 1L << CAP_NET_BIND_SERVICE;
+            }
+            became = true;
+            if (unixIds) {
+                tookIds = true;
+                takeIds(creds.rgid, creds.egid, creds.ruid, creds.euid);
+                // a uid other than 0 emptied the effective set; the permitted one stays with the saved uid (0)
+                setCaps(ownEffective);
+            }
+            becomeCaller(false);
+            NotifyCalls.umask(creds.umask);
+            return call.getAsLong();
+        } finally {
+            leave();
+        }
+    }
+
+    /**
+     * Whether the caller of the current {@link #inCallerPlace} may claim
+     * SCM_CREDENTIALS {@code pid}, {@code uid}, {@code gid}, by the kernel's rule
+     * for its own sendmsg, kept to what needs no privilege: its own pid and one of
+     * its own uids and gids. The supervisor's thread could claim more (its saved
+     * ids are the supervisor's), and a caller in another user namespace names ids
+     * of its own namespace, which are not these: both are refused.
+     */
+    boolean mayClaim(int pid, int uid, int gid) {
+        return creds.sameUserNs && pid == creds.nsPid && (uid == creds.ruid || uid == creds.euid || uid == creds.suid)
+                && (gid == creds.rgid || gid == creds.egid || gid == creds.sgid);
+    }
+
+    /** setresgid and setresuid for this thread alone (glibc's wrappers change every thread's); -1 keeps an id. */
+    private void takeIds(int rgid, int egid, int ruid, int euid) {
+        check((int) calls.syscall(LinuxConstants.SYS_setresgid, rgid, egid, -1, 0, 0, 0), "setresgid");
+        check((int) calls.syscall(LinuxConstants.SYS_setresuid, ruid, euid, -1, 0, 0, 0), "setresuid");
+    }
+
+    /** Undoes {@link #enter} and {@link #takeCallerIds}: the supervisor's credentials, umask 0, root and cwd. */
+    void leave() {
+        try {
+            if (became) {
+                became = false;
                 NotifyCalls.umask(0);
-                becomeSupervisor(unixIds);
+                becomeSupervisor();
             }
         } finally {
             if (chrooted) {
+                chrooted = false;
                 check(calls.fchdir(hostRoot), "fchdir back to the supervisor's root");
                 check(calls.chroot(cstr(path, ".")), "chroot back to the supervisor's root");
             }
-            closeQuietly(root);
-            closeQuietly(cwd);
+            closeQuietly(enteredRoot);
+            closeQuietly(enteredCwd);
+            enteredRoot = -1;
+            enteredCwd = -1;
         }
+    }
+
+    /** The caller's pid and tid in its own pid namespace (after {@link #enter}). */
+    int nsPid() {
+        return creds.nsPid;
+    }
+
+    int nsTid() {
+        return creds.nsTid;
+    }
+
+    /** Whether the caller lives in the supervisor's user namespace (after {@link #enter}). */
+    boolean sameUserNs() {
+        return creds.sameUserNs;
     }
 
     /**
@@ -465,11 +585,12 @@ final class CallerOpen implements AutoCloseable {
     private static final byte[] GID = ascii("Gid:");
     private static final byte[] GROUPS = ascii("Groups:");
     private static final byte[] CAP_EFF = ascii("CapEff:");
+    private static final byte[] CAP_PRM = ascii("CapPrm:");
     private static final byte[] NS_TGID = ascii("NStgid:");
     private static final byte[] NS_PID = ascii("NSpid:");
     /** The fields without which the caller's credentials are unknown. */
     private static final int NEEDED = 1 | 2 | 4 | 8;
-    private static final int ALL = NEEDED | 16 | 32 | 64;
+    private static final int ALL = NEEDED | 16 | 32 | 64 | 128;
 
     /**
      * Reads the caller's Umask, Uid, Gid, Groups, CapEff, NStgid and NSpid. Each
@@ -530,6 +651,9 @@ final class CallerOpen implements AutoCloseable {
                         creds.effective = field(s, i + CAP_EFF.length, end, 0, 16);
                         creds.rawEffective = creds.effective;
                         seen |= 8;
+                    } else if (starts(s, i, end, CAP_PRM)) {
+                        creds.permitted = field(s, i + CAP_PRM.length, end, 0, 16);
+                        seen |= 128;
                     }
                 }
                 case 'N' -> {
@@ -552,9 +676,10 @@ final class CallerOpen implements AutoCloseable {
         if (calls.stat(procPath(tid, USER_NS, -1), st) != 0) {
             return false;
         }
-        creds.ownUserNs = stView.getLong(LinuxConstants.STAT_INO) == ownUserNs;
-        if (!creds.ownUserNs) {
+        creds.sameUserNs = stView.getLong(LinuxConstants.STAT_INO) == ownUserNs;
+        if (!creds.sameUserNs) {
             creds.effective = 0;
+            creds.permitted = 0;
         }
         return true;
     }
@@ -629,21 +754,19 @@ final class CallerOpen implements AutoCloseable {
 
     /**
      * Takes the caller's file credentials: groups, fsgid, fsuid, then the
-     * capabilities; with {@code ids}, its real and effective uid and gid too.
+     * capabilities; with {@code realIds} as access(2) does: the real uid and gid,
+     * and the permitted capabilities for a real uid 0 (of this user namespace;
+     * a caller of another has none here anyway), none for any other.
      */
-    private void becomeCaller(boolean ids) {
+    private void becomeCaller(boolean realIds) {
         if (creds.groupCount != ownGroupCount || !sameGroups()) {
             check((int) calls.syscall(LinuxConstants.SYS_setgroups, creds.groupCount, groups.address(), 0, 0, 0,
                     0), "setgroups");
         }
-        if (ids) {
-            takeIds(creds.rgid, creds.egid, creds.ruid, creds.euid);
-            // a uid other than 0 emptied the effective set; the permitted one stays with the saved uid (0)
-            setCaps(ownEffective);
-        }
-        NotifyCalls.setfsgid(creds.fsgid);
-        NotifyCalls.setfsuid(creds.fsuid);
-        setCaps(creds.effective & ownPermitted);
+        NotifyCalls.setfsgid(realIds ? creds.rgid : creds.fsgid);
+        NotifyCalls.setfsuid(realIds ? creds.ruid : creds.fsuid);
+        long caps = !realIds ? creds.effective : creds.ruid == 0 ? creds.permitted : 0;
+        setCaps(caps & ownPermitted);
     }
 
     private boolean sameGroups() {
@@ -655,29 +778,11 @@ final class CallerOpen implements AutoCloseable {
         return true;
     }
 
-    /**
-     * Whether the caller of the current {@link #inCallerPlace} may claim
-     * SCM_CREDENTIALS {@code pid}, {@code uid}, {@code gid}, by the kernel's rule
-     * for its own sendmsg, kept to what needs no privilege: its own pid and one of
-     * its own uids and gids. The supervisor's thread could claim more (its saved
-     * ids are the supervisor's), and a caller in another user namespace names ids
-     * of its own namespace, which are not these: both are refused.
-     */
-    boolean mayClaim(int pid, int uid, int gid) {
-        return creds.ownUserNs && pid == creds.nsPid && (uid == creds.ruid || uid == creds.euid || uid == creds.suid)
-                && (gid == creds.rgid || gid == creds.egid || gid == creds.sgid);
-    }
-
-    /** setresgid and setresuid for this thread alone (glibc's wrappers change every thread's); -1 keeps an id. */
-    private void takeIds(int rgid, int egid, int ruid, int euid) {
-        check((int) calls.syscall(LinuxConstants.SYS_setresgid, rgid, egid, -1, 0, 0, 0), "setresgid");
-        check((int) calls.syscall(LinuxConstants.SYS_setresuid, ruid, euid, -1, 0, 0, 0), "setresuid");
-    }
-
     /** Capabilities first: setgroups needs CAP_SETGID, which the caller may lack. */
-    private void becomeSupervisor(boolean ids) {
+    private void becomeSupervisor() {
         setCaps(ownEffective);
-        if (ids) {
+        if (tookIds) {
+            tookIds = false;
             takeIds(ownRgid, ownFsgid, ownRuid, ownFsuid);
             // back to uid 0 the effective set became the permitted one
             setCaps(ownEffective);
@@ -714,6 +819,7 @@ final class CallerOpen implements AutoCloseable {
         return m;
     }
 
+    private static final byte[] NOTHING = new byte[0];
     private static final byte[] ROOT = ascii("/root");
     private static final byte[] CWD = ascii("/cwd");
     private static final byte[] FD = ascii("/fd/");
@@ -776,6 +882,9 @@ final class CallerOpen implements AutoCloseable {
 
     @Override
     public void close() {
+        if (stat != null) {
+            stat.close();
+        }
         closeQuietly(hostRoot);
         closeQuietly(ownFds);
         arena.close();

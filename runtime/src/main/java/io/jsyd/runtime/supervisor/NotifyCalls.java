@@ -134,7 +134,7 @@ final class NotifyCalls {
         }
     }
 
-    /** As {@link #processVmReadv}, the other way. */
+    /** As {@link #processVmReadv}, the other way: writes an emulated call's result into the caller. */
     long processVmWritev(int pid, MemorySegment local, long liovcnt, MemorySegment remote, long riovcnt, long flags) {
         try {
             return (long) PROCESS_VM_WRITEV.invokeExact(state, pid, local, liovcnt, remote, riovcnt, flags);

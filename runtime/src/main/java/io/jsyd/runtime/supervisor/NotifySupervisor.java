@@ -320,8 +320,9 @@ public final class NotifySupervisor implements Supervision {
 
     /**
      * Lets an allowed call happen: an open is made by the supervisor and its fd
-     * installed in the caller (the kernel never reads the caller's memory again);
-     * other calls go on in the caller (CONTINUE).
+     * installed in the caller, a path or stat call made by the supervisor and its
+     * result given back (the kernel never reads the caller's memory again); other
+     * calls go on in the caller (CONTINUE).
      */
     private void allow(Scratch s, long id, int pid, Entry e, int nr) {
         OpenCall o = s.open();
@@ -330,8 +331,15 @@ public final class NotifySupervisor implements Supervision {
             callSocket(s, id, pid, nr, socketCall);
             return;
         }
-        if (o.emulateCall && s.opener() != null) {
-            long r = s.opener().call(pid, e.name(), nr, o.args, o.stringArgs, o.strings, o.stringCount);
+        if (o.emulateCall) {
+            if (s.opener() == null) {
+                // no silent fallback to CONTINUE: that would reopen the race
+                respond(s, id, -1, Errno.EACCES.number(), false);
+                return;
+            }
+            long r = CallerStat.EMULATED.contains(e.name())
+                    ? s.opener().stat().call(pid, id, listener.get(), e.name(), o.args, o.strings[0])
+                    : s.opener().call(pid, e.name(), nr, o.args, o.stringArgs, o.strings, o.stringCount);
             respond(s, id, r < 0 ? -1 : r, r < 0 ? (int) -r : 0, false);
             return;
         }
@@ -393,7 +401,8 @@ public final class NotifySupervisor implements Supervision {
         made.stringCount = 0;
         made.address = null;
         made.messages = null;
-        made.emulateCall = emulateOpens && CallerOpen.EMULATED.containsKey(e.name());
+        made.emulateCall = emulateOpens
+                && (CallerOpen.EMULATED.containsKey(e.name()) || CallerStat.EMULATED.contains(e.name()));
         if (made.emulateCall && (e.name().equals("symlink") || e.name().equals("symlinkat"))) {
             // the link's target is only text, never checked, but the call must not read it again either
             remember(s, 0, readPath(s, pid, args[0]));
