@@ -63,6 +63,7 @@ final class CallerOpen implements AutoCloseable {
             java.util.Map.entry("symlink", new int[0]), java.util.Map.entry("symlinkat", new int[] {1}));
 
     private static final int CAP_NET_BIND_SERVICE = 10;
+    private static final int GROUPS_AT_FIRST = 64;
 
     /** Retries of an O_CREAT open that another process races (the name appears and goes). */
     private static final int CREATE_TRIES = 4;
@@ -79,7 +80,11 @@ final class CallerOpen implements AutoCloseable {
     private final MemorySegment addfd = arena.allocate(SeccompConstants.SIZEOF_SECCOMP_NOTIF_ADDFD, 8);
     private final MemorySegment capHeader = arena.allocate(8, 8);
     private final MemorySegment capData = arena.allocate(24, 8);
-    private final MemorySegment groups = arena.allocate(4L * 65536, 8);
+    /**
+     * The caller's supplementary groups (grown when a caller has more: the
+     * kernel allows 65536, and the arena zeroes, so touches, what it gives).
+     */
+    private MemorySegment groups = arena.allocate(4L * GROUPS_AT_FIRST, 8);
     private final java.nio.ByteBuffer pathView = NotifySupervisor.view(path);
     private final java.nio.ByteBuffer auxView = NotifySupervisor.view(aux);
     private final java.nio.ByteBuffer howView = NotifySupervisor.view(how);
@@ -87,7 +92,7 @@ final class CallerOpen implements AutoCloseable {
     private final java.nio.ByteBuffer addfdView = NotifySupervisor.view(addfd);
     private final java.nio.ByteBuffer capView = NotifySupervisor.view(capData);
     private final java.nio.ByteBuffer capHeaderView = NotifySupervisor.view(capHeader);
-    private final java.nio.ByteBuffer groupsView = NotifySupervisor.view(groups);
+    private java.nio.ByteBuffer groupsView = NotifySupervisor.view(groups);
     private final int hostRoot;
     private final int ownFds;
     private final long ownUserNs;
@@ -99,8 +104,8 @@ final class CallerOpen implements AutoCloseable {
     private final int ownFsgid = NotifyCalls.getegid();
     private final int ownRuid = NotifyCalls.getuid();
     private final int ownRgid = NotifyCalls.getgid();
-    private final MemorySegment ownGroups = arena.allocate(4L * 65536, 8);
-    private final java.nio.ByteBuffer ownGroupsView = NotifySupervisor.view(ownGroups);
+    private final MemorySegment ownGroups;
+    private final java.nio.ByteBuffer ownGroupsView;
 
     private final MemorySegment[] names = {arena.allocate(PATH_MAX + 1, 8), arena.allocate(PATH_MAX + 1, 8),
         arena.allocate(PATH_MAX + 1, 8)};
@@ -158,7 +163,10 @@ final class CallerOpen implements AutoCloseable {
         ownEffective = caps(0);
         ownPermitted = caps(4);
         ownInheritable = caps(8);
-        ownGroupCount = check(calls.getgroups(65536, ownGroups), "getgroups");
+        int count = check(calls.getgroups(0, MemorySegment.NULL), "getgroups");
+        ownGroups = arena.allocate(4L * Math.max(count, 1), 8);
+        ownGroupsView = NotifySupervisor.view(ownGroups);
+        ownGroupCount = check(calls.getgroups(count, ownGroups), "getgroups");
     }
 
     private long caps(int offset) {
@@ -697,6 +705,12 @@ final class CallerOpen implements AutoCloseable {
             while (i < to && s[i] != ' ' && s[i] != '\t') {
                 g = g * 10 + digit(s[i]);
                 i++;
+            }
+            if (4L * (k + 1) > groups.byteSize()) {
+                MemorySegment more = arena.allocate(groups.byteSize() * 2, 8);
+                MemorySegment.copy(groups, 0, more, 0, groups.byteSize());
+                groups = more;
+                groupsView = NotifySupervisor.view(more);
             }
             groupsView.putInt(4 * k, (int) g);
             creds.groupCount = k + 1;

@@ -23,11 +23,10 @@ import java.util.concurrent.atomic.AtomicInteger;
  * <p>A thread is busy from the notification it takes to the answer it sends,
  * not to the end of its tidying up: a caller answered a moment ago comes back
  * with its next call while the thread that answered still closes its files.
- * Counting that as busy made the pool grow on a glimpse, and since the kernel
- * hands notifications to waiting threads in turn (first in, first out), a
- * thread added so is never idle long enough to retire, and each takes its turn
- * with cold caches (measured: 6 spurious threads cost the single-caller
- * bench/notify a tenth of its throughput). The watcher grows the pool only when
+ * Counting that as busy made the pool grow on a glimpse of a single caller
+ * (to its maximum within seconds), and since the kernel hands notifications to
+ * waiting threads in turn (first in, first out), a thread added so is never
+ * idle long enough to retire. The watcher grows the pool only when
  * every thread is busy, a notification waits and none was taken for
  * {@link #STALL_MILLIS}; and a helper retires when, over a keep-alive period,
  * fewer calls were in hand at once than threads were alive.

@@ -516,6 +516,24 @@ class SupervisedContainerTest {
         assertEquals("eintr 6 extra 0", Files.readString(dir.resolve("out/counts")).strip());
     }
 
+    /** A caller's supplementary groups go with its opens, however many it has (the buffer for them grows). */
+    @Test
+    void anOpenTakesAllTheCallersGroups(@TempDir Path dir) throws Exception {
+        Path prog = buildStatic(dir, "as-groups");
+        assumeTrue(prog != null, "needs gcc and static glibc for the program");
+        ContainerConfig c = container(dir, "/opt/as-groups 1000 100 /secret/group > /out/all;"
+                + " /opt/as-groups 1000 99 /secret/group > /out/fewer");
+        Files.copy(prog, dir.resolve("rootfs/opt/as-groups"));
+        Path file = dir.resolve("rootfs/secret/group");
+        Files.writeString(file, "g\n");
+        Files.setAttribute(file, "unix:gid", 2099);
+        Files.setPosixFilePermissions(file, java.nio.file.attribute.PosixFilePermissions.fromString("rw-r-----"));
+        Outcome o = run(c, "sandbox/read:on\nallow/read+/***\n");
+        assertEquals(0, o.status());
+        assertEquals("ok", Files.readString(dir.resolve("out/all")).strip(), "group 2099 is the 100th");
+        assertEquals("Permission denied", Files.readString(dir.resolve("out/fewer")).strip());
+    }
+
     private static int plainRun(ContainerConfig c) {
         try (InitStub stub = InitStub.load()) {
             Launched l = new ContainerLauncher(stub, HostView.system()).launch(c);
