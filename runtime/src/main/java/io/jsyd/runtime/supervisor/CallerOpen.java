@@ -219,7 +219,7 @@ final class CallerOpen implements AutoCloseable {
             }
             int file = -1;
             try {
-                becomeCaller(false);
+                becomeCaller(false, false);
                 file = resolve(fdNumber >= 0 ? -2 : relative != null ? dir : root, relative != null ? relative : null,
                         name, f, (int) (mode & 07777 & ~creds.umask), resolve | (relative == null ? RESOLVE_IN_ROOT : 0),
                         fdNumber >= 0 ? dir : -1);
@@ -364,7 +364,7 @@ final class CallerOpen implements AutoCloseable {
      */
     void takeCallerIds(boolean realIds) {
         became = true;
-        becomeCaller(realIds);
+        becomeCaller(realIds, false);
     }
 
     /**
@@ -395,13 +395,7 @@ final class CallerOpen implements AutoCloseable {
                 creds.effective |= creds.rawEffective & 1L << CAP_NET_BIND_SERVICE;
             }
             became = true;
-            if (unixIds) {
-                tookIds = true;
-                takeIds(creds.rgid, creds.egid, creds.ruid, creds.euid);
-                // a uid other than 0 emptied the effective set; the permitted one stays with the saved uid (0)
-                setCaps(ownEffective);
-            }
-            becomeCaller(false);
+            becomeCaller(false, unixIds);
             NotifyCalls.umask(creds.umask);
             return call.getAsLong();
         } finally {
@@ -771,11 +765,25 @@ final class CallerOpen implements AutoCloseable {
      * capabilities; with {@code realIds} as access(2) does: the real uid and gid,
      * and the permitted capabilities for a real uid 0 (of this user namespace;
      * a caller of another has none here anyway), none for any other.
+     *
+     * <p>With {@code ids}, and always for a caller in another user namespace,
+     * also its real and effective uid and gid. The latter because the kernel
+     * gives the owner of a user namespace (the euid that made it: root, for a
+     * container made by a root runtime) every capability in it whatever its
+     * effective set: a worker with euid 0 would pass a check made in the
+     * container's namespace (a /proc link of another of its processes, say)
+     * that the caller fails.
      */
-    private void becomeCaller(boolean realIds) {
+    private void becomeCaller(boolean realIds, boolean ids) {
         if (creds.groupCount != ownGroupCount || !sameGroups()) {
             check((int) calls.syscall(LinuxConstants.SYS_setgroups, creds.groupCount, groups.address(), 0, 0, 0,
                     0), "setgroups");
+        }
+        if (ids || !creds.sameUserNs) {
+            tookIds = true;
+            takeIds(creds.rgid, creds.egid, creds.ruid, creds.euid);
+            // a uid other than 0 emptied the effective set; the permitted one stays with the saved uid (0)
+            setCaps(ownEffective);
         }
         NotifyCalls.setfsgid(realIds ? creds.rgid : creds.fsgid);
         NotifyCalls.setfsuid(realIds ? creds.ruid : creds.fsuid);
