@@ -177,31 +177,42 @@ public final class PtraceSupervisor implements SupervisionComponent {
     }
 
     private void loop() {
-        while (true) {
-            int pid = ptrace.waitpid(-1, (int) (__WALL | __WNOTHREAD));
-            if (pid == -1) {
-                int errno = Native.getLastError();
-                if (errno == Errno.EINTR.number()) {
-                    continue;
-                }
-                if (errno == Errno.ECHILD.number()) {
-                    return;
-                }
-                throw new SyscallException("waitpid", errno, "tracees of pid " + initPid);
+        while (step()) {
+            // one stop or exit per step
+        }
+    }
+
+    /**
+     * Waits for and handles one stop or exit; false when no tracee is left. Its own
+     * method, not the loop's body: the JIT compiles a method once it has been called
+     * often, but a loop only after very many turns (on-stack replacement), so a
+     * loop body would run interpreted through a short-lived container's whole life.
+     */
+    private boolean step() {
+        int pid = ptrace.waitpid(-1, (int) (__WALL | __WNOTHREAD));
+        if (pid == -1) {
+            int errno = Native.getLastError();
+            if (errno == Errno.EINTR.number()) {
+                return true;
             }
-            int s = ptrace.lastStatus();
-            if ((s & 0xff) != 0x7f) {
-                ended(pid, s);
-                continue;
+            if (errno == Errno.ECHILD.number()) {
+                return false;
             }
-            try {
-                stopped(pid, (s >> 8) & 0xff, (s >> 16) & 0xff);
-            } catch (SyscallException e) {
-                if (!Ptrace.gone(e)) {
-                    throw e;
-                }
+            throw new SyscallException("waitpid", errno, "tracees of pid " + initPid);
+        }
+        int s = ptrace.lastStatus();
+        if ((s & 0xff) != 0x7f) {
+            ended(pid, s);
+            return true;
+        }
+        try {
+            stopped(pid, (s >> 8) & 0xff, (s >> 16) & 0xff);
+        } catch (SyscallException e) {
+            if (!Ptrace.gone(e)) {
+                throw e;
             }
         }
+        return true;
     }
 
     private void ended(int pid, int s) {
@@ -379,18 +390,16 @@ public final class PtraceSupervisor implements SupervisionComponent {
                 path = base;
             }
         }
-        String root = Tracee.rootPath(pid);
-        Optional<String> canonical = tracee.canonical(root, base, path, () -> tracee.namespacePid(pid));
+        Optional<String> canonical = tracee.canonical(pid, base, path, () -> tracee.namespacePid(pid));
         if (canonical.isEmpty()) {
             // nothing there: exec fails by itself
             return Optional.empty();
         }
-        String file = HostPaths.under(root, canonical.get().substring(1));
-        Tracee.Stat attrs = tracee.stat(file);
+        Tracee.Stat attrs = tracee.statInRoot(pid, canonical.get());
         if (!attrs.regular()) {
             return Optional.empty();
         }
-        ExecImage image = tracee.image(file, canonical.get(), HostPaths.parent(file), trustedUid, callerUid(pid),
+        ExecImage image = tracee.imageInRoot(pid, canonical.get(), trustedUid, callerUid(pid),
                 policy.isOn(TraceCategory.FORCE));
         Optional<Refusal> r = TraceChecks.exec(policy, image);
         if (r.isEmpty() || r.get().action().permits()) {
