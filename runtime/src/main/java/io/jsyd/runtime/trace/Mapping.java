@@ -1,7 +1,5 @@
 package io.jsyd.runtime.trace;
 
-import java.util.Arrays;
-
 /** One line of /proc/PID/maps: the range, its permissions and what backs it. */
 public record Mapping(long start, long end, String perms, long inode, String path) {
     public boolean writable() {
@@ -76,7 +74,7 @@ public record Mapping(long start, long end, String perms, long inode, String pat
             while (end > lineStart && space((char) maps[end - 1])) {
                 end--;
             }
-            if (end - lineStart > STACK.length && Arrays.equals(maps, end - STACK.length, end, STACK, 0, STACK.length)) {
+            if (end - lineStart > STACK.length && isStack(maps, end - STACK.length)) {
                 int perms = pathOf(maps, lineStart, end);
                 if (perms >= 0) {
                     // the perms field has its x third ("r-xp"), as executable() reads it
@@ -109,7 +107,20 @@ public record Mapping(long start, long end, String perms, long inode, String pat
         while (at < end && space((char) b[at])) {
             at++;
         }
-        return end - at == STACK.length && Arrays.equals(b, at, end, STACK, 0, STACK.length) ? perms : -1;
+        return end - at == STACK.length && isStack(b, at) ? perms : -1;
+    }
+
+    /**
+     * Whether "[stack]" is at {@code b[at..]}: a loop of this class's own rather than
+     * Arrays.equals, which an exec would otherwise run interpreted until the JIT gets to it.
+     */
+    private static boolean isStack(byte[] b, int at) {
+        for (int i = 0; i < STACK.length; i++) {
+            if (b[at + i] != STACK[i]) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** The regex {@code \s}: space, tab, newline, vertical tab, form feed, carriage return. */

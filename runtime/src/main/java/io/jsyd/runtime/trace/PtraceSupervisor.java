@@ -436,7 +436,7 @@ public final class PtraceSupervisor implements SupervisionComponent {
                 return w;
             }
         }
-        return policy.checksExec() ? mappedFile(pid, "/proc/" + pid + "/fd/" + fd, mappedPath) : Optional.empty();
+        return policy.checksExec() ? mappedFile(pid, fd, mappedPath) : Optional.empty();
     }
 
     /**
@@ -444,10 +444,8 @@ public final class PtraceSupervisor implements SupervisionComponent {
      * dlopen): the same trusted path, stack and checksum rules as exec, as Syd's
      * mmap handler applies them. The file is read through the mapping's fd.
      */
-    private Optional<Refusal> mappedFile(int pid, String fd, String path) throws IOException {
-        int slash = path.lastIndexOf('/');
-        String dir = HostPaths.under(Tracee.rootPath(pid), slash <= 0 ? "" : path.substring(1, slash));
-        return TraceChecks.exec(policy, tracee.image(fd, path, dir, trustedUid, callerUid(pid),
+    private Optional<Refusal> mappedFile(int pid, int fd, String path) throws IOException {
+        return TraceChecks.exec(policy, tracee.imageOfFd(pid, fd, path, trustedUid, callerUid(pid),
                 policy.isOn(TraceCategory.FORCE)));
     }
 

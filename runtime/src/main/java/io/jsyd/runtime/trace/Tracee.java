@@ -231,11 +231,14 @@ final class Tracee {
 
     /** The rest of the line that starts with {@code name}, trimmed; null when there is none. */
     private static String field(String text, String name) {
-        int at = text.startsWith(name) ? 0 : text.indexOf("\n" + name);
+        int at = text.indexOf(name);
+        while (at > 0 && text.charAt(at - 1) != '\n') {
+            at = text.indexOf(name, at + 1);
+        }
         if (at < 0) {
             return null;
         }
-        at += at == 0 ? name.length() : name.length() + 1;
+        at += name.length();
         int end = text.indexOf('\n', at);
         return text.substring(at, end < 0 ? text.length() : end).trim();
     }
@@ -479,6 +482,26 @@ final class Tracee {
         int slash = path.lastIndexOf('/');
         Stat d = stat(procRoot(this.path, pid).add(path, 0, Math.max(slash, 0)));
         return image(procRoot(this.path, pid).add(path), path, d, trustedUid, callerUid, hash);
+    }
+
+    /**
+     * The exec image of the file open as {@code fd} in {@code pid} (a mapping's),
+     * whose path in the process's root is {@code path} (as {@link #fdPath} shows it):
+     * its directory looked up through /proc/PID/root, the file read through the fd's
+     * magic link.
+     */
+    ExecImage imageOfFd(int pid, int fd, String path, long trustedUid, long callerUid, boolean hash)
+            throws IOException {
+        int slash = path.lastIndexOf('/');
+        CPath dir;
+        if (path.startsWith("/") && path.indexOf("//") < 0) {
+            // the usual case, built in place: the root, then the path up to its last slash
+            dir = procRoot(this.path, pid).add(path, 0, Math.max(slash, 0));
+        } else {
+            dir = host(HostPaths.under(rootPath(pid), slash <= 0 ? "" : path.substring(1, slash)));
+        }
+        Stat d = stat(dir);
+        return image(proc(pid, FD, fd), path, d, trustedUid, callerUid, hash);
     }
 
     /** stat(2) of {@code path}, a canonical path in the root of {@code pid}. */
