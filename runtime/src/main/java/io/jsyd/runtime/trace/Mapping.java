@@ -125,6 +125,7 @@ public record Mapping(long start, long end, String perms, long inode, String pat
 
     /** The regex {@code \s}: space, tab, newline, vertical tab, form feed, carriage return. */
     private static boolean space(char c) {
-        return c == ' ' || c == '\t' || c == '\n' || c == 0x0b || c == '\f' || c == '\r';
+        // tab, newline, vertical tab, form feed and carriage return are 9 to 13 (small enough to inline)
+        return c == ' ' || c >= '\t' && c <= '\r';
     }
 }

@@ -390,7 +390,7 @@ public final class PtraceSupervisor implements SupervisionComponent {
                 path = base;
             }
         }
-        Optional<String> canonical = tracee.canonical(pid, base, path, () -> tracee.namespacePid(pid));
+        Optional<String> canonical = tracee.canonical(pid, base, path);
         if (canonical.isEmpty()) {
             // nothing there: exec fails by itself
             return Optional.empty();

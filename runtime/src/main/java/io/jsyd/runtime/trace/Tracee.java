@@ -345,13 +345,16 @@ final class Tracee {
      */
     Optional<String> canonical(String root, String base, String path, IntSupplierIO selfPid) throws IOException {
         walk.clear().add(root);
-        return canonical(base, path, selfPid);
+        return canonical(base, path, selfPid, 0);
     }
 
-    /** As {@link #canonical(String, String, String, IntSupplierIO)} in the root of {@code pid}. */
-    Optional<String> canonical(int pid, String base, String path, IntSupplierIO selfPid) throws IOException {
+    /**
+     * As {@link #canonical(String, String, String, IntSupplierIO)} in the root of
+     * {@code pid}, whose /proc/self is its pid in its own namespace ({@link #namespacePid}).
+     */
+    Optional<String> canonical(int pid, String base, String path) throws IOException {
         procRoot(walk, pid);
-        return canonical(base, path, selfPid);
+        return canonical(base, path, null, pid);
     }
 
     /**
@@ -360,7 +363,7 @@ final class Tracee {
      * path. No collection and no string per component: this runs at every exec, and
      * its code is the package's own (the JIT compiles it early, see jvm.args).
      */
-    private Optional<String> canonical(String base, String path, IntSupplierIO selfPid) throws IOException {
+    private Optional<String> canonical(String base, String path, IntSupplierIO selfPid, int pid) throws IOException {
         CPath here = walk;
         int rootLength = here.length();
         // where each component of the walk starts (its slash), for ".." and links
@@ -393,7 +396,8 @@ final class Tracee {
             here.add('/');
             if (self) {
                 // read by this process, these would name this process (or nothing, in another pid namespace)
-                here.add(selfPid.get());
+                // (no lambda for the tracer's own calls: a capturing one is allocated at each exec)
+                here.add(selfPid != null ? selfPid.get() : namespacePid(pid));
             } else {
                 here.add(rest, from, end);
             }
