@@ -224,7 +224,11 @@ public final class PtraceSupervisor implements SupervisionComponent {
     }
 
     private void stopped(int pid, int sig, int event) {
-        Task task = tasks.computeIfAbsent(pid, p -> new Task());
+        // a plain get first: nearly every stop is of a task already known, and get takes no lock
+        Task task = tasks.get(pid);
+        if (task == null) {
+            task = tasks.computeIfAbsent(pid, p -> new Task());
+        }
         if (event == PTRACE_EVENT_SECCOMP) {
             seccomp(pid, task);
         } else if (event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK || event == PTRACE_EVENT_CLONE) {
