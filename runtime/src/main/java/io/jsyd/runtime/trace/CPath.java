@@ -17,10 +17,28 @@ final class CPath {
     private int length;
     private boolean overflow;
 
-    /** @param bytes where the path is written, from index 0 (its capacity bounds the path) */
+    /** The native address of the target (0: a heap buffer, for tests). */
+    private final long address;
+
+    /** @param target where the path is written, from index 0 (its capacity bounds the path) */
     CPath(ByteBuffer target) {
+        this(target, 0);
+    }
+
+    /** A path written into {@code buffer}, whose address a syscall then gets. */
+    CPath(NativeBuffer buffer) {
+        this(buffer.view, buffer.address);
+    }
+
+    private CPath(ByteBuffer target, long address) {
         this.target = target;
         this.bytes = new byte[target.capacity()];
+        this.address = address;
+    }
+
+    /** Where the terminated path is, for a syscall. */
+    long address() {
+        return address;
     }
 
     CPath clear() {
@@ -40,6 +58,51 @@ final class CPath {
             put((byte) c);
         }
         return this;
+    }
+
+    /** Appends {@code s[from..to)} (UTF-8, as {@link #add(String)}). */
+    CPath add(String s, int from, int to) {
+        for (int i = from; i < to; i++) {
+            char c = s.charAt(i);
+            if (c >= 0x80) {
+                return add(s.substring(i, to).getBytes(StandardCharsets.UTF_8), 0, -1);
+            }
+            put((byte) c);
+        }
+        return this;
+    }
+
+    /** Appends one ASCII character. */
+    CPath add(char c) {
+        put((byte) c);
+        return this;
+    }
+
+    /** Cuts the path back to its first {@code length} bytes (a length it had before). */
+    CPath truncate(int length) {
+        if (length < this.length) {
+            this.length = length;
+            overflow = false;
+        }
+        return this;
+    }
+
+    /** Whether the bytes from {@code at} to the end are {@code ascii}. */
+    boolean endsWith(int at, byte[] ascii) {
+        if (length - at != ascii.length) {
+            return false;
+        }
+        for (int i = 0; i < ascii.length; i++) {
+            if (bytes[at + i] != ascii[i]) {
+                return false;
+            }
+        }
+        return true;
+    }
+
+    /** The path from byte {@code from} on, as text. */
+    String text(int from) {
+        return new String(bytes, from, length - from, StandardCharsets.UTF_8);
     }
 
     /** Appends the decimal digits of {@code n} (int arithmetic: pids and fds). */

@@ -30,24 +30,49 @@ public final class ElfHeader {
 
     /** As {@link #execStack(byte[])}, for the bytes of {@code head} (position 0 to its limit). */
     public static boolean execStack(ByteBuffer head) {
-        int length = head.limit();
+        return execStack(head, head.limit());
+    }
+
+    /**
+     * As {@link #execStack(byte[])}, for the first {@code length} bytes of {@code head}
+     * (from index 0), read in place: no view or slice is made (the tracer reads a
+     * header at every exec).
+     */
+    public static boolean execStack(ByteBuffer head, int length) {
+        length = Math.min(length, head.capacity());
         if (length < 52 || head.get(0) != 0x7f || head.get(1) != 'E' || head.get(2) != 'L' || head.get(3) != 'F') {
             return false;
         }
         boolean is64 = head.get(4) == 2;
-        ByteBuffer b = head.duplicate().order(head.get(5) == 2 ? ByteOrder.BIG_ENDIAN : ByteOrder.LITTLE_ENDIAN);
-        long phoff = is64 ? b.getLong(0x20) : b.getInt(0x1c) & 0xffffffffL;
-        int phentsize = b.getShort(is64 ? 0x36 : 0x2a) & 0xffff;
-        int phnum = b.getShort(is64 ? 0x38 : 0x2c) & 0xffff;
+        // the file's byte order against the buffer's: fields are swapped when they differ
+        boolean swap = (head.get(5) == 2) != (head.order() == ByteOrder.BIG_ENDIAN);
+        long phoff = is64 ? u64(head, 0x20, swap) : u32(head, 0x1c, swap);
+        int phentsize = u16(head, is64 ? 0x36 : 0x2a, swap);
+        int phnum = u16(head, is64 ? 0x38 : 0x2c, swap);
         for (int i = 0; i < phnum; i++) {
             long at = phoff + (long) i * phentsize;
             if (at < 0 || at + (is64 ? 8 : 28) > length) {
                 break;
             }
-            if (b.getInt((int) at) == PT_GNU_STACK) {
-                return (b.getInt((int) at + (is64 ? 4 : 24)) & PF_X) != 0;
+            if ((int) u32(head, (int) at, swap) == PT_GNU_STACK) {
+                return (u32(head, (int) at + (is64 ? 4 : 24), swap) & PF_X) != 0;
             }
         }
         return false;
+    }
+
+    private static long u64(ByteBuffer b, int at, boolean swap) {
+        long v = b.getLong(at);
+        return swap ? Long.reverseBytes(v) : v;
+    }
+
+    private static long u32(ByteBuffer b, int at, boolean swap) {
+        int v = b.getInt(at);
+        return (swap ? Integer.reverseBytes(v) : v) & 0xffffffffL;
+    }
+
+    private static int u16(ByteBuffer b, int at, boolean swap) {
+        short v = b.getShort(at);
+        return (swap ? Short.reverseBytes(v) : v) & 0xffff;
     }
 }

@@ -177,31 +177,42 @@ public final class PtraceSupervisor implements SupervisionComponent {
     }
 
     private void loop() {
-        while (true) {
-            int pid = ptrace.waitpid(-1, (int) (__WALL | __WNOTHREAD));
-            if (pid == -1) {
-                int errno = Native.getLastError();
-                if (errno == Errno.EINTR.number()) {
-                    continue;
-                }
-                if (errno == Errno.ECHILD.number()) {
-                    return;
-                }
-                throw new SyscallException("waitpid", errno, "tracees of pid " + initPid);
+        while (step()) {
+            // one stop or exit per step
+        }
+    }
+
+    /**
+     * Waits for and handles one stop or exit; false when no tracee is left. Its own
+     * method, not the loop's body: the JIT compiles a method once it has been called
+     * often, but a loop only after very many turns (on-stack replacement), so a
+     * loop body would run interpreted through a short-lived container's whole life.
+     */
+    private boolean step() {
+        int pid = ptrace.waitpid(-1, (int) (__WALL | __WNOTHREAD));
+        if (pid == -1) {
+            int errno = Native.getLastError();
+            if (errno == Errno.EINTR.number()) {
+                return true;
             }
-            int s = ptrace.lastStatus();
-            if ((s & 0xff) != 0x7f) {
-                ended(pid, s);
-                continue;
+            if (errno == Errno.ECHILD.number()) {
+                return false;
             }
-            try {
-                stopped(pid, (s >> 8) & 0xff, (s >> 16) & 0xff);
-            } catch (SyscallException e) {
-                if (!Ptrace.gone(e)) {
-                    throw e;
-                }
+            throw new SyscallException("waitpid", errno, "tracees of pid " + initPid);
+        }
+        int s = ptrace.lastStatus();
+        if ((s & 0xff) != 0x7f) {
+            ended(pid, s);
+            return true;
+        }
+        try {
+            stopped(pid, (s >> 8) & 0xff, (s >> 16) & 0xff);
+        } catch (SyscallException e) {
+            if (!Ptrace.gone(e)) {
+                throw e;
             }
         }
+        return true;
     }
 
     private void ended(int pid, int s) {
@@ -213,7 +224,11 @@ public final class PtraceSupervisor implements SupervisionComponent {
     }
 
     private void stopped(int pid, int sig, int event) {
-        Task task = tasks.computeIfAbsent(pid, p -> new Task());
+        // a plain get first: nearly every stop is of a task already known, and get takes no lock
+        Task task = tasks.get(pid);
+        if (task == null) {
+            task = tasks.computeIfAbsent(pid, p -> new Task());
+        }
         if (event == PTRACE_EVENT_SECCOMP) {
             seccomp(pid, task);
         } else if (event == PTRACE_EVENT_FORK || event == PTRACE_EVENT_VFORK || event == PTRACE_EVENT_CLONE) {
@@ -379,18 +394,16 @@ public final class PtraceSupervisor implements SupervisionComponent {
                 path = base;
             }
         }
-        String root = Tracee.rootPath(pid);
-        Optional<String> canonical = tracee.canonical(root, base, path, () -> tracee.namespacePid(pid));
+        Optional<String> canonical = tracee.canonical(pid, base, path);
         if (canonical.isEmpty()) {
             // nothing there: exec fails by itself
             return Optional.empty();
         }
-        String file = HostPaths.under(root, canonical.get().substring(1));
-        Tracee.Stat attrs = tracee.stat(file);
+        Tracee.Stat attrs = tracee.statInRoot(pid, canonical.get());
         if (!attrs.regular()) {
             return Optional.empty();
         }
-        ExecImage image = tracee.image(file, canonical.get(), HostPaths.parent(file), trustedUid, callerUid(pid),
+        ExecImage image = tracee.imageInRoot(pid, canonical.get(), trustedUid, callerUid(pid),
                 policy.isOn(TraceCategory.FORCE));
         Optional<Refusal> r = TraceChecks.exec(policy, image);
         if (r.isEmpty() || r.get().action().permits()) {
@@ -427,7 +440,7 @@ public final class PtraceSupervisor implements SupervisionComponent {
                 return w;
             }
         }
-        return policy.checksExec() ? mappedFile(pid, "/proc/" + pid + "/fd/" + fd, mappedPath) : Optional.empty();
+        return policy.checksExec() ? mappedFile(pid, fd, mappedPath) : Optional.empty();
     }
 
     /**
@@ -435,10 +448,8 @@ public final class PtraceSupervisor implements SupervisionComponent {
      * dlopen): the same trusted path, stack and checksum rules as exec, as Syd's
      * mmap handler applies them. The file is read through the mapping's fd.
      */
-    private Optional<Refusal> mappedFile(int pid, String fd, String path) throws IOException {
-        int slash = path.lastIndexOf('/');
-        String dir = HostPaths.under(Tracee.rootPath(pid), slash <= 0 ? "" : path.substring(1, slash));
-        return TraceChecks.exec(policy, tracee.image(fd, path, dir, trustedUid, callerUid(pid),
+    private Optional<Refusal> mappedFile(int pid, int fd, String path) throws IOException {
+        return TraceChecks.exec(policy, tracee.imageOfFd(pid, fd, path, trustedUid, callerUid(pid),
                 policy.isOn(TraceCategory.FORCE)));
     }
 

@@ -20,7 +20,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -43,7 +42,11 @@ final class Tracee {
      * ("/proc/PID/root" and a path in it), longer is ENAMETOOLONG as in the kernel.
      */
     private final NativeBuffer pathBuf = new NativeBuffer(2 * PATH_MAX + 64);
-    private final CPath path = new CPath(pathBuf.view);
+    private final CPath path = new CPath(pathBuf);
+    /** The path of a walk ({@link #canonical}), apart: reading a link or the pid must not clobber it. */
+    private final NativeBuffer walkBuf = new NativeBuffer(2 * PATH_MAX + 64);
+    private final CPath walk = new CPath(walkBuf);
+    private int[] componentStarts = new int[64];
     private final NativeBuffer strBuf = new NativeBuffer(PATH_MAX);
     private final NativeBuffer iov = new NativeBuffer(32);
     private final NativeBuffer io = new NativeBuffer(ELF_HEAD);
@@ -97,6 +100,12 @@ final class Tracee {
     static final byte[] ROOT = ascii("root");
     static final byte[] FDINFO = ascii("fdinfo");
     static final byte[] FD = ascii("fd");
+    private static final byte[] PROC_NAME = ascii("proc");
+
+    /** "/proc/PID/root" in {@code p}. */
+    private static CPath procRoot(CPath p, int pid) {
+        return p.clear().add(PROC).add(pid).add(SLASH).add(ROOT);
+    }
 
     private static byte[] ascii(String s) {
         return s.getBytes(StandardCharsets.US_ASCII);
@@ -117,13 +126,12 @@ final class Tracee {
         return path.clear().add(text);
     }
 
-    /** The address of the path buffer's path, NUL-terminated; ENAMETOOLONG when it did not fit. */
-    private long address(String call, CPath p) throws IOException {
+    /** The address of a path buffer's path, NUL-terminated; ENAMETOOLONG when it did not fit. */
+    private static long address(String call, CPath p) throws IOException {
         if (!p.fits()) {
             throw failure(call, p, Errno.ENAMETOOLONG.number());
         }
-        p.terminate();
-        return pathBuf.address;
+        return p.terminate().address();
     }
 
     /**
@@ -135,6 +143,11 @@ final class Tracee {
     }
 
     private String read(CPath p) throws IOException {
+        return new String(bytes, 0, readBytes(p), StandardCharsets.UTF_8);
+    }
+
+    /** Reads the whole file into {@link #bytes}; its length. */
+    private int readBytes(CPath p) throws IOException {
         int fd = TraceCalls.open(address("open", p), (int) (O_RDONLY | O_CLOEXEC), 0);
         if (fd < 0) {
             throw failure("open", p, Native.getLastError());
@@ -147,7 +160,7 @@ final class Tracee {
                     throw failure("read", p, Native.getLastError());
                 }
                 if (n == 0) {
-                    return new String(bytes, 0, total, StandardCharsets.UTF_8);
+                    return total;
                 }
                 total = copy(total, (int) n);
             }
@@ -218,23 +231,25 @@ final class Tracee {
 
     /** The rest of the line that starts with {@code name}, trimmed; null when there is none. */
     private static String field(String text, String name) {
-        int at = text.startsWith(name) ? 0 : text.indexOf("\n" + name);
+        int at = text.indexOf(name);
+        while (at > 0 && text.charAt(at - 1) != '\n') {
+            at = text.indexOf(name, at + 1);
+        }
         if (at < 0) {
             return null;
         }
-        at += at == 0 ? name.length() : name.length() + 1;
+        at += name.length();
         int end = text.indexOf('\n', at);
         return text.substring(at, end < 0 ? text.length() : end).trim();
     }
 
-    /** Whether the [stack] mapping is executable (only that line is parsed). */
+    /**
+     * Whether the [stack] mapping is executable: the maps are looked at as bytes,
+     * never made text (an exec event reads them, and the text would cost more than
+     * the read).
+     */
     boolean executableStack(int pid) throws IOException {
-        String maps = read(proc(pid, MAPS));
-        int at = maps.indexOf("[stack]");
-        if (at < 0) {
-            return false;
-        }
-        return Mapping.parse(maps.substring(maps.lastIndexOf('\n', at) + 1, at + "[stack]".length())).executable();
+        return Mapping.stackExecutable(bytes, readBytes(proc(pid, MAPS)));
     }
 
     Optional<Mapping> mappingAt(int pid, long address) throws IOException {
@@ -329,29 +344,62 @@ final class Tracee {
      * does not exist (exec will fail by itself).
      */
     Optional<String> canonical(String root, String base, String path, IntSupplierIO selfPid) throws IOException {
-        ArrayDeque<String> todo = new ArrayDeque<>();
-        push(todo, path.startsWith("/") ? path : base + "/" + path);
-        List<String> done = new ArrayList<>();
+        walk.clear().add(root);
+        return canonical(base, path, selfPid, 0);
+    }
+
+    /**
+     * As {@link #canonical(String, String, String, IntSupplierIO)} in the root of
+     * {@code pid}, whose /proc/self is its pid in its own namespace ({@link #namespacePid}).
+     */
+    Optional<String> canonical(int pid, String base, String path) throws IOException {
+        procRoot(walk, pid);
+        return canonical(base, path, null, pid);
+    }
+
+    /**
+     * The walk itself, in its own path buffer (the root written there already): each
+     * component is appended and lstat'ed, a link's target put before the rest of the
+     * path. No collection and no string per component: this runs at every exec, and
+     * its code is the package's own (the JIT compiles it early, see jvm.args).
+     */
+    private Optional<String> canonical(String base, String path, IntSupplierIO selfPid, int pid) throws IOException {
+        CPath here = walk;
+        int rootLength = here.length();
+        // where each component of the walk starts (its slash), for ".." and links
+        int[] starts = componentStarts;
+        int depth = 0;
         int links = 0;
-        while (!todo.isEmpty()) {
-            String c = todo.removeFirst();
-            if (c.isEmpty() || c.equals(".")) {
+        String rest = path.startsWith("/") ? path : base + "/" + path;
+        int at = 0;
+        while (at < rest.length()) {
+            int slash = rest.indexOf('/', at);
+            int from = at;
+            int end = slash < 0 ? rest.length() : slash;
+            at = end + 1;
+            int n = end - from;
+            if (n == 0 || n == 1 && rest.charAt(from) == '.') {
                 continue;
             }
-            if (c.equals("..")) {
-                if (!done.isEmpty()) {
-                    done.removeLast();
+            if (n == 2 && rest.charAt(from) == '.' && rest.charAt(from + 1) == '.') {
+                if (depth > 0) {
+                    here.truncate(starts[--depth]);
                 }
                 continue;
             }
-            if (done.size() == 1 && done.getFirst().equals("proc") && (c.equals("self") || c.equals("thread-self"))) {
-                // read by this process, these would name this process (or nothing, in another pid namespace)
-                c = Integer.toString(selfPid.get());
+            if (depth == starts.length) {
+                starts = componentStarts = Arrays.copyOf(starts, 2 * depth);
             }
-            done.add(c);
-            CPath here = this.path.clear().add(root);
-            for (String d : done) {
-                here.add("/").add(d);
+            boolean self = depth == 1 && here.endsWith(starts[0] + 1, PROC_NAME)
+                    && (n == 4 && rest.startsWith("self", from) || n == 11 && rest.startsWith("thread-self", from));
+            starts[depth++] = here.length();
+            here.add('/');
+            if (self) {
+                // read by this process, these would name this process (or nothing, in another pid namespace)
+                // (no lambda for the tracer's own calls: a capturing one is allocated at each exec)
+                here.add(selfPid != null ? selfPid.get() : namespacePid(pid));
+            } else {
+                here.add(rest, from, end);
             }
             if (TraceCalls.fstatat((int) AT_FDCWD, address("lstat", here), statBuf.address,
                     (int) AT_SYMLINK_NOFOLLOW) == -1) {
@@ -366,24 +414,17 @@ final class Tracee {
                     return Optional.empty();
                 }
                 String target = readlink(here);
-                done.removeLast();
+                here.truncate(starts[--depth]);
                 if (target.startsWith("/")) {
-                    done.clear();
+                    here.truncate(rootLength);
+                    depth = 0;
                 }
                 // the link's components come before the rest of the path
-                String[] parts = target.split("/");
-                for (int i = parts.length - 1; i >= 0; i--) {
-                    todo.addFirst(parts[i]);
-                }
+                rest = at < rest.length() ? target + "/" + rest.substring(at) : target;
+                at = 0;
             }
         }
-        return Optional.of("/" + String.join("/", done));
-    }
-
-    private static void push(ArrayDeque<String> todo, String path) {
-        for (String c : path.split("/")) {
-            todo.addLast(c);
-        }
+        return Optional.of(depth == 0 ? "/" : here.text(rootLength));
     }
 
     /** A file's identity (device, inode), for "the same file" across two stops. */
@@ -425,20 +466,59 @@ final class Tracee {
     }
 
     /**
-     * The exec image of the file at {@code file} (a host path: under /proc/PID/root,
-     * or /proc/PID/exe, or /proc/PID/fd/N): the first 64 KiB for the ELF header,
-     * every byte for the hash.
+     * The exec image of the file at {@code file} (a host path: /proc/PID/exe, or
+     * /proc/PID/fd/N): the first 64 KiB for the ELF header, every byte for the hash.
      *
      * @param dir the host path of the file's directory
      */
     ExecImage image(String file, String path, String dir, long trustedUid, long callerUid, boolean hash)
             throws IOException {
         Stat d = stat(host(dir));
+        return image(host(file), path, d, trustedUid, callerUid, hash);
+    }
+
+    /**
+     * The exec image of {@code path}, a canonical path in the root of {@code pid}
+     * (its directory and the file named through /proc/PID/root, built in the path
+     * buffer: no host path is made as text).
+     */
+    ExecImage imageInRoot(int pid, String path, long trustedUid, long callerUid, boolean hash) throws IOException {
+        int slash = path.lastIndexOf('/');
+        Stat d = stat(procRoot(this.path, pid).add(path, 0, Math.max(slash, 0)));
+        return image(procRoot(this.path, pid).add(path), path, d, trustedUid, callerUid, hash);
+    }
+
+    /**
+     * The exec image of the file open as {@code fd} in {@code pid} (a mapping's),
+     * whose path in the process's root is {@code path} (as {@link #fdPath} shows it):
+     * its directory looked up through /proc/PID/root, the file read through the fd's
+     * magic link.
+     */
+    ExecImage imageOfFd(int pid, int fd, String path, long trustedUid, long callerUid, boolean hash)
+            throws IOException {
+        int slash = path.lastIndexOf('/');
+        CPath dir;
+        if (path.startsWith("/") && path.indexOf("//") < 0) {
+            // the usual case, built in place: the root, then the path up to its last slash
+            dir = procRoot(this.path, pid).add(path, 0, Math.max(slash, 0));
+        } else {
+            dir = host(HostPaths.under(rootPath(pid), slash <= 0 ? "" : path.substring(1, slash)));
+        }
+        Stat d = stat(dir);
+        return image(proc(pid, FD, fd), path, d, trustedUid, callerUid, hash);
+    }
+
+    /** stat(2) of {@code path}, a canonical path in the root of {@code pid}. */
+    Stat statInRoot(int pid, String path) throws IOException {
+        return stat(procRoot(this.path, pid).add(path));
+    }
+
+    private ExecImage image(CPath f, String path, Stat d, long trustedUid, long callerUid, boolean hash)
+            throws IOException {
         Optional<byte[]> digest = Optional.empty();
-        CPath f = host(file);
         int fd = TraceCalls.open(address("open", f), (int) (O_RDONLY | O_CLOEXEC), 0);
         if (fd < 0) {
-            throw failure("open", file, Native.getLastError());
+            throw failure("open", f, Native.getLastError());
         }
         boolean execStack;
         try {
@@ -447,11 +527,10 @@ final class Tracee {
             for (long n; got < io.size() && (n = TraceCalls.read(fd, io.address + got, io.size() - got)) > 0; ) {
                 got += (int) n;
             }
-            ByteBuffer head = io.view.slice(0, got);
-            execStack = ElfHeader.execStack(head);
+            execStack = ElfHeader.execStack(io.view, got);
             if (hash) {
                 MessageDigest sha = sha256();
-                sha.update(head);
+                sha.update(io.view.slice(0, got));
                 for (long n; (n = TraceCalls.read(fd, io.address, io.size())) > 0; ) {
                     sha.update(io.view.slice(0, (int) n));
                 }

@@ -32,10 +32,31 @@ class TraceeTest {
     }
 
     @Test
+    void linksInTheMiddleLoopsAndTheRootItself(@TempDir Path root) throws Exception {
+        Files.createDirectories(root.resolve("lib"));
+        Files.createDirectories(root.resolve("usr"));
+        Files.writeString(root.resolve("lib/x"), "x");
+        Files.createSymbolicLink(root.resolve("usr/lib"), Path.of("../lib"));
+        Files.createSymbolicLink(root.resolve("a"), Path.of("b"));
+        Files.createSymbolicLink(root.resolve("b"), Path.of("/a"));
+        Tracee t = new Tracee();
+        assertEquals(Optional.of("/lib/x"), t.canonical(root.toString(), "/", "/usr/lib/x", () -> 1));
+        assertEquals(Optional.of("/lib/x"), t.canonical(root.toString(), "/usr", "lib/./x/", () -> 1));
+        assertEquals(Optional.of("/lib"), t.canonical(root.toString(), "/", "usr/lib", () -> 1));
+        assertEquals(Optional.empty(), t.canonical(root.toString(), "/", "/a", () -> 1));
+        assertEquals(Optional.of("/"), t.canonical(root.toString(), "/", "/", () -> 1));
+        assertEquals(Optional.of("/"), t.canonical(root.toString(), "/lib", "../..", () -> 1));
+    }
+
+    @Test
     void procSelfNamesTheTraceeNotTheTracer(@TempDir Path root) throws Exception {
         Files.createDirectories(root.resolve("proc/7"));
         Files.writeString(root.resolve("proc/7/prog"), "x");
         assertEquals(Optional.of("/proc/7/prog"), new Tracee().canonical(root.toString(), "/", "/proc/self/prog", () -> 7));
+        assertEquals(Optional.of("/proc/7/prog"), new Tracee().canonical(root.toString(), "/proc", "thread-self/prog",
+                () -> 7));
+        // only /proc's own self
+        assertEquals(Optional.empty(), new Tracee().canonical(root.toString(), "/", "/self/prog", () -> 7));
     }
 
     @Test
@@ -53,6 +74,32 @@ class TraceeTest {
         assertEquals("", bare.path());
         assertEquals(0xffffffffff600000L, bare.start());
         assertThrows(IllegalArgumentException.class, () -> Mapping.parse("7f00-7f10 r--s 0 fd:02"));
+    }
+
+    private static boolean stack(String maps) {
+        byte[] b = (maps + "spare bytes past the end").getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        return Mapping.stackExecutable(b, maps.length());
+    }
+
+    @Test
+    void theStackLineIsFoundAmongTheMapsBytes() {
+        String lib = "7f0000000000-7f0000001000 r-xp 00000000 08:01 42                         /lib/libc.so.6\n";
+        String tail = "7ffd6000-7ffd8000 r--p 00000000 00:00 0                                  [vvar]\n"
+                + "ffffffffff600000-ffffffffff601000 --xp 00000000 00:00 0                  [vsyscall]\n";
+        assertTrue(stack(lib + "7ffd1000-7ffd3000 rwxp 00000000 00:00 0                          [stack]\n" + tail));
+        assertFalse(stack(lib + "7ffd1000-7ffd3000 rw-p 00000000 00:00 0                          [stack]\n" + tail));
+        // the last line without its newline, trailing blanks, the stack first
+        assertTrue(stack("7ffd1000-7ffd3000 rwxp 00000000 00:00 0 [stack]  "));
+        assertTrue(stack("7ffd1000-7ffd3000 rwxp 00000000 00:00 0 [stack]\n" + lib + tail));
+        // a file whose name ends in "[stack]" is not the stack, whatever its perms
+        assertFalse(stack("00400000-00401000 r-xp 00000000 08:01 42 /tmp/x [stack]\n"
+                + "7ffd1000-7ffd3000 rw-p 00000000 00:00 0 [stack]\n"));
+        assertFalse(stack("00400000-00401000 r-xp 00000000 08:01 42 /tmp/[stack]\n"));
+        assertFalse(stack(lib + tail));
+        assertFalse(stack(""));
+        // what parse(line).executable() says, for the line it would be given
+        String line = "7ffd1000-7ffd3000 r-xp 00000000 00:00 0 [stack]";
+        assertEquals(Mapping.parse(line).executable(), stack(line));
     }
 
     @Test
