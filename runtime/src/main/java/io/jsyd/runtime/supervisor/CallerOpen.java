@@ -6,6 +6,7 @@ import io.jsyd.runtime.seccomp.SeccompConstants;
 import java.lang.foreign.Arena;
 import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
+import java.nio.charset.StandardCharsets;
 
 /**
  * One worker thread's means to open a file in a caller's place: the supervisor
@@ -63,6 +64,7 @@ final class CallerOpen implements AutoCloseable {
             java.util.Map.entry("symlink", new int[0]), java.util.Map.entry("symlinkat", new int[] {1}));
 
     private static final int CAP_NET_BIND_SERVICE = 10;
+    private static final int AT_FDCWD = (int) LinuxConstants.AT_FDCWD;
     private static final int GROUPS_AT_FIRST = 64;
 
     /** Retries of an O_CREAT open that another process races (the name appears and goes). */
@@ -146,6 +148,7 @@ final class CallerOpen implements AutoCloseable {
     /** Whether the thread took a caller's real and effective ids (a UNIX socket call), for {@link #leave}. */
     private boolean tookIds;
     private CallerStat stat;
+    private SelfLinkWalk selfLinks;
 
     /** Prepares the calling thread (its own fs context, umask 0); one per worker thread. */
     CallerOpen() {
@@ -184,6 +187,50 @@ final class CallerOpen implements AutoCloseable {
      *     /dev/stdin names, or -1
      */
     int open(int tid, String where, byte[] relative, int dirfd, long flags, long mode, long resolve, int fdNumber) {
+        int r = openOnce(tid, where, relative, dirfd, flags, mode, resolve, fdNumber);
+        if (r != -Errno.ENOENT.number() || fdNumber >= 0) {
+            return r;
+        }
+        // perhaps a link on the way led through proc's self, which names no one for the worker
+        String spelled = spelledOut(tid, relative != null ? relative : where.getBytes(StandardCharsets.ISO_8859_1),
+                relative != null ? dirfd : AT_FDCWD, (flags & O_NOFOLLOW) == 0);
+        if (spelled == null) {
+            return r;
+        }
+        // spelled out from where the walk began: the root for an absolute name, else the same dirfd or cwd
+        return spelled.startsWith("/") ? openOnce(tid, spelled, null, AT_FDCWD, flags, mode, resolve, -1)
+                : openOnce(tid, where, spelled.getBytes(StandardCharsets.ISO_8859_1),
+                        relative != null ? dirfd : AT_FDCWD, flags, mode, resolve, -1);
+    }
+
+    /**
+     * {@code name} from the caller's {@code dirfd} (or cwd) with its links
+     * spelled out as the caller walks them ({@link SelfLinkWalk}), or null when
+     * none went through proc's self.
+     */
+    private String spelledOut(int tid, byte[] name, int dirfd, boolean followLast) {
+        int dir = name.length > 0 && name[0] != '/' && dirfd != AT_FDCWD ? callerFd(tid, dirfd) : AT_FDCWD;
+        if (dir < 0 && dir != AT_FDCWD) {
+            return null;
+        }
+        // made before the thread leaves the host's root: its class may still have to be read from a file
+        SelfLinkWalk walk = selfLinks();
+        try {
+            if (enter(tid) < 0) {
+                return null;
+            }
+            takeCallerIds(false);
+            return walk.spellOut(dir, name, followLast);
+        } finally {
+            leave();
+            if (dir >= 0) {
+                closeQuietly(dir);
+            }
+        }
+    }
+
+    private int openOnce(int tid, String where, byte[] relative, int dirfd, long flags, long mode, long resolve,
+            int fdNumber) {
         int f = (int) flags;
         if (!readCreds(tid)) {
             return -Errno.ESRCH.number();
@@ -313,6 +360,14 @@ final class CallerOpen implements AutoCloseable {
             stat = new CallerStat(this);
         }
         return stat;
+    }
+
+    /** The walk through proc's self links in a caller's place, with this thread's setup (made on first use). */
+    SelfLinkWalk selfLinks() {
+        if (selfLinks == null) {
+            selfLinks = new SelfLinkWalk(this);
+        }
+        return selfLinks;
     }
 
     /**
@@ -906,6 +961,9 @@ final class CallerOpen implements AutoCloseable {
     public void close() {
         if (stat != null) {
             stat.close();
+        }
+        if (selfLinks != null) {
+            selfLinks.close();
         }
         closeQuietly(hostRoot);
         closeQuietly(ownFds);

@@ -193,13 +193,17 @@ public final class NotifySupervisor implements Supervision {
             pool.taken(w);
             try {
                 handle(s);
-            } catch (RuntimeException e) {
-                // never leave a caller blocked on a notification nobody answers
+            } catch (RuntimeException | Error e) {
+                // never leave a caller blocked on a notification nobody answers: a notification taken is
+                // received by no other thread, so an Error that ended this one would hold its caller forever
                 long id = n.getLong(SeccompConstants.SECCOMP_NOTIF_ID);
                 Entry entry = syscalls.get(n.getInt(SeccompConstants.SECCOMP_NOTIF_NR));
                 log.failure(n.getInt(SeccompConstants.SECCOMP_NOTIF_PID),
                         entry == null ? "?" : entry.name(), Errno.EACCES.number(), e.toString());
                 respond(s, id, -1, Errno.EACCES.number(), false);
+                if (e instanceof Error error) {
+                    throw error;
+                }
             } finally {
                 answering(s);
             }

@@ -534,6 +534,25 @@ class SupervisedContainerTest {
         assertEquals("Permission denied", Files.readString(dir.resolve("out/fewer")).strip());
     }
 
+    /**
+     * /proc/mounts is a link to self/mounts, and proc's self names no one for a
+     * worker outside the container's pid namespace: the open is walked again
+     * with self read as the caller, so the files under it open as they would
+     * for the caller (absolute, relative and through another link).
+     */
+    @Test
+    void filesBehindProcSelfLinksOpen(@TempDir Path dir) throws Exception {
+        ContainerConfig c = container(dir, "cat /proc/mounts > /out/abs; cd /proc && cat mounts > /out/rel;"
+                + " cat /etc/mtab > /out/mtab; echo done > /out/end");
+        Files.createSymbolicLink(dir.resolve("rootfs/etc/mtab"), Path.of("../proc/self/mounts"));
+        Outcome o = run(c, "sandbox/read:on\nallow/read+/***\n");
+        assertEquals(0, o.status());
+        for (String f : List.of("abs", "rel", "mtab")) {
+            String mounts = Files.readString(dir.resolve("out/" + f));
+            assertTrue(mounts.lines().anyMatch(l -> l.startsWith("proc /proc proc ")), f + ": " + mounts + o.log());
+        }
+    }
+
     private static int plainRun(ContainerConfig c) {
         try (InitStub stub = InitStub.load()) {
             Launched l = new ContainerLauncher(stub, HostView.system()).launch(c);
