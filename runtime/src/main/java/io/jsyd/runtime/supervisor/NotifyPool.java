@@ -20,16 +20,19 @@ import java.util.concurrent.atomic.AtomicInteger;
  * needed. What a thread does with a notification is the supervisor's
  * ({@link Work}); the pool only counts, grows, retires and wakes.
  *
- * <p>A thread is busy from the notification it takes to the answer it sends,
- * not to the end of its tidying up: a caller answered a moment ago comes back
- * with its next call while the thread that answered still closes its files.
- * Counting that as busy made the pool grow on a glimpse of a single caller
- * (to its maximum within seconds), and since the kernel hands notifications to
- * waiting threads in turn (first in, first out), a thread added so is never
- * idle long enough to retire. The watcher grows the pool only when
- * every thread is busy, a notification waits and none was taken for
- * {@link #STALL_MILLIS}; and a helper retires when, over a keep-alive period,
- * fewer calls were in hand at once than threads were alive.
+ * <p>"Every thread busy" is read as the kernel sees it: a notification waits
+ * and no thread waits in NOTIF_RECV to take it. A thread that has answered
+ * still tidies up (closes its files) before it waits again, and the caller it
+ * answered may be back before that: with as many threads as busy callers,
+ * those callers queue behind each other's tidying, and a third thread lets
+ * two callers on 2 CPUs get some 40% more answers a second than a C pool of two
+ * (bench/notify). A single caller never starves a pool of two: the other one
+ * waits. More threads than needed cost it, though: the kernel wakes waiting
+ * threads in turn (first in, first out), and with four, each took its turn
+ * cold (a sixth fewer answers a second). So the core is small, the watcher
+ * grows the pool when it finds a notification waiting and no thread waiting
+ * {@link #STARVED_LOOKS} times in a row, and a helper retires after a
+ * keep-alive period in which that was never seen.
  *
  * <p>Threads wait in NOTIF_RECV itself, as the C yardstick does (bench/notify):
  * waiting in poll(2) first cost every notification a wake-up of every idle
@@ -53,8 +56,6 @@ final class NotifyPool {
         volatile boolean retire;
         /** In NOTIF_RECV (or about to be): only then may the watcher's signal reach it for retiring. */
         volatile boolean waiting;
-        /** Holding a notification not answered yet (written by the worker alone). */
-        boolean inHand;
         /** Making a call for notification {@link #blockedOn} that may block (see {@link NotifyPool#blocking}). */
         volatile boolean blocked;
         volatile long blockedOn;
@@ -66,12 +67,17 @@ final class NotifyPool {
 
     private static final short POLLIN = 0x1;
     private static final short POLLHUP_ERR_NVAL = 0x8 | 0x10 | 0x20;
-    /** How often the watcher looks whether the supervisor was closed, the pool stalled or oversized. */
+    /** How often the watcher looks whether the supervisor was closed, the pool starved or oversized. */
     private static final int WATCH_MILLIS = 100;
     /** How often, while a worker is blocked in a call for a caller, the watcher looks whether that caller still waits. */
     private static final int BLOCKED_WATCH_MILLIS = 10;
-    /** How long the pool must stay fully busy, with work waiting and none taken, before it grows. */
-    static final int STALL_MILLIS = 10;
+    /**
+     * How many looks in a row must find the pool starved before it grows: a
+     * single caller starves it now and then for a moment (its first calls, before
+     * the threads wait; a thread preempted while it tidies up), two callers on
+     * two threads at three looks in four (measured).
+     */
+    private static final int STARVED_LOOKS = 2;
     /** How often the watcher repeats its interrupt until every worker has gone. */
     private static final int INTERRUPT_AGAIN_MILLIS = 5;
 
@@ -80,11 +86,8 @@ final class NotifyPool {
     private final String name;
     private final Work work;
     private final AtomicInteger live = new AtomicInteger();
-    private final AtomicInteger busy = new AtomicInteger();
     private final AtomicInteger started = new AtomicInteger();
     private final AtomicInteger handled = new AtomicInteger();
-    /** The most notifications in hand at once since the watcher last looked (racy: an estimate). */
-    private volatile int peakBusy;
     private final CountDownLatch hangup = new CountDownLatch(1);
     /** Worker threads by kernel tid. */
     private final ConcurrentHashMap<Integer, Worker> workers = new ConcurrentHashMap<>();
@@ -112,22 +115,9 @@ final class NotifyPool {
         return !closed && !hungUp && !w.retire;
     }
 
-    /** {@code w} took a notification: counted before the answer, which is what lets the caller go on. */
-    void taken(Worker w) {
+    /** A notification was taken (counted before the answer, which is what lets the caller go on). */
+    void taken() {
         handled.incrementAndGet();
-        w.inHand = true;
-        int inHand = busy.incrementAndGet();
-        if (inHand > peakBusy) {
-            peakBusy = inHand;
-        }
-    }
-
-    /** {@code w}'s notification is about to be answered (or has no answer to get): no longer in hand. */
-    void answering(Worker w) {
-        if (w.inHand) {
-            w.inHand = false;
-            busy.decrementAndGet();
-        }
     }
 
     /**
@@ -196,6 +186,8 @@ final class NotifyPool {
             MemorySegment notificationId = arena.allocate(8, 8);
             long keepAlive = size.keepAlive().toNanos();
             long windowStart = System.nanoTime();
+            boolean starvedInWindow = false;
+            int starvedRun = 0;
             while (!closed) {
                 pollfd.putInt(0, listener.get());
                 pollfd.putShort(4, (short) 0);
@@ -208,17 +200,23 @@ final class NotifyPool {
                 if (n > 0 && (pollfd.getShort(6) & POLLHUP_ERR_NVAL) != 0) {
                     break;
                 }
-                if (live.get() < size.max() && stalled(calls, pollfd, pollfds)) {
-                    // callers held up by slow answers (a fifo opened for them, say): one more thread. Decided
-                    // here, a few times a second, not per notification: on a loaded machine "all busy" mostly
-                    // means preempted, and more threads than CPUs then only add switches
-                    spawn(false);
-                    peakBusy = live.get();
+                starvedRun = starved(calls, pollfd, pollfds) ? starvedRun + 1 : 0;
+                if (starvedRun >= STARVED_LOOKS) {
+                    // callers wait with no thread to take their calls (several callers at once, or slow answers:
+                    // a fifo opened for one). Decided here, a few times a second, not per notification
+                    starvedRun = 0;
+                    starvedInWindow = true;
+                    if (live.get() < size.max()) {
+                        spawn(false);
+                    }
                 }
                 interruptAbandoned(calls, notificationId);
                 long now = System.nanoTime();
                 if (now - windowStart >= keepAlive) {
-                    retireUnneeded(calls);
+                    if (!starvedInWindow) {
+                        retireOne(calls);
+                    }
+                    starvedInWindow = false;
                     windowStart = now;
                 }
             }
@@ -254,19 +252,14 @@ final class NotifyPool {
         }
     }
 
-    /** Every thread busy and work waiting, with none taken over {@link #STALL_MILLIS}. */
-    private boolean stalled(NotifyCalls calls, ByteBuffer pollfd, MemorySegment pollfds) {
-        if (busy.get() < live.get() || !pending(calls, pollfd, pollfds)) {
-            return false;
+    /** A notification waits and no thread waits in NOTIF_RECV for one. */
+    private boolean starved(NotifyCalls calls, ByteBuffer pollfd, MemorySegment pollfds) {
+        for (Worker w : workers.values()) {
+            if (w.waiting) {
+                return false;
+            }
         }
-        int taken = handled.get();
-        try {
-            Thread.sleep(STALL_MILLIS);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            return false;
-        }
-        return handled.get() == taken && busy.get() >= live.get() && pending(calls, pollfd, pollfds);
+        return pending(calls, pollfd, pollfds);
     }
 
     private boolean pending(NotifyCalls calls, ByteBuffer pollfd, MemorySegment pollfds) {
@@ -276,19 +269,14 @@ final class NotifyPool {
         return calls.poll(pollfds, 1, 0) > 0 && (pollfd.getShort(6) & POLLIN) != 0;
     }
 
-    /** Retires the helpers the last keep-alive period did not need (waiting ones: a busy one finishes first). */
-    private void retireUnneeded(NotifyCalls calls) {
-        int excess = live.get() - Math.max(size.core(), peakBusy);
-        peakBusy = busy.get();
+    /** Retires one helper (a waiting one: a busy one finishes first), when there is one. */
+    private void retireOne(NotifyCalls calls) {
         for (var e : workers.entrySet()) {
             Worker w = e.getValue();
-            if (excess <= 0) {
-                return;
-            }
             if (!w.core && !w.retire && w.waiting) {
                 w.retire = true;
                 Interrupt.thread(calls, e.getKey());
-                excess--;
+                return;
             }
         }
     }

@@ -34,16 +34,13 @@ public final class NotifySupervisor implements Supervision {
         }
 
         /**
-         * Two core threads per CPU, room to grow for callers blocked in slow
-         * answers. Two, because a thread that has answered still tidies up
-         * before it waits again, and a caller's next call should find another
-         * thread waiting: with one per CPU, two callers on 2 CPUs got no more
-         * answers a second than one (bench/notify: about 25,000 against 30,000
-         * with two per CPU; a single caller is served as fast with either).
+         * One core thread per CPU (at least two: a single caller then always
+         * finds one waiting), room to grow for several callers at once and for
+         * callers held up by slow answers ({@link NotifyPool} says why not more).
          */
         public static PoolSize forThisMachine() {
             int cpus = Runtime.getRuntime().availableProcessors();
-            return new PoolSize(cpus * 2, Math.max(cpus * 4, 8), Duration.ofSeconds(5));
+            return new PoolSize(Math.max(cpus, 2), Math.max(cpus * 4, 8), Duration.ofSeconds(5));
         }
     }
 
@@ -190,7 +187,7 @@ public final class NotifySupervisor implements Supervision {
                 }
                 return;
             }
-            pool.taken(w);
+            pool.taken();
             try {
                 handle(s);
             } catch (RuntimeException | Error e) {
@@ -204,8 +201,6 @@ public final class NotifySupervisor implements Supervision {
                 if (e instanceof Error error) {
                     throw error;
                 }
-            } finally {
-                answering(s);
             }
         }
     }
@@ -218,11 +213,6 @@ public final class NotifySupervisor implements Supervision {
             log.failure(0, "-", Errno.EACCES.number(), "this worker refuses every open: " + e.getMessage());
             return null;
         }
-    }
-
-    /** The current notification is about to be answered (or has no answer to get): no longer in hand. */
-    private void answering(Scratch s) {
-        pool.answering(s.worker());
     }
 
     /** One thread's calls and buffers, reused for every notification it handles. */
@@ -369,7 +359,6 @@ public final class NotifySupervisor implements Supervision {
             respond(s, id, -1, -file, false);
             return;
         }
-        answering(s);
         s.opener().install(id, listener.get(), file, o.flags);
     }
 
@@ -737,7 +726,6 @@ public final class NotifySupervisor implements Supervision {
         r.putInt(SeccompConstants.SECCOMP_NOTIF_RESP_ERROR, proceed ? 0 : -errno);
         r.putInt(SeccompConstants.SECCOMP_NOTIF_RESP_FLAGS,
                 proceed ? (int) SeccompConstants.SECCOMP_USER_NOTIF_FLAG_CONTINUE : 0);
-        answering(s);
         // ENOENT when the caller died meanwhile: nothing left to answer
         s.calls().ioctl(listener.get(), SeccompConstants.SECCOMP_IOCTL_NOTIF_SEND, s.resp());
     }
