@@ -54,8 +54,12 @@ final class NotifyPool {
     static final class Worker {
         final boolean core;
         volatile boolean retire;
-        /** In NOTIF_RECV (or about to be): only then may the watcher's signal reach it for retiring. */
-        volatile boolean waiting;
+        /**
+         * In NOTIF_RECV (or about to be: a thread just started, too, so that its
+         * setup does not count as starving the pool): only then may the
+         * watcher's signal reach it for retiring.
+         */
+        volatile boolean waiting = true;
         /** Making a call for notification {@link #blockedOn} that may block (see {@link NotifyPool#blocking}). */
         volatile boolean blocked;
         volatile long blockedOn;
