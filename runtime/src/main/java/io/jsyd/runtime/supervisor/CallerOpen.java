@@ -887,14 +887,21 @@ final class CallerOpen implements AutoCloseable {
 
     /** Writes {@code s} (Latin-1: the bytes the policy decided on) and a NUL into {@code path}. */
     private MemorySegment cstr(MemorySegment m, String s) {
-        java.nio.ByteBuffer b = m == path ? pathView : auxView;
         int n = s.length();
+        byte[] t = n < text.length ? text : new byte[n + 1];
         for (int i = 0; i < n; i++) {
-            b.put(i, (byte) s.charAt(i));
+            t[i] = (byte) s.charAt(i);
         }
-        b.put(n, (byte) 0);
+        t[n] = 0;
+        (m == path ? pathView : auxView).put(0, t, 0, n + 1);
         return m;
     }
+
+    /**
+     * Where names are put together before one copy into native memory (a put
+     * per byte into a buffer over it is a call each under C1).
+     */
+    private final byte[] text = new byte[PATH_MAX + 64];
 
     private static final byte[] NOTHING = new byte[0];
     private static final byte[] ROOT = ascii("/root");
@@ -913,32 +920,35 @@ final class CallerOpen implements AutoCloseable {
      * several times per notification, so without a String in between.
      */
     private MemorySegment procPath(int tid, byte[] suffix, int number) {
-        java.nio.ByteBuffer b = pathView;
-        b.put(0, PROC);
-        int at = decimal(b, PROC.length, tid);
-        b.put(at, suffix);
+        byte[] t = text;
+        System.arraycopy(PROC, 0, t, 0, PROC.length);
+        int at = decimal(t, PROC.length, tid);
+        System.arraycopy(suffix, 0, t, at, suffix.length);
         at += suffix.length;
         if (number >= 0) {
-            at = decimal(b, at, number);
+            at = decimal(t, at, number);
         }
-        b.put(at, (byte) 0);
+        t[at] = 0;
+        pathView.put(0, t, 0, at + 1);
         return path;
     }
 
-    private static MemorySegment number(java.nio.ByteBuffer b, MemorySegment m, int value) {
-        b.put(decimal(b, 0, value), (byte) 0);
+    private MemorySegment number(java.nio.ByteBuffer b, MemorySegment m, int value) {
+        int n = decimal(text, 0, value);
+        text[n] = 0;
+        b.put(0, text, 0, n + 1);
         return m;
     }
 
     /** Writes non-negative {@code value} in decimal at {@code at}; returns the index after it. */
-    private static int decimal(java.nio.ByteBuffer b, int at, int value) {
+    private static int decimal(byte[] b, int at, int value) {
         int digits = 1;
         for (int v = value; v >= 10; v /= 10) {
             digits++;
         }
         int v = value;
         for (int i = at + digits - 1; i >= at; i--) {
-            b.put(i, (byte) ('0' + v % 10));
+            b[i] = (byte) ('0' + v % 10);
             v /= 10;
         }
         return at + digits;

@@ -216,12 +216,13 @@ public final class NotifySupervisor implements Supervision {
     }
 
     /** One thread's calls and buffers, reused for every notification it handles. */
-    private record Scratch(NotifyPool.Worker worker, NotifyCalls calls, MemorySegment notif, MemorySegment resp, MemorySegment buf,
-            MemorySegment iov, OpenCall open, CallerOpen opener, ByteBuffer notifView, ByteBuffer respView,
-            ByteBuffer bufView, ByteBuffer iovView) {
+    private record Scratch(NotifyPool.Worker worker, NotifyCalls calls, MemorySegment notif, MemorySegment resp,
+            MemorySegment buf, MemorySegment iov, OpenCall open, CallerOpen opener, ByteBuffer notifView,
+            ByteBuffer respView, ByteBuffer bufView, ByteBuffer iovView, MemorySegment remoteIov) {
         Scratch(NotifyPool.Worker worker, NotifyCalls calls, MemorySegment notif, MemorySegment resp, MemorySegment buf,
                 MemorySegment iov, OpenCall open, CallerOpen opener) {
-            this(worker, calls, notif, resp, buf, iov, open, opener, view(notif), view(resp), view(buf), view(iov));
+            this(worker, calls, notif, resp, buf, iov, open, opener, view(notif), view(resp), view(buf), view(iov),
+                    iov.asSlice(16));
         }
     }
 
@@ -710,7 +711,7 @@ public final class NotifySupervisor implements Supervision {
         iov.putLong(8, length);
         iov.putLong(16, address);
         iov.putLong(24, length);
-        return (int) s.calls().processVmReadv(pid, s.iov(), 1, s.iov().asSlice(16), 1, 0);
+        return (int) s.calls().processVmReadv(pid, s.iov(), 1, s.remoteIov(), 1, 0);
     }
 
     private boolean valid(Scratch s, long id) {
