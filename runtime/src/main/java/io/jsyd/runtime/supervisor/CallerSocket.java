@@ -146,13 +146,9 @@ final class CallerSocket implements AutoCloseable {
         if (place == null) {
             return -Errno.EACCES.number();
         }
-        pidfd = (int) calls.syscall(LinuxConstants.SYS_pidfd_open, tid, PIDFD_THREAD, 0, 0, 0, 0);
-        if (pidfd < 0) {
-            return -Errno.ESRCH.number();
-        }
-        int socket = (int) calls.syscall(LinuxConstants.SYS_pidfd_getfd, pidfd, (int) args[0], 0, 0, 0, 0);
+        int socket = takeSocket(tid, (int) args[0]);
         if (socket < 0) {
-            return -calls.errno();
+            return socket;
         }
         try {
             MemorySegment.copy(sockaddr, 0, address, ValueLayout.JAVA_BYTE, 0, Math.min(length, sockaddr.length));
@@ -233,6 +229,20 @@ final class CallerSocket implements AutoCloseable {
     }
 
     /**
+     * This worker's copy of the caller's socket {@code fd} (pidfd_getfd, through
+     * a pidfd of the calling thread kept until {@link #done}), or a negative
+     * errno.
+     */
+    private int takeSocket(int tid, int fd) {
+        pidfd = (int) calls.syscall(LinuxConstants.SYS_pidfd_open, tid, PIDFD_THREAD, 0, 0, 0, 0);
+        if (pidfd < 0) {
+            return -Errno.ESRCH.number();
+        }
+        int socket = (int) calls.syscall(LinuxConstants.SYS_pidfd_getfd, pidfd, fd, 0, 0, 0, 0);
+        return socket < 0 ? -calls.errno() : socket;
+    }
+
+    /**
      * Sends the messages {@link #readMessages} read (the decision's copies) on
      * socket {@code args[0]} of thread {@code tid}, as sendmsg ({@code vector}
      * false) or sendmmsg: each with its data read from the caller now, its
@@ -247,13 +257,9 @@ final class CallerSocket implements AutoCloseable {
         if (place == null) {
             return -Errno.EACCES.number();
         }
-        pidfd = (int) calls.syscall(LinuxConstants.SYS_pidfd_open, tid, PIDFD_THREAD, 0, 0, 0, 0);
-        if (pidfd < 0) {
-            return -Errno.ESRCH.number();
-        }
-        int socket = (int) calls.syscall(LinuxConstants.SYS_pidfd_getfd, pidfd, (int) args[0], 0, 0, 0, 0);
+        int socket = takeSocket(tid, (int) args[0]);
         if (socket < 0) {
-            return -calls.errno();
+            return socket;
         }
         int flags = (int) (vector ? args[3] : args[2]);
         try {
