@@ -63,9 +63,8 @@ final class CallerOpen implements AutoCloseable {
             java.util.Map.entry("link", new int[0]), java.util.Map.entry("linkat", new int[] {0, 2}),
             java.util.Map.entry("symlink", new int[0]), java.util.Map.entry("symlinkat", new int[] {1}));
 
-    private static final int CAP_NET_BIND_SERVICE = 10;
     private static final int AT_FDCWD = (int) LinuxConstants.AT_FDCWD;
-    private static final int GROUPS_AT_FIRST = 64;
+    private static final int CAP_NET_BIND_SERVICE = 10;
 
     /** Retries of an O_CREAT open that another process races (the name appears and goes). */
     private static final int CREATE_TRIES = 4;
@@ -77,76 +76,28 @@ final class CallerOpen implements AutoCloseable {
     private final MemorySegment aux = arena.allocate(PATH_MAX + 64, 8);
     private final MemorySegment how = arena.allocate(LinuxConstants.SIZEOF_OPEN_HOW, 8);
     private final MemorySegment st = arena.allocate(LinuxConstants.SIZEOF_STAT, 8);
-    private final MemorySegment status = arena.allocate(8192, 8);
-    private final byte[] statusBytes = new byte[8192];
     private final MemorySegment addfd = arena.allocate(SeccompConstants.SIZEOF_SECCOMP_NOTIF_ADDFD, 8);
-    private final MemorySegment capHeader = arena.allocate(8, 8);
-    private final MemorySegment capData = arena.allocate(24, 8);
-    /**
-     * The caller's supplementary groups (grown when a caller has more: the
-     * kernel allows 65536, and the arena zeroes, so touches, what it gives).
-     */
-    private MemorySegment groups = arena.allocate(4L * GROUPS_AT_FIRST, 8);
     private final java.nio.ByteBuffer pathView = NotifySupervisor.view(path);
     private final java.nio.ByteBuffer auxView = NotifySupervisor.view(aux);
     private final java.nio.ByteBuffer howView = NotifySupervisor.view(how);
     private final java.nio.ByteBuffer stView = NotifySupervisor.view(st);
     private final java.nio.ByteBuffer addfdView = NotifySupervisor.view(addfd);
-    private final java.nio.ByteBuffer capView = NotifySupervisor.view(capData);
-    private final java.nio.ByteBuffer capHeaderView = NotifySupervisor.view(capHeader);
-    private java.nio.ByteBuffer groupsView = NotifySupervisor.view(groups);
     private final int hostRoot;
     private final int ownFds;
-    private final long ownUserNs;
-    private final long ownEffective;
-    private final long ownPermitted;
-    private final long ownInheritable;
-    private final int ownGroupCount;
-    private final int ownFsuid = NotifyCalls.geteuid();
-    private final int ownFsgid = NotifyCalls.getegid();
-    private final int ownRuid = NotifyCalls.getuid();
-    private final int ownRgid = NotifyCalls.getgid();
-    private final MemorySegment ownGroups;
-    private final java.nio.ByteBuffer ownGroupsView;
 
     private final MemorySegment[] names = {arena.allocate(PATH_MAX + 1, 8), arena.allocate(PATH_MAX + 1, 8),
         arena.allocate(PATH_MAX + 1, 8)};
+    /** Taking the caller's credentials and giving them back. */
+    private final CallerIdentity identity;
+    private final CallerIdentity.Creds creds;
     private final long[] callArgs = new long[6];
     private final int[] dirfds = new int[2];
-
-    /** The caller's file credentials, from /proc/TID/status. */
-    private final Creds creds = new Creds();
-
-    private static final class Creds {
-        int fsuid;
-        int fsgid;
-        /** The real ids, which access and faccessat check with. */
-        int ruid;
-        int rgid;
-        /** The effective and saved ids, which a UNIX socket's peer may be told (SCM_CREDENTIALS). */
-        int euid;
-        int suid;
-        int egid;
-        int sgid;
-        int umask;
-        int groupCount;
-        long effective;
-        long permitted;
-        /** CapEff as read, also for a caller in another user namespace. */
-        long rawEffective;
-        /** Whether the caller lives in the supervisor's user namespace. */
-        boolean sameUserNs;
-        int nsPid;
-        int nsTid;
-    }
 
     /** What {@link #enter} did, for {@link #leave} to undo. */
     private int enteredRoot = -1;
     private int enteredCwd = -1;
     private boolean chrooted;
     private boolean became;
-    /** Whether the thread took a caller's real and effective ids (a UNIX socket call), for {@link #leave}. */
-    private boolean tookIds;
     private CallerStat stat;
     private SelfLinkWalk selfLinks;
 
@@ -157,23 +108,8 @@ final class CallerOpen implements AutoCloseable {
         hostRoot = check(calls.open(cstr(path, "/"), O_PATH | O_DIRECTORY | O_CLOEXEC, 0), "open /");
         ownFds = check(calls.open(cstr(path, "/proc/self/fd"), O_PATH | O_DIRECTORY | O_CLOEXEC, 0),
                 "open /proc/self/fd");
-        check(calls.stat(cstr(path, "/proc/self/ns/user"), st), "stat /proc/self/ns/user");
-        ownUserNs = stView.getLong(LinuxConstants.STAT_INO);
-        capHeaderView.putInt(0, (int) LinuxConstants._LINUX_CAPABILITY_VERSION_3);
-        capHeaderView.putInt(4, 0);
-        check((int) calls.syscall(LinuxConstants.SYS_capget, capHeader.address(), capData.address(), 0, 0, 0, 0),
-                "capget");
-        ownEffective = caps(0);
-        ownPermitted = caps(4);
-        ownInheritable = caps(8);
-        int count = check(calls.getgroups(0, MemorySegment.NULL), "getgroups");
-        ownGroups = arena.allocate(4L * Math.max(count, 1), 8);
-        ownGroupsView = NotifySupervisor.view(ownGroups);
-        ownGroupCount = check(calls.getgroups(count, ownGroups), "getgroups");
-    }
-
-    private long caps(int offset) {
-        return Integer.toUnsignedLong(capView.getInt(offset)) | (long) capView.getInt(offset + 12) << 32;
+        identity = new CallerIdentity(calls, arena, cstr(path, "/proc/self/ns/user"));
+        creds = identity.creds;
     }
 
     /**
@@ -266,13 +202,13 @@ final class CallerOpen implements AutoCloseable {
             }
             int file = -1;
             try {
-                becomeCaller(false, false);
+                identity.becomeCaller(false, false);
                 file = resolve(fdNumber >= 0 ? -2 : relative != null ? dir : root, relative != null ? relative : null,
                         name, f, (int) (mode & 07777 & ~creds.umask), resolve | (relative == null ? RESOLVE_IN_ROOT : 0),
                         fdNumber >= 0 ? dir : -1);
             } finally {
                 try {
-                    becomeSupervisor();
+                    identity.becomeSupervisor();
                 } catch (RuntimeException e) {
                     closeQuietly(file);
                     throw e;
@@ -419,7 +355,7 @@ final class CallerOpen implements AutoCloseable {
      */
     void takeCallerIds(boolean realIds) {
         became = true;
-        becomeCaller(realIds, false);
+        identity.becomeCaller(realIds, false);
     }
 
     /**
@@ -450,7 +386,7 @@ final class CallerOpen implements AutoCloseable {
                 creds.effective |= creds.rawEffective & 1L << CAP_NET_BIND_SERVICE;
             }
             became = true;
-            becomeCaller(false, unixIds);
+            identity.becomeCaller(false, unixIds);
             NotifyCalls.umask(creds.umask);
             return call.getAsLong();
         } finally {
@@ -458,23 +394,14 @@ final class CallerOpen implements AutoCloseable {
         }
     }
 
-    /**
-     * Whether the caller of the current {@link #inCallerPlace} may claim
-     * SCM_CREDENTIALS {@code pid}, {@code uid}, {@code gid}, by the kernel's rule
-     * for its own sendmsg, kept to what needs no privilege: its own pid and one of
-     * its own uids and gids. The supervisor's thread could claim more (its saved
-     * ids are the supervisor's), and a caller in another user namespace names ids
-     * of its own namespace, which are not these: both are refused.
-     */
+    /** See {@link CallerIdentity#mayClaim}. */
     boolean mayClaim(int pid, int uid, int gid) {
-        return creds.sameUserNs && pid == creds.nsPid && (uid == creds.ruid || uid == creds.euid || uid == creds.suid)
-                && (gid == creds.rgid || gid == creds.egid || gid == creds.sgid);
+        return identity.mayClaim(pid, uid, gid);
     }
 
-    /** setresgid and setresuid for this thread alone (glibc's wrappers change every thread's); -1 keeps an id. */
-    private void takeIds(int rgid, int egid, int ruid, int euid) {
-        check((int) calls.syscall(LinuxConstants.SYS_setresgid, rgid, egid, -1, 0, 0, 0), "setresgid");
-        check((int) calls.syscall(LinuxConstants.SYS_setresuid, ruid, euid, -1, 0, 0, 0), "setresuid");
+    /** Reads the caller's credentials (/proc/TID/status) and tells its user namespace from ours. */
+    private boolean readCreds(int tid) {
+        return identity.read(procPath(tid, STATUS, -1)) && identity.readUserNs(procPath(tid, USER_NS, -1));
     }
 
     /** Undoes {@link #enter} and {@link #takeCallerIds}: the supervisor's credentials, umask 0, root and cwd. */
@@ -483,7 +410,7 @@ final class CallerOpen implements AutoCloseable {
             if (became) {
                 became = false;
                 NotifyCalls.umask(0);
-                becomeSupervisor();
+                identity.becomeSupervisor();
             }
         } finally {
             if (chrooted) {
@@ -635,254 +562,6 @@ final class CallerOpen implements AutoCloseable {
             return "/proc/" + creds.nsPid + "/task/" + creds.nsTid + where.substring(17);
         }
         return where;
-    }
-
-    private static final byte[] UMASK = ascii("Umask:");
-    private static final byte[] UID = ascii("Uid:");
-    private static final byte[] GID = ascii("Gid:");
-    private static final byte[] GROUPS = ascii("Groups:");
-    private static final byte[] CAP_EFF = ascii("CapEff:");
-    private static final byte[] CAP_PRM = ascii("CapPrm:");
-    private static final byte[] NS_TGID = ascii("NStgid:");
-    private static final byte[] NS_PID = ascii("NSpid:");
-    /** The fields without which the caller's credentials are unknown. */
-    private static final int NEEDED = 1 | 2 | 4 | 8;
-    private static final int ALL = NEEDED | 16 | 32 | 64 | 128;
-
-    /**
-     * Reads the caller's Umask, Uid, Gid, Groups, CapEff, NStgid and NSpid. Each
-     * line is looked at by its first byte only, unless that byte starts a field
-     * wanted, and the scan ends once all are seen (CapEff comes late, but before
-     * the lines about signals and memory placement).
-     */
-    private boolean readCreds(int tid) {
-        int fd = calls.open(procPath(tid, STATUS, -1), O_CLOEXEC, 0);
-        if (fd < 0) {
-            return false;
-        }
-        int n;
-        try {
-            n = (int) calls.read(fd, status, status.byteSize() - 1);
-        } finally {
-            NotifyCalls.close(fd);
-        }
-        if (n <= 0) {
-            return false;
-        }
-        byte[] s = statusBytes;
-        MemorySegment.copy(status, ValueLayout.JAVA_BYTE, 0, s, 0, n);
-        creds.groupCount = 0;
-        int seen = 0;
-        for (int i = 0; i < n && seen != ALL; ) {
-            int end = i;
-            while (end < n && s[end] != '\n') {
-                end++;
-            }
-            switch (s[i]) {
-                case 'U' -> {
-                    if (starts(s, i, end, UMASK)) {
-                        creds.umask = (int) field(s, i + UMASK.length, end, 0, 8);
-                        seen |= 1;
-                    } else if (starts(s, i, end, UID)) {
-                        creds.fsuid = (int) field(s, i + UID.length, end, 3, 10);
-                        creds.ruid = (int) field(s, i + UID.length, end, 0, 10);
-                        creds.euid = (int) field(s, i + UID.length, end, 1, 10);
-                        creds.suid = (int) field(s, i + UID.length, end, 2, 10);
-                        seen |= 2;
-                    }
-                }
-                case 'G' -> {
-                    if (starts(s, i, end, GID)) {
-                        creds.fsgid = (int) field(s, i + GID.length, end, 3, 10);
-                        creds.rgid = (int) field(s, i + GID.length, end, 0, 10);
-                        creds.egid = (int) field(s, i + GID.length, end, 1, 10);
-                        creds.sgid = (int) field(s, i + GID.length, end, 2, 10);
-                        seen |= 4;
-                    } else if (starts(s, i, end, GROUPS)) {
-                        readGroups(s, i + GROUPS.length, end);
-                        seen |= 16;
-                    }
-                }
-                case 'C' -> {
-                    if (starts(s, i, end, CAP_EFF)) {
-                        creds.effective = field(s, i + CAP_EFF.length, end, 0, 16);
-                        creds.rawEffective = creds.effective;
-                        seen |= 8;
-                    } else if (starts(s, i, end, CAP_PRM)) {
-                        creds.permitted = field(s, i + CAP_PRM.length, end, 0, 16);
-                        seen |= 128;
-                    }
-                }
-                case 'N' -> {
-                    if (starts(s, i, end, NS_TGID)) {
-                        creds.nsPid = (int) last(s, i + NS_TGID.length, end);
-                        seen |= 32;
-                    } else if (starts(s, i, end, NS_PID)) {
-                        creds.nsTid = (int) last(s, i + NS_PID.length, end);
-                        seen |= 64;
-                    }
-                }
-                default -> {
-                }
-            }
-            i = end + 1;
-        }
-        if ((seen & NEEDED) != NEEDED) {
-            return false;
-        }
-        if (calls.stat(procPath(tid, USER_NS, -1), st) != 0) {
-            return false;
-        }
-        creds.sameUserNs = stView.getLong(LinuxConstants.STAT_INO) == ownUserNs;
-        if (!creds.sameUserNs) {
-            creds.effective = 0;
-            creds.permitted = 0;
-        }
-        return true;
-    }
-
-    private void readGroups(byte[] s, int from, int to) {
-        int i = from;
-        for (int k = 0; k < 65536; k++) {
-            while (i < to && (s[i] == ' ' || s[i] == '\t')) {
-                i++;
-            }
-            if (i >= to) {
-                return;
-            }
-            long g = 0;
-            while (i < to && s[i] != ' ' && s[i] != '\t') {
-                g = g * 10 + digit(s[i]);
-                i++;
-            }
-            if (4L * (k + 1) > groups.byteSize()) {
-                MemorySegment more = arena.allocate(groups.byteSize() * 2, 8);
-                MemorySegment.copy(groups, 0, more, 0, groups.byteSize());
-                groups = more;
-                groupsView = NotifySupervisor.view(more);
-            }
-            groupsView.putInt(4 * k, (int) g);
-            creds.groupCount = k + 1;
-        }
-    }
-
-    private static boolean starts(byte[] s, int at, int end, byte[] prefix) {
-        if (at + prefix.length > end) {
-            return false;
-        }
-        for (int k = 0; k < prefix.length; k++) {
-            if (s[at + k] != prefix[k]) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** A hexadecimal (so also octal or decimal) digit's value. */
-    private static int digit(byte c) {
-        return c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10;
-    }
-
-    /** The {@code index}th whitespace-separated number in s[from, to), or -1. */
-    private static long field(byte[] s, int from, int to, int index, int radix) {
-        int i = from;
-        for (int k = 0; ; k++) {
-            while (i < to && (s[i] == ' ' || s[i] == '\t')) {
-                i++;
-            }
-            if (i >= to) {
-                return -1;
-            }
-            long v = 0;
-            while (i < to && s[i] != ' ' && s[i] != '\t') {
-                v = v * radix + digit(s[i]);
-                i++;
-            }
-            if (k == index) {
-                return v;
-            }
-        }
-    }
-
-    private static long last(byte[] s, int from, int to) {
-        long v = -1;
-        for (int k = 0; ; k++) {
-            long x = field(s, from, to, k, 10);
-            if (x < 0) {
-                return v;
-            }
-            v = x;
-        }
-    }
-
-    /**
-     * Takes the caller's file credentials: groups, fsgid, fsuid, then the
-     * capabilities; with {@code realIds} as access(2) does: the real uid and gid,
-     * and the permitted capabilities for a real uid 0 (of this user namespace;
-     * a caller of another has none here anyway), none for any other.
-     *
-     * <p>With {@code ids}, and always for a caller in another user namespace,
-     * also its real and effective uid and gid. The latter because the kernel
-     * gives the owner of a user namespace (the euid that made it: root, for a
-     * container made by a root runtime) every capability in it whatever its
-     * effective set: a worker with euid 0 would pass a check made in the
-     * container's namespace (a /proc link of another of its processes, say)
-     * that the caller fails.
-     */
-    private void becomeCaller(boolean realIds, boolean ids) {
-        if (creds.groupCount != ownGroupCount || !sameGroups()) {
-            check((int) calls.syscall(LinuxConstants.SYS_setgroups, creds.groupCount, groups.address(), 0, 0, 0,
-                    0), "setgroups");
-        }
-        if (ids || !creds.sameUserNs) {
-            tookIds = true;
-            takeIds(creds.rgid, creds.egid, creds.ruid, creds.euid);
-            // a uid other than 0 emptied the effective set; the permitted one stays with the saved uid (0)
-            setCaps(ownEffective);
-        }
-        NotifyCalls.setfsgid(realIds ? creds.rgid : creds.fsgid);
-        NotifyCalls.setfsuid(realIds ? creds.ruid : creds.fsuid);
-        long caps = !realIds ? creds.effective : creds.ruid == 0 ? creds.permitted : 0;
-        setCaps(caps & ownPermitted);
-    }
-
-    private boolean sameGroups() {
-        for (int k = 0; k < ownGroupCount; k++) {
-            if (groupsView.getInt(4 * k) != ownGroupsView.getInt(4 * k)) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    /** Capabilities first: setgroups needs CAP_SETGID, which the caller may lack. */
-    private void becomeSupervisor() {
-        setCaps(ownEffective);
-        if (tookIds) {
-            tookIds = false;
-            takeIds(ownRgid, ownFsgid, ownRuid, ownFsuid);
-            // back to uid 0 the effective set became the permitted one
-            setCaps(ownEffective);
-        }
-        NotifyCalls.setfsuid(ownFsuid);
-        NotifyCalls.setfsgid(ownFsgid);
-        if (creds.groupCount != ownGroupCount || !sameGroups()) {
-            check((int) calls.syscall(LinuxConstants.SYS_setgroups, ownGroupCount, ownGroups.address(), 0, 0, 0,
-                    0), "setgroups");
-        }
-    }
-
-    private void setCaps(long effective) {
-        capHeaderView.putInt(0, (int) LinuxConstants._LINUX_CAPABILITY_VERSION_3);
-        capHeaderView.putInt(4, 0);
-        capView.putInt(0, (int) effective);
-        capView.putInt(4, (int) ownPermitted);
-        capView.putInt(8, (int) ownInheritable);
-        capView.putInt(12, (int) (effective >>> 32));
-        capView.putInt(16, (int) (ownPermitted >>> 32));
-        capView.putInt(20, (int) (ownInheritable >>> 32));
-        check((int) calls.syscall(LinuxConstants.SYS_capset, capHeader.address(), capData.address(), 0, 0, 0, 0),
-                "capset");
     }
 
     /** Writes {@code s} (Latin-1: the bytes the policy decided on) and a NUL into {@code path}. */
