@@ -149,8 +149,8 @@ public final class NotifySupervisor implements Supervision {
     private void work(NotifyPool.Worker w, Arena arena, NotifyCalls calls) {
         try {
             Scratch s = new Scratch(w, calls, arena.allocate(SeccompConstants.SIZEOF_SECCOMP_NOTIF, 8),
-                    arena.allocate(SeccompConstants.SIZEOF_SECCOMP_NOTIF_RESP, 8), arena.allocate(PATH_MAX + 1, 8),
-                    arena.allocate(32, 8), new OpenCall(), emulateOpens ? opener() : null);
+                    arena.allocate(SeccompConstants.SIZEOF_SECCOMP_NOTIF_RESP, 8), new CallerMemory(calls, arena),
+                    new OpenCall(), emulateOpens ? opener() : null);
             try {
                 loop(w, s);
             } finally {
@@ -217,12 +217,10 @@ public final class NotifySupervisor implements Supervision {
 
     /** One thread's calls and buffers, reused for every notification it handles. */
     private record Scratch(NotifyPool.Worker worker, NotifyCalls calls, MemorySegment notif, MemorySegment resp,
-            MemorySegment buf, MemorySegment iov, OpenCall open, CallerOpen opener, ByteBuffer notifView,
-            ByteBuffer respView, ByteBuffer bufView, ByteBuffer iovView, MemorySegment remoteIov) {
-        Scratch(NotifyPool.Worker worker, NotifyCalls calls, MemorySegment notif, MemorySegment resp, MemorySegment buf,
-                MemorySegment iov, OpenCall open, CallerOpen opener) {
-            this(worker, calls, notif, resp, buf, iov, open, opener, view(notif), view(resp), view(buf), view(iov),
-                    iov.asSlice(16));
+            CallerMemory memory, OpenCall open, CallerOpen opener, ByteBuffer notifView, ByteBuffer respView) {
+        Scratch(NotifyPool.Worker worker, NotifyCalls calls, MemorySegment notif, MemorySegment resp,
+                CallerMemory memory, OpenCall open, CallerOpen opener) {
+            this(worker, calls, notif, resp, memory, open, opener, view(notif), view(resp));
         }
     }
 
@@ -242,8 +240,6 @@ public final class NotifySupervisor implements Supervision {
     private static final class OpenCall {
         /** The notification's arguments (here to be reused, not allocated per call). */
         final long[] args = new long[6];
-        /** Bytes read from the caller, copied out of native memory in one call. */
-        final byte[] chunk = new byte[PATH_MAX + 1];
         boolean pending;
         /** For a path call to emulate: the argument index of each name read, and its bytes. */
         final int[] stringArgs = new int[3];
@@ -415,7 +411,7 @@ public final class NotifySupervisor implements Supervision {
                 && (CallerOpen.EMULATED.containsKey(e.name()) || CallerStat.EMULATED.contains(e.name()));
         if (made.emulateCall && (e.name().equals("symlink") || e.name().equals("symlinkat"))) {
             // the link's target is only text, never checked, but the call must not read it again either
-            remember(s, 0, readPath(s, pid, args[0]));
+            remember(s, 0, s.memory().readPath(pid, args[0]));
         }
         return switch (e.shape()) {
             case Shape.PathArg p -> checkPath(s, pid, args, p.dirfd(), p.path(), p.category(), null);
@@ -428,10 +424,10 @@ public final class NotifySupervisor implements Supervision {
                 OpenCall call = s.open();
                 long flags;
                 if (o.howStruct()) {
-                    readHow(s, pid, args[o.flags()], args[o.flags() + 1]);
-                    flags = s.bufView().getLong(LinuxConstants.OPEN_HOW_FLAGS);
-                    call.mode = s.bufView().getLong(LinuxConstants.OPEN_HOW_MODE);
-                    call.resolve = s.bufView().getLong(LinuxConstants.OPEN_HOW_RESOLVE);
+                    s.memory().readHow(pid, args[o.flags()], args[o.flags() + 1]);
+                    flags = s.memory().view().getLong(LinuxConstants.OPEN_HOW_FLAGS);
+                    call.mode = s.memory().view().getLong(LinuxConstants.OPEN_HOW_MODE);
+                    call.resolve = s.memory().view().getLong(LinuxConstants.OPEN_HOW_RESOLVE);
                 } else if (o.creat()) {
                     flags = LinuxConstants.O_CREAT | LinuxConstants.O_WRONLY | LinuxConstants.O_TRUNC;
                     call.mode = args[o.flags()];
@@ -441,7 +437,7 @@ public final class NotifySupervisor implements Supervision {
                     call.mode = args[o.flags() + 1];
                     call.resolve = 0;
                 }
-                byte[] path = readPath(s, pid, args[o.path()]);
+                byte[] path = s.memory().readPath(pid, args[o.path()]);
                 if (isExecFifoOpen(pid, flags, path)) {
                     yield null;
                 }
@@ -490,7 +486,7 @@ public final class NotifySupervisor implements Supervision {
 
     private Check checkPath(Scratch s, int pid, long[] args, int dirfdArg, int pathArg, Category c, Object unused)
             throws UnreadableException {
-        byte[] path = readPath(s, pid, args[pathArg]);
+        byte[] path = s.memory().readPath(pid, args[pathArg]);
         remember(s, pathArg, path);
         String where = ContainerPaths.containerPath(pid, dirfdArg < 0 ? AT_FDCWD : (int) args[dirfdArg], path);
         return where == null ? null : pathCheck(c, where);
@@ -509,9 +505,9 @@ public final class NotifySupervisor implements Supervision {
             return null;
         }
         int len = (int) Math.min(length, SOCKADDR_MAX);
-        read(s, pid, pointer, len);
+        s.memory().read(pid, pointer, len);
         byte[] sa = new byte[len];
-        MemorySegment.copy(s.buf(), java.lang.foreign.ValueLayout.JAVA_BYTE, 0, sa, 0, len);
+        MemorySegment.copy(s.memory().buf(), java.lang.foreign.ValueLayout.JAVA_BYTE, 0, sa, 0, len);
         s.open().address = sa;
         s.open().addressLength = length;
         return checkSockaddr(pid, sa, len, c);
@@ -624,9 +620,9 @@ public final class NotifySupervisor implements Supervision {
         if (copy < 0) {
             return unnamedPeer("!unknown");
         }
-        ByteBuffer b = s.bufView();
+        ByteBuffer b = s.memory().view();
         b.putInt(SOCKADDR_MAX, SOCKADDR_MAX);
-        int r = calls.getpeername(copy, s.buf(), s.buf().asSlice(SOCKADDR_MAX));
+        int r = calls.getpeername(copy, s.memory().buf(), s.memory().buf().asSlice(SOCKADDR_MAX));
         NotifyCalls.close(copy);
         int len = r == 0 ? Math.min(b.getInt(SOCKADDR_MAX), SOCKADDR_MAX) : 0;
         if (len <= 2 || (b.get(0) & 0xff | (b.get(1) & 0xff) << 8) != AF_UNIX) {
@@ -653,65 +649,6 @@ public final class NotifySupervisor implements Supervision {
             return a;
         }
         return b.decision().action().ordinal() > a.decision().action().ordinal() ? b : a;
-    }
-
-    private static byte[] readPath(Scratch s, int pid, long address) throws UnreadableException {
-        if (address == 0) {
-            throw new UnreadableException(Errno.EFAULT.number());
-        }
-        // page by page: the string may end just before an unmapped page
-        int got = 0;
-        long at = address;
-        while (got < PATH_MAX) {
-            int chunk = (int) Math.min(PATH_MAX - got, 4096 - (at & 4095));
-            int n = readSome(s, pid, at, got, chunk);
-            if (n <= 0) {
-                throw new UnreadableException(Errno.EFAULT.number());
-            }
-            // one copy out of native memory, then a scan in Java (getByte is a native call per byte)
-            byte[] c = s.open().chunk;
-            MemorySegment.copy(s.buf(), java.lang.foreign.ValueLayout.JAVA_BYTE, got, c, got, n);
-            for (int i = got; i < got + n; i++) {
-                if (c[i] == 0) {
-                    return java.util.Arrays.copyOf(c, i);
-                }
-            }
-            got += n;
-            at += n;
-        }
-        throw new UnreadableException(Errno.ENAMETOOLONG.number());
-    }
-
-    /** Reads openat2's struct open_how; a larger one from a newer libc must be zero beyond what we know. */
-    private static void readHow(Scratch s, int pid, long address, long size) throws UnreadableException {
-        int known = LinuxConstants.SIZEOF_OPEN_HOW;
-        if (address == 0) {
-            throw new UnreadableException(Errno.EFAULT.number());
-        }
-        if (size < known || size > 4096) {
-            throw new UnreadableException(size < known ? Errno.EINVAL.number() : Errno.E2BIG.number());
-        }
-        read(s, pid, address, (int) size);
-        for (int i = known; i < size; i++) {
-            if (s.bufView().get(i) != 0) {
-                throw new UnreadableException(Errno.E2BIG.number());
-            }
-        }
-    }
-
-    private static void read(Scratch s, int pid, long address, int length) throws UnreadableException {
-        if (readSome(s, pid, address, 0, length) != length) {
-            throw new UnreadableException(Errno.EFAULT.number());
-        }
-    }
-
-    private static int readSome(Scratch s, int pid, long address, int offset, int length) {
-        ByteBuffer iov = s.iovView();
-        iov.putLong(0, s.buf().address() + offset);
-        iov.putLong(8, length);
-        iov.putLong(16, address);
-        iov.putLong(24, length);
-        return (int) s.calls().processVmReadv(pid, s.iov(), 1, s.remoteIov(), 1, 0);
     }
 
     private boolean valid(Scratch s, long id) {
