@@ -128,6 +128,9 @@ final class CallerOpen implements AutoCloseable {
             return r;
         }
         // perhaps a link on the way led through proc's self, which names no one for the worker
+        if (!mayLeadThroughProc(tid, where)) {
+            return r;
+        }
         String spelled = spelledOut(tid, relative != null ? relative : where.getBytes(StandardCharsets.ISO_8859_1),
                 relative != null ? dirfd : AT_FDCWD, (flags & O_NOFOLLOW) == 0);
         if (spelled == null) {
@@ -137,6 +140,31 @@ final class CallerOpen implements AutoCloseable {
         return spelled.startsWith("/") ? openOnce(tid, spelled, null, AT_FDCWD, flags, mode, resolve, -1)
                 : openOnce(tid, where, spelled.getBytes(StandardCharsets.ISO_8859_1),
                         relative != null ? dirfd : AT_FDCWD, flags, mode, resolve, -1);
+    }
+
+    /**
+     * Whether a name that was not found ({@code where}, as the container sees it)
+     * may have met proc's self on its way: it lies in /proc, or it is there as
+     * a link (/etc/mtab). Most names not found are simply not there (a loader's
+     * or a shell's search), and for those the walk again would cost more than the
+     * open did. Looked at from the caller's root with the supervisor's rights:
+     * it only decides whether to look again.
+     */
+    private boolean mayLeadThroughProc(int tid, String where) {
+        if (where.equals("/proc") || where.startsWith("/proc/")) {
+            return true;
+        }
+        int root = calls.open(procPath(tid, ROOT, -1), O_PATH | O_DIRECTORY | O_CLOEXEC, 0);
+        if (root < 0) {
+            return false;
+        }
+        try {
+            int link = openat2(root, null, where, O_PATH | O_CLOEXEC | O_NOFOLLOW, 0, RESOLVE_IN_ROOT);
+            closeQuietly(link);
+            return link >= 0;
+        } finally {
+            closeQuietly(root);
+        }
     }
 
     /**

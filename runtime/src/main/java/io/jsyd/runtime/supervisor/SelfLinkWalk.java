@@ -55,6 +55,10 @@ final class SelfLinkWalk implements AutoCloseable {
         boolean trailingSlash = rest.endsWith("/");
         boolean metSelf = false;
         int links = 0;
+        if (absolute && !rest.equals("/proc") && !rest.startsWith("/proc/") && !isThere(rest)) {
+            // not in proc and not there even as a link: simply not there (a loader's or a shell's search)
+            return null;
+        }
         int cur = calls.openat(absolute ? AT_FDCWD : dir, absolute ? slash() : dot(), O_PATH | O_CLOEXEC, 0);
         if (cur < 0) {
             return null;
@@ -154,6 +158,18 @@ final class SelfLinkWalk implements AutoCloseable {
         nameView.put(0, (byte) '.');
         nameView.put(1, (byte) 0);
         return name;
+    }
+
+    /** Whether absolute {@code path} is there, its last component itself if a link. */
+    private boolean isThere(String path) {
+        int n = put(0, path);
+        nameView.put(n, (byte) 0);
+        int fd = calls.openat(AT_FDCWD, name, O_PATH | O_CLOEXEC | O_NOFOLLOW, 0);
+        if (fd < 0) {
+            return false;
+        }
+        NotifyCalls.close(fd);
+        return true;
     }
 
     private int put(int at, String s) {
