@@ -17,9 +17,6 @@ final class CallerMemory {
     private final NotifyCalls calls;
     private final MemorySegment buf;
     private final ByteBuffer view;
-    private final MemorySegment iov;
-    private final ByteBuffer iovView;
-    private final MemorySegment remoteIov;
     /** Bytes read from the caller, copied out of native memory in one call. */
     private final byte[] bytes = new byte[PATH_MAX + 1];
 
@@ -27,9 +24,6 @@ final class CallerMemory {
         this.calls = calls;
         buf = arena.allocate(PATH_MAX + 1, 8);
         view = NotifySupervisor.view(buf);
-        iov = arena.allocate(32, 8);
-        iovView = NotifySupervisor.view(iov);
-        remoteIov = iov.asSlice(16);
     }
 
     /** What the last read left. */
@@ -92,11 +86,6 @@ final class CallerMemory {
     }
 
     private int readSome(int pid, long address, int offset, int length) {
-        ByteBuffer iov = iovView;
-        iov.putLong(0, buf.address() + offset);
-        iov.putLong(8, length);
-        iov.putLong(16, address);
-        iov.putLong(24, length);
-        return (int) calls.processVmReadv(pid, this.iov, 1, remoteIov, 1, 0);
+        return (int) calls.readFrom(pid, address, buf.address() + offset, length);
     }
 }

@@ -76,7 +76,6 @@ final class CallerSocket implements AutoCloseable {
     private final MemorySegment data = arena.allocate(STREAM_CHUNK, 8);
     private final MemorySegment iov = arena.allocate(32, 8);
     private final MemorySegment option = arena.allocate(8, 8);
-    private final ByteBuffer iovView = NotifySupervisor.view(iov);
     private final ByteBuffer optionView = NotifySupervisor.view(option);
     /** struct msghdr on LP64, and struct mmsghdr (a msghdr and the unsigned int msg_len, padded to 8). */
     static final int MSGHDR_NAME = 0;
@@ -438,22 +437,12 @@ final class CallerSocket implements AutoCloseable {
 
     /** Writes {@code length} bytes of {@code from} to {@code to} in the caller; returns how many. */
     private long write(int tid, MemorySegment from, long to, long length) {
-        iovView.putLong(0, from.address());
-        iovView.putLong(8, length);
-        iovView.putLong(16, to);
-        iovView.putLong(24, length);
-        long n = calls.processVmWritev(tid, iov, 1, iov.asSlice(16), 1, 0);
-        return Math.max(n, 0);
+        return Math.max(calls.writeTo(tid, from.address(), to, length), 0);
     }
 
     /** Reads up to {@code length} bytes at {@code from} in the caller; returns how many (fewer at a fault). */
     private long read(int tid, MemorySegment to, long from, long length) {
-        iovView.putLong(0, to.address());
-        iovView.putLong(8, length);
-        iovView.putLong(16, from);
-        iovView.putLong(24, length);
-        long n = calls.processVmReadv(tid, iov, 1, iov.asSlice(16), 1, 0);
-        return Math.max(n, 0);
+        return Math.max(calls.readFrom(tid, from, to.address(), length), 0);
     }
 
     /** The call's result or negative errno; an EINTR is retried while {@code wanted}, else ABANDONED. */

@@ -55,14 +55,9 @@ final class CallerStat {
     private final MemorySegment empty = arena.allocate(8, 8);
     /** What the call gives back: a struct stat or statx, or a link's text. */
     private final MemorySegment result = arena.allocate(PATH_MAX, 8);
-    private final MemorySegment iov = arena.allocate(32, 8);
-    /** A walk's own: a component's struct stat, a link's text. */
-    private final MemorySegment scratch = arena.allocate(PATH_MAX, 8);
-    private final ByteBuffer scratchView = NotifySupervisor.view(scratch);
     private final MemorySegment notifId = arena.allocate(8, 8);
     private final ByteBuffer nameView = NotifySupervisor.view(name);
     private final ByteBuffer resultView = NotifySupervisor.view(result);
-    private final ByteBuffer iovView = NotifySupervisor.view(iov);
     private final int overflowUid;
     private final int overflowGid;
 
@@ -414,12 +409,7 @@ final class CallerStat {
         if (calls.ioctl(listener, SeccompConstants.SECCOMP_IOCTL_NOTIF_ID_VALID, notifId) != 0) {
             return -Errno.ESRCH.number();
         }
-        iovView.putLong(0, result.address());
-        iovView.putLong(8, length);
-        iovView.putLong(16, address);
-        iovView.putLong(24, length);
-        long n = calls.processVmWritev(tid, iov, 1, iov.asSlice(16), 1, 0);
-        return n == length ? 0 : -Errno.EFAULT.number();
+        return calls.writeTo(tid, result.address(), address, length) == length ? 0 : -Errno.EFAULT.number();
     }
 
     void close() {

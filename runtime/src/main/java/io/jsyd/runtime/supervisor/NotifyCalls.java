@@ -69,10 +69,39 @@ final class NotifyCalls {
     private static final MethodHandle GETGID = plain("getgid", JAVA_INT);
 
     private final MemorySegment state;
+    /** The two struct iovec of a {@link #readFrom} or {@link #writeTo}: this process's buffer, the caller's. */
+    private final MemorySegment iov;
+    private final java.nio.ByteBuffer iovView;
+    private final MemorySegment remoteIov;
 
-    /** @param arena where this thread's errno is kept (as long as the thread makes calls) */
+    /** @param arena where this thread's errno and iovecs are kept (as long as the thread makes calls) */
     NotifyCalls(Arena arena) {
         state = arena.allocate(CAPTURED);
+        iov = arena.allocate(32, 8);
+        iovView = NotifySupervisor.view(iov);
+        remoteIov = iov.asSlice(16);
+    }
+
+    /**
+     * Copies {@code length} bytes at {@code remote} in process (or thread)
+     * {@code tid} to {@code local} here; returns how many (fewer at a fault), or -1.
+     */
+    long readFrom(int tid, long remote, long local, long length) {
+        transfer(local, remote, length);
+        return processVmReadv(tid, iov, 1, remoteIov, 1, 0);
+    }
+
+    /** As {@link #readFrom}, the other way: {@code local} here to {@code remote} in {@code tid}. */
+    long writeTo(int tid, long local, long remote, long length) {
+        transfer(local, remote, length);
+        return processVmWritev(tid, iov, 1, remoteIov, 1, 0);
+    }
+
+    private void transfer(long local, long remote, long length) {
+        iovView.putLong(0, local);
+        iovView.putLong(8, length);
+        iovView.putLong(16, remote);
+        iovView.putLong(24, length);
     }
 
     /** The errno the last failed call through this instance left. */

@@ -2,8 +2,10 @@ package io.jsyd.runtime.container;
 
 import static io.jsyd.runtime.container.SupervisedRuns.buildStatic;
 import static io.jsyd.runtime.container.SupervisedRuns.container;
+import static io.jsyd.runtime.container.SupervisedRuns.counts;
 import static io.jsyd.runtime.container.SupervisedRuns.openLoop;
 import static io.jsyd.runtime.container.SupervisedRuns.plainRun;
+import static io.jsyd.runtime.container.SupervisedRuns.raceContainer;
 import static io.jsyd.runtime.container.SupervisedRuns.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -188,8 +190,6 @@ class SupervisedContainerTest {
         assertFalse(Files.exists(dir.resolve("out/after")));
     }
 
-    /** sendmsg and sendmmsg name their destinations inside struct msghdr: each is checked as sendto's is. */
-    /** The race on sendmsg's msg_name: 20,000 datagrams, none reaches the denied port. */
     /** A caller's supplementary groups go with its opens, however many it has (the buffer for them grows). */
     @Test
     void anOpenTakesAllTheCallersGroups(@TempDir Path dir) throws Exception {
@@ -271,13 +271,9 @@ class SupervisedContainerTest {
      */
     @Test
     void aPathSwappedAfterTheCheckNeverOpensTheDeniedFile(@TempDir Path dir) throws Exception {
-        Path race = buildStatic(dir, "toctou-open");
-        assumeTrue(race != null, "needs gcc and static glibc for the race program");
-        ContainerConfig c = container(dir, "/opt/toctou-open /ok/file /no/file 100000 > /out/counts");
+        ContainerConfig c = raceContainer(dir, "/ok/file /no/file 100000");
+        assumeTrue(c != null, "needs gcc and static glibc for the race program");
         Path rootfs = dir.resolve("rootfs");
-        Files.copy(race, rootfs.resolve("opt/toctou-open"));
-        Files.createDirectories(rootfs.resolve("ok"));
-        Files.createDirectories(rootfs.resolve("no"));
         Files.writeString(rootfs.resolve("ok/file"), "ALLOWED\n");
         Files.writeString(rootfs.resolve("no/file"), "DENIED\n");
         Outcome o = run(c, """
@@ -286,7 +282,7 @@ class SupervisedContainerTest {
                 deny/read+/no/***
                 """);
         assertEquals(0, o.status());
-        String[] counts = Files.readString(dir.resolve("out/counts")).strip().split(" ");
+        String[] counts = counts(dir);
         long leaked = Long.parseLong(counts[0]);
         long allowed = Long.parseLong(counts[1]);
         long refused = Long.parseLong(counts[2]);
@@ -395,29 +391,19 @@ class SupervisedContainerTest {
     /** The same race on mkdir, which the supervisor also makes itself: 20,000 tries, no denied directory made. */
     @Test
     void aPathSwappedAfterTheCheckNeverMakesTheDeniedDirectory(@TempDir Path dir) throws Exception {
-        Path race = buildStatic(dir, "toctou-open");
-        assumeTrue(race != null, "needs gcc and static glibc for the race program");
-        ContainerConfig c = container(dir, "/opt/toctou-open /ok/dir /no/dir 20000 mkdir > /out/counts");
-        Path rootfs = dir.resolve("rootfs");
-        Files.copy(race, rootfs.resolve("opt/toctou-open"));
-        Files.createDirectories(rootfs.resolve("ok"));
-        Files.createDirectories(rootfs.resolve("no"));
+        ContainerConfig c = raceContainer(dir, "/ok/dir /no/dir 20000 mkdir");
+        assumeTrue(c != null, "needs gcc and static glibc for the race program");
         Outcome o = run(c, """
                 sandbox/create:on
                 allow/create+/***
                 deny/create+/no/***
                 """);
         assertEquals(0, o.status());
-        String[] counts = Files.readString(dir.resolve("out/counts")).strip().split(" ");
+        String[] counts = counts(dir);
         System.out.printf("TOCTOU race on mkdir: %s denied made, %s allowed, %s refused%n", counts[0], counts[1],
                 counts[2]);
         assertEquals("0", counts[0], "mkdirs of the denied name got through");
         assertTrue(Long.parseLong(counts[1]) > 20, "the allowed directory was made only " + counts[1] + " times");
         assertTrue(Long.parseLong(counts[2]) > 20, "only " + counts[2] + " refused: no race happened");
     }
-
-    /** A container for stat-calls.c: a link, a file of another owner, a secret only root reads. */
-    /** {@code base} in a user namespace of its own, its files owned by the ids its root and 1000:1001 map to. */
-    /** A denied name is refused in every call of the family, and nothing is written for it. */
-    /** The race on stat: a success with the denied file's size would be a stat the policy refused. */
 }

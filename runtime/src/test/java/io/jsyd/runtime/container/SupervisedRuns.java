@@ -121,4 +121,27 @@ final class SupervisedRuns {
             return null;
         }
     }
+
+    /**
+     * A container that runs toctou-open.c with {@code args} (the allowed name,
+     * the denied one, the tries, the call), /ok and /no made, its counts written
+     * to /out/counts ({@link #counts}); null without gcc and static glibc.
+     */
+    static ContainerConfig raceContainer(Path dir, String args) throws Exception {
+        Path race = buildStatic(dir, "toctou-open");
+        if (race == null) {
+            return null;
+        }
+        ContainerConfig c = container(dir, "/opt/toctou-open " + args + " > /out/counts");
+        Path rootfs = dir.resolve("rootfs");
+        Files.copy(race, rootfs.resolve("opt/toctou-open"));
+        Files.createDirectories(rootfs.resolve("ok"));
+        Files.createDirectories(rootfs.resolve("no"));
+        return c;
+    }
+
+    /** The numbers a race program left in /out/counts. */
+    static String[] counts(Path dir) throws java.io.IOException {
+        return Files.readString(dir.resolve("out/counts")).strip().split(" ");
+    }
 }

@@ -2,8 +2,10 @@ package io.jsyd.runtime.container;
 
 import static io.jsyd.runtime.container.SupervisedRuns.buildStatic;
 import static io.jsyd.runtime.container.SupervisedRuns.container;
+import static io.jsyd.runtime.container.SupervisedRuns.counts;
 import static io.jsyd.runtime.container.SupervisedRuns.openLoop;
 import static io.jsyd.runtime.container.SupervisedRuns.plainRun;
+import static io.jsyd.runtime.container.SupervisedRuns.raceContainer;
 import static io.jsyd.runtime.container.SupervisedRuns.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -90,6 +92,7 @@ class SupervisedSocketTest {
         }
     }
 
+    /** sendmsg and sendmmsg name their destinations inside struct msghdr: each is checked as sendto's is. */
     @Test
     void datagramsToADeniedAddressAreRefusedWhateverTheSyscall(@TempDir Path dir) throws Exception {
         Path send = buildStatic(dir, "send-msg");
@@ -237,7 +240,7 @@ class SupervisedSocketTest {
             Files.copy(calls, dir.resolve("rootfs/opt/socket-calls"));
             Outcome o = run(c, "sandbox/net/connect:on\nallow/net/connect+127.0.0.1!" + a + "\n");
             assertEquals(0, o.status());
-            String[] counts = Files.readString(dir.resolve("out/counts")).strip().split(" ");
+            String[] counts = counts(dir);
             Thread.sleep(200);
             System.out.printf("TOCTOU race on connect: %d reached the denied port, %s connected, %s refused%n",
                     toDenied.get(), counts[0], counts[1]);
@@ -278,6 +281,7 @@ class SupervisedSocketTest {
         }
     }
 
+    /** The race on sendmsg's msg_name: 20,000 datagrams, none reaches the denied port. */
     @Test
     void aDestinationSwappedAfterTheCheckNeverGetsTheDatagram(@TempDir Path dir) throws Exception {
         Path calls = buildStatic(dir, "socket-calls");
@@ -302,7 +306,7 @@ class SupervisedSocketTest {
             Files.copy(calls, dir.resolve("rootfs/opt/socket-calls"));
             Outcome o = run(c, "sandbox/net/connect:on\nallow/net/connect+127.0.0.1!" + a + "\n");
             assertEquals(0, o.status());
-            String[] counts = Files.readString(dir.resolve("out/counts")).strip().split(" ");
+            String[] counts = counts(dir);
             Thread.sleep(200);
             System.out.printf("TOCTOU race on sendmsg: %d reached the denied port, %s sent, %s refused%n",
                     toDenied.get(), counts[0], counts[1]);

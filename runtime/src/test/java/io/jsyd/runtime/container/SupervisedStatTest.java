@@ -2,8 +2,10 @@ package io.jsyd.runtime.container;
 
 import static io.jsyd.runtime.container.SupervisedRuns.buildStatic;
 import static io.jsyd.runtime.container.SupervisedRuns.container;
+import static io.jsyd.runtime.container.SupervisedRuns.counts;
 import static io.jsyd.runtime.container.SupervisedRuns.openLoop;
 import static io.jsyd.runtime.container.SupervisedRuns.plainRun;
+import static io.jsyd.runtime.container.SupervisedRuns.raceContainer;
 import static io.jsyd.runtime.container.SupervisedRuns.run;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
@@ -50,6 +52,7 @@ class SupervisedStatTest {
         SupervisedRuns.assumeRootBusyboxAndNotify();
     }
 
+    /** A container for stat-calls.c: a link, a file of another owner, a secret only root reads. */
     private static ContainerConfig statContainer(Path dir, Path program, String script) throws Exception {
         ContainerConfig c = container(dir, script);
         Path rootfs = dir.resolve("rootfs");
@@ -142,6 +145,7 @@ class SupervisedStatTest {
         assertTrue(plain.contains("readlink-self 15 /opt/stat-calls|x"), plain.toString());
     }
 
+    /** {@code base} in a user namespace of its own, its files owned by the ids its root and 1000:1001 map to. */
     private static ContainerConfig inUserNamespace(Path dir, ContainerConfig base) throws Exception {
         List<Namespace> ns = new java.util.ArrayList<>(base.namespaces());
         ns.add(new Namespace(NamespaceKind.USER, null, "linux.namespaces[4]"));
@@ -186,6 +190,7 @@ class SupervisedStatTest {
                 q - p);
     }
 
+    /** A denied name is refused in every call of the family, and nothing is written for it. */
     @Test
     void deniedStatCallsFailWithEacces(@TempDir Path dir) throws Exception {
         Path program = buildStatic(dir, "stat-calls");
@@ -208,15 +213,12 @@ class SupervisedStatTest {
         }
     }
 
+    /** The race on stat: a success with the denied file's size would be a stat the policy refused. */
     @Test
     void aPathSwappedAfterTheCheckNeverStatsTheDeniedFile(@TempDir Path dir) throws Exception {
-        Path race = buildStatic(dir, "toctou-open");
-        assumeTrue(race != null, "needs gcc and static glibc for the race program");
-        ContainerConfig c = container(dir, "/opt/toctou-open /ok/file /no/file 30000 stat > /out/counts");
+        ContainerConfig c = raceContainer(dir, "/ok/file /no/file 30000 stat");
+        assumeTrue(c != null, "needs gcc and static glibc for the race program");
         Path rootfs = dir.resolve("rootfs");
-        Files.copy(race, rootfs.resolve("opt/toctou-open"));
-        Files.createDirectories(rootfs.resolve("ok"));
-        Files.createDirectories(rootfs.resolve("no"));
         Files.writeString(rootfs.resolve("ok/file"), "ALLOWED\n");
         Files.writeString(rootfs.resolve("no/file"), "DENIED\n");
         Outcome o = run(c, """
@@ -225,7 +227,7 @@ class SupervisedStatTest {
                 deny/stat+/no/***
                 """);
         assertEquals(0, o.status());
-        String[] counts = Files.readString(dir.resolve("out/counts")).strip().split(" ");
+        String[] counts = counts(dir);
         System.out.printf("TOCTOU race on stat: %s denied stats succeeded, %s allowed, %s refused%n", counts[0],
                 counts[1], counts[2]);
         assertEquals("0", counts[0], "stats of the denied file got through");
